@@ -1,0 +1,82 @@
+/* bd-consumer-store.h: the desk's local copy of its zone.
+ *
+ * Thread-safe: each call may come from any thread (the async variants run
+ * in GTask worker threads so the UI never waits on disk).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "core/bd-changes-page.h"
+#include "core/bd-consumer.h"
+
+G_BEGIN_DECLS
+
+#define BD_TYPE_CONSUMER_STORE (bd_consumer_store_get_type ())
+G_DECLARE_FINAL_TYPE (BdConsumerStore, bd_consumer_store, BD, CONSUMER_STORE, GObject)
+
+/* Opens or creates the local database at path (":memory:" for tests),
+ * migrating it to the current schema. */
+BdConsumerStore *bd_consumer_store_open          (const char       *path,
+                                                  GError          **error);
+
+/* Applies a page of the changes feed and records its cursor in one
+ * transaction: either every record and the new cursor are stored, or
+ * nothing is (the cursor then still points before the page). */
+gboolean         bd_consumer_store_apply_page    (BdConsumerStore  *self,
+                                                  BdChangesPage    *page,
+                                                  GError          **error);
+
+/* The cursor after the last applied page, or NULL before the first sync. */
+char            *bd_consumer_store_dup_cursor    (BdConsumerStore  *self,
+                                                  GError          **error);
+/* When the last page was applied (Unix UTC), 0 if never. */
+gint64           bd_consumer_store_get_last_sync (BdConsumerStore  *self);
+
+gint64           bd_consumer_store_count         (BdConsumerStore  *self,
+                                                  GError          **error);
+
+/* Ranked search: exact account, then mobile, then meter serial matches, then
+ * name/address word-prefix matches (FTS5). Never fails on odd input: an
+ * unsearchable query returns an empty array. (element-type BdConsumer) */
+GPtrArray       *bd_consumer_store_search        (BdConsumerStore  *self,
+                                                  const char       *query,
+                                                  guint             limit,
+                                                  GError          **error);
+
+/* NULL with BD_STORE_ERROR_NOT_FOUND when absent. */
+BdConsumer      *bd_consumer_store_lookup        (BdConsumerStore  *self,
+                                                  const char       *account,
+                                                  GError          **error);
+
+void             bd_consumer_store_search_async  (BdConsumerStore     *self,
+                                                  const char          *query,
+                                                  guint                limit,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+GPtrArray       *bd_consumer_store_search_finish (BdConsumerStore     *self,
+                                                  GAsyncResult        *result,
+                                                  GError             **error);
+
+void             bd_consumer_store_apply_page_async  (BdConsumerStore     *self,
+                                                      BdChangesPage       *page,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+gboolean         bd_consumer_store_apply_page_finish (BdConsumerStore     *self,
+                                                      GAsyncResult        *result,
+                                                      GError             **error);
+
+void             bd_consumer_store_lookup_async  (BdConsumerStore     *self,
+                                                  const char          *account,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+BdConsumer      *bd_consumer_store_lookup_finish (BdConsumerStore     *self,
+                                                  GAsyncResult        *result,
+                                                  GError             **error);
+
+G_END_DECLS
