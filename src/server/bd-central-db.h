@@ -1,0 +1,118 @@
+/* bd-central-db.h: bijli-central's database: zones, staff, sessions, consumers.
+ *
+ * Every consumer query is scoped by zone: a caller never sees another zone's
+ * records. Consumer changes are numbered by a global change sequence, which is
+ * what the /changes feed pages over.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+
+#include "core/bd-changes-page.h"
+#include "core/bd-consumer.h"
+#include "core/bd-session.h"
+#include "store/bd-database.h"
+
+G_BEGIN_DECLS
+
+#define BD_CENTRAL_ERROR (bd_central_error_quark ())
+
+typedef enum {
+  BD_CENTRAL_ERROR_INVALID_CREDENTIALS, /* unknown user or wrong password */
+  BD_CENTRAL_ERROR_UNAUTHORIZED,        /* unknown or expired session token */
+  BD_CENTRAL_ERROR_INVALID_INPUT,
+} BdCentralError;
+
+GQuark bd_central_error_quark (void);
+
+/* Staff sessions last one long shift. */
+#define BD_CENTRAL_SESSION_LIFETIME_S (12 * 60 * 60)
+
+#define BD_TYPE_CENTRAL_DB (bd_central_db_get_type ())
+G_DECLARE_FINAL_TYPE (BdCentralDb, bd_central_db, BD, CENTRAL_DB, GObject)
+
+/* Opens or creates the server database (":memory:" for tests) and migrates it. */
+BdCentralDb   *bd_central_db_open               (const char     *path,
+                                                 GError        **error);
+BdDatabase    *bd_central_db_get_database       (BdCentralDb    *self);
+
+/* Creates the zone or renames it. */
+gboolean       bd_central_db_ensure_zone        (BdCentralDb    *self,
+                                                 const char     *code,
+                                                 const char     *name,
+                                                 GError        **error);
+/* Creates a staff user; an existing user of that name is left untouched
+ * (returns TRUE) so that re-running demo setup is harmless. */
+gboolean       bd_central_db_ensure_user        (BdCentralDb    *self,
+                                                 const char     *username,
+                                                 const char     *display_name,
+                                                 BdRole          role,
+                                                 const char     *zone,
+                                                 const char     *password,
+                                                 guint           iterations,
+                                                 GError        **error);
+
+/* Checks the password and opens a session valid until now + lifetime.
+ * The returned session carries the clear token; only its SHA-256 is stored.
+ * BD_CENTRAL_ERROR_INVALID_CREDENTIALS if the user or password is wrong. */
+BdSession     *bd_central_db_sign_in            (BdCentralDb    *self,
+                                                 const char     *username,
+                                                 const char     *password,
+                                                 gint64          now,
+                                                 GError        **error);
+/* The session for a token, BD_CENTRAL_ERROR_UNAUTHORIZED if unknown or expired. */
+BdSession     *bd_central_db_lookup_session     (BdCentralDb    *self,
+                                                 const char     *token,
+                                                 gint64          now,
+                                                 GError        **error);
+/* Removes expired sessions; returns how many, or -1 on error. */
+gint64         bd_central_db_purge_sessions     (BdCentralDb    *self,
+                                                 gint64          now,
+                                                 GError        **error);
+
+/* zone NULL counts every zone. -1 on error. */
+gint64         bd_central_db_count_consumers    (BdCentralDb    *self,
+                                                 const char     *zone,
+                                                 GError        **error);
+
+/* Inserts a new consumer with the next change sequence (version and
+ * updated_at are taken from the object). Wrap many calls in
+ * bd_database_begin()/commit() on bd_central_db_get_database(): the
+ * statements are prepared once and reused. */
+gboolean       bd_central_db_insert_consumer    (BdCentralDb    *self,
+                                                 BdConsumer     *consumer,
+                                                 GError        **error);
+/* Stores a changed consumer: bumps its version, stamps updated_at = now
+ * and gives it a new change sequence so the /changes feed carries it again.
+ * Updates consumer's version and updated_at to what was stored.
+ * BD_STORE_ERROR_NOT_FOUND if the account does not exist. */
+gboolean       bd_central_db_update_consumer    (BdCentralDb    *self,
+                                                 BdConsumer     *consumer,
+                                                 gint64          now,
+                                                 GError        **error);
+
+/* The consumer in zone, BD_STORE_ERROR_NOT_FOUND if absent or elsewhere. */
+BdConsumer    *bd_central_db_lookup_consumer    (BdCentralDb    *self,
+                                                 const char     *zone,
+                                                 const char     *account,
+                                                 GError        **error);
+/* Search within zone by account, mobile or meter serial (exact) or by
+ * word prefixes of the English or Hindi name. (element-type BdConsumer) */
+GPtrArray     *bd_central_db_search             (BdCentralDb    *self,
+                                                 const char     *zone,
+                                                 const char     *text,
+                                                 guint           limit,
+                                                 GError        **error);
+/* Consumers of zone whose change sequence is after after_seq, in sequence
+ * order, at most limit of them. out_seqs receives each record's sequence
+ * (gint64, parallel to page->consumers). */
+BdChangesPage *bd_central_db_changes            (BdCentralDb    *self,
+                                                 const char     *zone,
+                                                 gint64          after_seq,
+                                                 guint           limit,
+                                                 GArray        **out_seqs,
+                                                 GError        **error);
+
+G_END_DECLS

@@ -1,0 +1,692 @@
+/* bd-central-server.c: routes, authentication and error mapping of /api/v1.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "core/bd-codec.h"
+#include "core/bd-time.h"
+#include "core/bd-validate.h"
+
+#include "bd-central-server.h"
+
+#define API_PREFIX        "/api/v1"
+#define CONSUMERS_PREFIX  API_PREFIX "/consumers/"
+#define JSON_CONTENT_TYPE "application/json; charset=utf-8"
+
+struct _BdCentralServer
+{
+  GObject      parent_instance;
+
+  BdCentralDb *db;
+  SoupServer  *server;
+};
+
+G_DEFINE_TYPE (BdCentralServer, bd_central_server, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_DATABASE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static GQuark start_time_quark;
+
+typedef enum {
+  ROUTE_UNKNOWN,
+  ROUTE_HEALTH,
+  ROUTE_SESSION,
+  ROUTE_CONSUMERS,
+  ROUTE_CONSUMER,
+  ROUTE_CHANGES,
+} Route;
+
+static Route
+route_for_path (const char *path)
+{
+  if (g_str_equal (path, API_PREFIX "/health"))
+    return ROUTE_HEALTH;
+  if (g_str_equal (path, API_PREFIX "/session"))
+    return ROUTE_SESSION;
+  if (g_str_equal (path, API_PREFIX "/consumers"))
+    return ROUTE_CONSUMERS;
+  if (g_str_equal (path, API_PREFIX "/changes"))
+    return ROUTE_CHANGES;
+  if (g_str_has_prefix (path, CONSUMERS_PREFIX)
+      && path[strlen (CONSUMERS_PREFIX)] != '\0'
+      && strchr (path + strlen (CONSUMERS_PREFIX), '/') == NULL)
+    return ROUTE_CONSUMER;
+
+  return ROUTE_UNKNOWN;
+}
+
+/* What the request log shows: account numbers identify people, so the
+ * consumer route is logged as its pattern. */
+static char *
+path_for_log (const char *path)
+{
+  switch (route_for_path (path))
+    {
+    case ROUTE_CONSUMER:
+      return g_strdup (CONSUMERS_PREFIX "{account}");
+    case ROUTE_UNKNOWN:
+      return g_strdup_printf ("%.64s%s", path, strlen (path) > 64 ? "…" : "");
+    case ROUTE_HEALTH:
+    case ROUTE_SESSION:
+    case ROUTE_CONSUMERS:
+    case ROUTE_CHANGES:
+    default:
+      return g_strdup (path);
+    }
+}
+
+static void
+respond_json (SoupServerMessage *msg,
+              guint              status,
+              JsonNode          *node)
+{
+  char *body = bd_json_to_string (node);
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  soup_message_headers_replace (headers, "Cache-Control", "no-store");
+  soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, JSON_CONTENT_TYPE, SOUP_MEMORY_TAKE, body, strlen (body));
+}
+
+static void
+respond_error (SoupServerMessage *msg,
+               guint              status,
+               const char        *code,
+               const char        *message)
+{
+  g_autoptr(JsonNode) node = bd_api_error_to_json (code, message);
+
+  respond_json (msg, status, node);
+}
+
+static void
+respond_internal_error (SoupServerMessage *msg,
+                        const GError      *error)
+{
+  g_warning ("Request failed: %s", error->message);
+  respond_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal",
+                 _("The server could not complete the request. Try again; if it keeps failing, tell the administrator."));
+}
+
+static void
+respond_method_not_allowed (SoupServerMessage *msg,
+                            const char        *allowed)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", allowed);
+  respond_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "method_not_allowed",
+                 _("This address does not accept that kind of request."));
+}
+
+static void
+respond_unauthorized (SoupServerMessage *msg,
+                      const char        *message)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "WWW-Authenticate", "Bearer realm=\"bijli-central\"");
+  respond_error (msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized", message);
+}
+
+static const char *
+query_get (GHashTable *query,
+           const char *name)
+{
+  return query != NULL ? g_hash_table_lookup (query, name) : NULL;
+}
+
+/* Decimal digits only: no sign, space or exponent that strtoll would take. */
+static gboolean
+parse_decimal (const char *text,
+               guint64     min,
+               guint64     max,
+               guint64    *out)
+{
+  guint64 value = 0;
+
+  if (text == NULL || *text == '\0' || strlen (text) > 19)
+    return FALSE;
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (!g_ascii_isdigit (*p))
+        return FALSE;
+      value = value * 10 + (guint64) (*p - '0');
+    }
+
+  if (value < min || value > max)
+    return FALSE;
+
+  *out = value;
+  return TRUE;
+}
+
+static gboolean
+parse_limit (SoupServerMessage *msg,
+             GHashTable        *query,
+             guint              default_limit,
+             guint              max_limit,
+             guint             *out_limit)
+{
+  const char *text = query_get (query, "limit");
+  guint64 value;
+
+  if (text == NULL)
+    {
+      *out_limit = default_limit;
+      return TRUE;
+    }
+
+  if (!parse_decimal (text, 1, max_limit, &value))
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("The limit must be a whole number from 1 to %u."), max_limit);
+
+      respond_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid_request", message);
+      return FALSE;
+    }
+
+  *out_limit = (guint) value;
+  return TRUE;
+}
+
+/* Returns the caller's session, or NULL after answering 401 (or 500). */
+static BdSession *
+authenticate (BdCentralServer   *self,
+              SoupServerMessage *msg)
+{
+  const char *header = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                     "Authorization");
+  g_autoptr(GError) error = NULL;
+  BdSession *session;
+  const char *token;
+
+  if (header == NULL || g_ascii_strncasecmp (header, "Bearer ", strlen ("Bearer ")) != 0)
+    {
+      respond_unauthorized (msg, _("Sign in first: this request needs a session token."));
+      return NULL;
+    }
+
+  token = header + strlen ("Bearer ");
+  while (*token == ' ')
+    token++;
+
+  session = bd_central_db_lookup_session (self->db, token, g_get_real_time () / G_USEC_PER_SEC, &error);
+  if (session == NULL)
+    {
+      if (g_error_matches (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_UNAUTHORIZED))
+        respond_unauthorized (msg, error->message);
+      else
+        respond_internal_error (msg, error);
+    }
+
+  return session;
+}
+
+static void
+handle_health (BdCentralServer   *self,
+               SoupServerMessage *msg)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *now = bd_time_to_iso8601 (g_get_real_time () / G_USEC_PER_SEC);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "status");
+  json_builder_add_string_value (builder, "ok");
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_string_value (builder, PACKAGE_VERSION);
+  json_builder_set_member_name (builder, "time");
+  json_builder_add_string_value (builder, now);
+  json_builder_end_object (builder);
+
+  node = json_builder_get_root (builder);
+  respond_json (msg, SOUP_STATUS_OK, node);
+}
+
+static void
+handle_session (BdCentralServer   *self,
+                SoupServerMessage *msg)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(JsonNode) request = NULL;
+  g_autoptr(JsonNode) response = NULL;
+  g_autoptr(BdSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *username = NULL;
+  g_autofree char *password = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  const char *data;
+  gsize length;
+
+  bytes = soup_message_body_flatten (body);
+  data = g_bytes_get_data (bytes, &length);
+
+  /* Chunked bodies carry no Content-Length for the early check. */
+  if (length > BD_CENTRAL_MAX_BODY_BYTES)
+    {
+      respond_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
+                     _("The request is too large."));
+      return;
+    }
+
+  request = bd_json_parse (data != NULL ? data : "", (gssize) length, &error);
+  if (request == NULL
+      || !bd_sign_in_request_from_json (request, &username, &password, &error))
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("The sign-in request is not valid: %s"), error->message);
+
+      respond_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid_request", message);
+      return;
+    }
+
+  session = bd_central_db_sign_in (self->db, username, password, now, &error);
+  if (session == NULL)
+    {
+      if (g_error_matches (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_INVALID_CREDENTIALS))
+        respond_error (msg, SOUP_STATUS_UNAUTHORIZED, "invalid_credentials", error->message);
+      else
+        respond_internal_error (msg, error);
+      return;
+    }
+
+  /* Expired sessions are dead weight; dropping them here needs no timer. */
+  if (bd_central_db_purge_sessions (self->db, now, &error) < 0)
+    {
+      g_warning ("Could not remove expired sessions: %s", error->message);
+      g_clear_error (&error);
+    }
+
+  response = bd_session_to_json (session);
+  respond_json (msg, SOUP_STATUS_OK, response);
+}
+
+static void
+handle_consumers (BdCentralServer   *self,
+                  SoupServerMessage *msg,
+                  BdSession         *session,
+                  GHashTable        *query)
+{
+  const char *text = query_get (query, "q");
+  g_autoptr(GPtrArray) consumers = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  guint limit;
+
+  if (!parse_limit (msg, query, BD_CENTRAL_SEARCH_DEFAULT_LIMIT, BD_CENTRAL_SEARCH_MAX_LIMIT, &limit))
+    return;
+
+  if (text == NULL)
+    {
+      respond_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid_request",
+                     _("Give the text to search for in the q parameter."));
+      return;
+    }
+  if (strlen (text) > BD_CENTRAL_SEARCH_MAX_QUERY)
+    {
+      respond_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid_request",
+                     _("The search text is too long. Search by account number, mobile, meter number or a few words of the name."));
+      return;
+    }
+  if (!g_utf8_validate (text, -1, NULL))
+    {
+      respond_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid_request",
+                     _("The search text is not valid UTF-8."));
+      return;
+    }
+
+  consumers = bd_central_db_search (self->db, bd_session_get_zone (session), text, limit, &error);
+  if (consumers == NULL)
+    {
+      respond_internal_error (msg, error);
+      return;
+    }
+
+  node = bd_consumer_list_to_json (consumers);
+  respond_json (msg, SOUP_STATUS_OK, node);
+}
+
+static void
+handle_consumer (BdCentralServer   *self,
+                 SoupServerMessage *msg,
+                 BdSession         *session,
+                 const char        *path)
+{
+  g_autofree char *segment = g_uri_unescape_string (path + strlen (CONSUMERS_PREFIX), "/");
+  g_autofree char *account = NULL;
+  g_autoptr(BdConsumer) consumer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  if (segment != NULL)
+    account = bd_account_normalize (segment, NULL);
+  if (account == NULL)
+    {
+      respond_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid_request",
+                     _("An account number has 10 digits (12 for some rural accounts)."));
+      return;
+    }
+
+  consumer = bd_central_db_lookup_consumer (self->db, bd_session_get_zone (session), account, &error);
+  if (consumer == NULL)
+    {
+      if (g_error_matches (error, BD_STORE_ERROR, BD_STORE_ERROR_NOT_FOUND))
+        respond_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", error->message);
+      else
+        respond_internal_error (msg, error);
+      return;
+    }
+
+  node = bd_consumer_to_json (consumer);
+  respond_json (msg, SOUP_STATUS_OK, node);
+}
+
+static void
+handle_changes (BdCentralServer   *self,
+                SoupServerMessage *msg,
+                BdSession         *session,
+                GHashTable        *query)
+{
+  const char *since = query_get (query, "since");
+  g_autoptr(BdChangesPage) page = NULL;
+  g_autoptr(GArray) seqs = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  guint64 after = 0;
+  guint limit;
+
+  if (!parse_limit (msg, query, BD_CENTRAL_CHANGES_DEFAULT_LIMIT, BD_CENTRAL_CHANGES_MAX_LIMIT, &limit))
+    return;
+
+  if (since != NULL && !parse_decimal (since, 0, G_MAXINT64, &after))
+    {
+      respond_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid_request",
+                     _("The cursor is not one this server issued. Start again without one."));
+      return;
+    }
+
+  page = bd_central_db_changes (self->db, bd_session_get_zone (session), (gint64) after,
+                                limit, &seqs, &error);
+  if (page == NULL)
+    {
+      respond_internal_error (msg, error);
+      return;
+    }
+
+  node = bd_changes_page_to_json (page, (const gint64 *) (gpointer) seqs->data);
+  respond_json (msg, SOUP_STATUS_OK, node);
+}
+
+static void
+on_early_request_cb (SoupServer        *server,
+                     SoupServerMessage *msg,
+                     const char        *path,
+                     GHashTable        *query,
+                     gpointer           user_data)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+
+  /* Refused before the body is read, so a huge upload costs no memory. */
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH
+      && soup_message_headers_get_content_length (headers) > BD_CENTRAL_MAX_BODY_BYTES)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Connection", "close");
+      respond_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
+                     _("The request is too large."));
+    }
+}
+
+static void
+on_request_cb (SoupServer        *server,
+               SoupServerMessage *msg,
+               const char        *path,
+               GHashTable        *query,
+               gpointer           user_data)
+{
+  BdCentralServer *self = BD_CENTRAL_SERVER (user_data);
+  const char *method = soup_server_message_get_method (msg);
+  gboolean is_get = g_str_equal (method, SOUP_METHOD_GET);
+  g_autoptr(BdSession) session = NULL;
+  Route route = route_for_path (path);
+
+  switch (route)
+    {
+    case ROUTE_HEALTH:
+      if (!is_get)
+        respond_method_not_allowed (msg, "GET");
+      else
+        handle_health (self, msg);
+      return;
+
+    case ROUTE_SESSION:
+      if (!g_str_equal (method, SOUP_METHOD_POST))
+        respond_method_not_allowed (msg, "POST");
+      else
+        handle_session (self, msg);
+      return;
+
+    case ROUTE_CONSUMERS:
+    case ROUTE_CONSUMER:
+    case ROUTE_CHANGES:
+      if (!is_get)
+        {
+          respond_method_not_allowed (msg, "GET");
+          return;
+        }
+      session = authenticate (self, msg);
+      if (session == NULL)
+        return;
+      if (route == ROUTE_CONSUMERS)
+        handle_consumers (self, msg, session, query);
+      else if (route == ROUTE_CONSUMER)
+        handle_consumer (self, msg, session, path);
+      else
+        handle_changes (self, msg, session, query);
+      return;
+
+    case ROUTE_UNKNOWN:
+    default:
+      respond_error (msg, SOUP_STATUS_NOT_FOUND, "not_found",
+                     _("There is nothing at this address. Check the server address in the settings."));
+      return;
+    }
+}
+
+static void
+on_request_started_cb (SoupServer        *server,
+                       SoupServerMessage *msg,
+                       gpointer           user_data)
+{
+  gint64 *start = g_new (gint64, 1);
+
+  *start = g_get_monotonic_time ();
+  g_object_set_qdata_full (G_OBJECT (msg), start_time_quark, start, g_free);
+}
+
+static void
+on_request_finished_cb (SoupServer        *server,
+                        SoupServerMessage *msg,
+                        gpointer           user_data)
+{
+  const gint64 *start = g_object_get_qdata (G_OBJECT (msg), start_time_quark);
+  GUri *uri = soup_server_message_get_uri (msg);
+  g_autofree char *path = NULL;
+  double ms = 0;
+
+  /* Requests that never got as far as a URI (bad request lines) have nothing to log. */
+  if (uri == NULL)
+    return;
+
+  if (start != NULL)
+    ms = (double) (g_get_monotonic_time () - *start) / 1000.0;
+
+  path = path_for_log (g_uri_get_path (uri));
+  g_debug ("%s %s %u %.1f ms",
+           soup_server_message_get_method (msg),
+           path,
+           soup_server_message_get_status (msg),
+           ms);
+}
+
+static void
+bd_central_server_constructed (GObject *object)
+{
+  BdCentralServer *self = (BdCentralServer *)object;
+
+  G_OBJECT_CLASS (bd_central_server_parent_class)->constructed (object);
+
+  self->server = soup_server_new ("server-header", "bijli-central/" PACKAGE_VERSION " ", NULL);
+  soup_server_add_early_handler (self->server, NULL, on_early_request_cb, self, NULL);
+  soup_server_add_handler (self->server, NULL, on_request_cb, self, NULL);
+  g_signal_connect (self->server, "request-started", G_CALLBACK (on_request_started_cb), self);
+  g_signal_connect (self->server, "request-finished", G_CALLBACK (on_request_finished_cb), self);
+}
+
+static void
+bd_central_server_dispose (GObject *object)
+{
+  BdCentralServer *self = (BdCentralServer *)object;
+
+  if (self->server != NULL)
+    {
+      soup_server_disconnect (self->server);
+      g_signal_handlers_disconnect_by_data (self->server, self);
+    }
+  g_clear_object (&self->server);
+  g_clear_object (&self->db);
+
+  G_OBJECT_CLASS (bd_central_server_parent_class)->dispose (object);
+}
+
+static void
+bd_central_server_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  BdCentralServer *self = BD_CENTRAL_SERVER (object);
+
+  switch (prop_id)
+    {
+    case PROP_DATABASE:
+      g_value_set_object (value, self->db);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+bd_central_server_set_property (GObject      *object,
+                                guint         prop_id,
+                                const GValue *value,
+                                GParamSpec   *pspec)
+{
+  BdCentralServer *self = BD_CENTRAL_SERVER (object);
+
+  switch (prop_id)
+    {
+    case PROP_DATABASE:
+      g_set_object (&self->db, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+bd_central_server_class_init (BdCentralServerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = bd_central_server_constructed;
+  object_class->dispose = bd_central_server_dispose;
+  object_class->get_property = bd_central_server_get_property;
+  object_class->set_property = bd_central_server_set_property;
+
+  properties[PROP_DATABASE] =
+    g_param_spec_object ("database", NULL, NULL,
+                         BD_TYPE_CENTRAL_DB,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                          G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  start_time_quark = g_quark_from_static_string ("bd-central-request-start");
+}
+
+static void
+bd_central_server_init (BdCentralServer *self)
+{
+}
+
+BdCentralServer *
+bd_central_server_new (BdCentralDb *db)
+{
+  g_return_val_if_fail (BD_IS_CENTRAL_DB (db), NULL);
+
+  return g_object_new (BD_TYPE_CENTRAL_SERVER, "database", db, NULL);
+}
+
+BdCentralDb *
+bd_central_server_get_database (BdCentralServer *self)
+{
+  g_return_val_if_fail (BD_IS_CENTRAL_SERVER (self), NULL);
+
+  return self->db;
+}
+
+SoupServer *
+bd_central_server_get_soup_server (BdCentralServer *self)
+{
+  g_return_val_if_fail (BD_IS_CENTRAL_SERVER (self), NULL);
+
+  return self->server;
+}
+
+gboolean
+bd_central_server_listen_local (BdCentralServer  *self,
+                                guint             port,
+                                GError          **error)
+{
+  g_return_val_if_fail (BD_IS_CENTRAL_SERVER (self), FALSE);
+  g_return_val_if_fail (port <= G_MAXUINT16, FALSE);
+
+  return soup_server_listen_local (self->server, port, SOUP_SERVER_LISTEN_IPV4_ONLY, error);
+}
+
+char *
+bd_central_server_dup_base_url (BdCentralServer *self)
+{
+  GSList *uris;
+  char *url = NULL;
+
+  g_return_val_if_fail (BD_IS_CENTRAL_SERVER (self), NULL);
+
+  uris = soup_server_get_uris (self->server);
+  if (uris != NULL)
+    url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  return url;
+}
+
+void
+bd_central_server_disconnect (BdCentralServer *self)
+{
+  g_return_if_fail (BD_IS_CENTRAL_SERVER (self));
+
+  soup_server_disconnect (self->server);
+}

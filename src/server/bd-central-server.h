@@ -1,0 +1,41 @@
+/* bd-central-server.h: the /api/v1 HTTP interface of bijli-central.
+ *
+ * Routes and shapes are specified in data/openapi.yaml; JSON goes through
+ * core/bd-codec.h so the desk and the server cannot disagree on the format.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "bd-central-db.h"
+
+G_BEGIN_DECLS
+
+/* Bodies larger than this are refused with 413 before they are read. */
+#define BD_CENTRAL_MAX_BODY_BYTES (64 * 1024)
+
+#define BD_CENTRAL_SEARCH_DEFAULT_LIMIT 50
+#define BD_CENTRAL_SEARCH_MAX_LIMIT     1000
+#define BD_CENTRAL_SEARCH_MAX_QUERY     256   /* bytes */
+#define BD_CENTRAL_CHANGES_DEFAULT_LIMIT 500
+#define BD_CENTRAL_CHANGES_MAX_LIMIT    1000
+
+#define BD_TYPE_CENTRAL_SERVER (bd_central_server_get_type ())
+G_DECLARE_FINAL_TYPE (BdCentralServer, bd_central_server, BD, CENTRAL_SERVER, GObject)
+
+BdCentralServer *bd_central_server_new             (BdCentralDb      *db);
+BdCentralDb     *bd_central_server_get_database    (BdCentralServer  *self);
+SoupServer      *bd_central_server_get_soup_server (BdCentralServer  *self);
+
+/* Listens on 127.0.0.1 only; port 0 picks a free port. */
+gboolean         bd_central_server_listen_local    (BdCentralServer  *self,
+                                                    guint             port,
+                                                    GError          **error);
+/* "http://127.0.0.1:PORT" once listening, else NULL. */
+char            *bd_central_server_dup_base_url    (BdCentralServer  *self);
+/* Stops listening and closes client connections. */
+void             bd_central_server_disconnect      (BdCentralServer  *self);
+
+G_END_DECLS

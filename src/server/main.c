@@ -1,0 +1,237 @@
+/* main.c: bijli-central, the reference backend for Bijli Desk.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <errno.h>
+#include <glib-unix.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+
+#include "bd-central-db.h"
+#include "bd-central-server.h"
+#include "bd-demo-generator.h"
+
+#define DEFAULT_PORT 8912
+
+static gboolean
+on_quit_signal_cb (gpointer user_data)
+{
+  GMainLoop *loop = user_data;
+
+  g_main_loop_quit (loop);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static char *
+default_db_path (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "bijli-central", "central.sqlite3", NULL);
+}
+
+static gboolean
+ensure_parent_dir (const char  *path,
+                   GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Could not create the folder %s: %s"), dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+setup_demo (BdCentralDb  *db,
+            guint32       seed,
+            guint         n_consumers,
+            GError      **error)
+{
+  g_autoptr(BdDemoGenerator) generator = NULL;
+  gint64 start;
+  gint64 created;
+
+  generator = bd_demo_generator_new (seed, g_get_real_time () / G_USEC_PER_SEC);
+  if (!bd_demo_generator_create_users (generator, db, error))
+    return FALSE;
+
+  if (n_consumers == 0)
+    return TRUE;
+
+  start = g_get_monotonic_time ();
+  created = bd_demo_generator_populate (generator, db, n_consumers, error);
+  if (created < 0)
+    return FALSE;
+
+  if (created > 0)
+    g_printerr (_("Created %u demo consumers (seed %u) in %.0f ms.\n"),
+                (guint) created, seed, (double) (g_get_monotonic_time () - start) / 1000.0);
+  else
+    g_printerr (_("The database already holds consumers; no demo consumers were added.\n"));
+
+  return TRUE;
+}
+
+static void
+print_demo_users (void)
+{
+  const BdDemoUser *users;
+  gsize n_users;
+
+  users = bd_demo_generator_get_users (&n_users);
+  printf ("%s\n", _("Demo users (user name / password):"));
+  for (gsize i = 0; i < n_users; i++)
+    printf ("  %-14s / %-17s %s, %s (%s)\n",
+            users[i].username, users[i].password,
+            bd_role_to_string (users[i].role), users[i].zone_name, users[i].zone);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gboolean demo = FALSE;
+  gint64 n_consumers = -1;
+  gint64 seed = -1;
+  gint port = DEFAULT_PORT;
+  g_autofree char *db_path = NULL;
+  g_autofree char *default_path = NULL;
+  g_autofree char *db_description = NULL;
+  g_autofree char *base_url = NULL;
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BdCentralDb) db = NULL;
+  g_autoptr(BdCentralServer) server = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  guint sigint_id;
+  guint sigterm_id;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  /* stdout carries the "Listening on" line that scripts parse; the
+   * request log (G_MESSAGES_DEBUG=bijli-central) must not interleave with it. */
+  g_log_writer_default_set_use_stderr (TRUE);
+
+  default_path = default_db_path ();
+  db_description = g_strdup_printf (_("Database file (default: %s)"), default_path);
+
+  {
+    GOptionEntry entries[] = {
+      { "demo", 0, 0, G_OPTION_ARG_NONE, &demo,
+        N_("Create demo users and, in an empty database, demo consumers"), NULL },
+      { "consumers", 0, 0, G_OPTION_ARG_INT64, &n_consumers,
+        N_("Number of demo consumers to create (default 10000)"), N_("N") },
+      { "seed", 0, 0, G_OPTION_ARG_INT64, &seed,
+        N_("Seed for the demo data (default 1912); the same seed gives the same data"), N_("S") },
+      { "port", 0, 0, G_OPTION_ARG_INT, &port,
+        N_("Port to listen on at 127.0.0.1 (default 8912; 0 picks a free port)"), N_("P") },
+      { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, db_description, N_("PATH") },
+      { NULL }
+    };
+
+    context = g_option_context_new (NULL);
+    g_option_context_set_summary (context, _("The reference server for Bijli Desk."));
+    g_option_context_set_description (context,
+                                      _("Listens on 127.0.0.1 only and serves the JSON API under /api/v1.\n"
+                                        "Stop it with Ctrl+C or SIGTERM."));
+    g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+
+    if (!g_option_context_parse (context, &argc, &argv, &error))
+      {
+        g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+        g_printerr (_("Run “%s --help” to see the options.\n"), g_get_prgname ());
+        return 2;
+      }
+  }
+
+  if (argc > 1)
+    {
+      g_printerr (_("%s: unexpected argument “%s”\n"), g_get_prgname (), argv[1]);
+      return 2;
+    }
+  if (port < 0 || port > 65535)
+    {
+      g_printerr (_("%s: the port must be from 0 to 65535\n"), g_get_prgname ());
+      return 2;
+    }
+  if (n_consumers != -1 && (n_consumers < 0 || n_consumers > 10000000))
+    {
+      g_printerr (_("%s: the number of consumers must be from 0 to 10000000\n"), g_get_prgname ());
+      return 2;
+    }
+  if (seed != -1 && (seed < 0 || seed > G_MAXUINT32))
+    {
+      g_printerr (_("%s: the seed must be from 0 to %u\n"), g_get_prgname (), G_MAXUINT32);
+      return 2;
+    }
+  if (!demo && (n_consumers != -1 || seed != -1))
+    g_printerr (_("%s: --consumers and --seed only matter with --demo\n"), g_get_prgname ());
+
+  if (db_path == NULL)
+    db_path = g_steal_pointer (&default_path);
+  if (!g_str_equal (db_path, ":memory:") && !ensure_parent_dir (db_path, &error))
+    {
+      g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+      return 1;
+    }
+
+  db = bd_central_db_open (db_path, &error);
+  if (db == NULL)
+    {
+      g_printerr (_("%s: could not open the database %s: %s\n"), g_get_prgname (), db_path, error->message);
+      return 1;
+    }
+
+  if (demo && !setup_demo (db,
+                           seed == -1 ? BD_DEMO_DEFAULT_SEED : (guint32) seed,
+                           n_consumers == -1 ? BD_DEMO_DEFAULT_CONSUMERS : (guint) n_consumers,
+                           &error))
+    {
+      g_printerr (_("%s: could not create the demo data: %s\n"), g_get_prgname (), error->message);
+      return 1;
+    }
+
+  server = bd_central_server_new (db);
+  if (!bd_central_server_listen_local (server, (guint) port, &error))
+    {
+      g_printerr (_("%s: could not listen on 127.0.0.1 port %d: %s\n"),
+                  g_get_prgname (), port, error->message);
+      return 1;
+    }
+
+  base_url = bd_central_server_dup_base_url (server);
+  /* Not translated: scripts and tests read this line to find the port. */
+  printf ("Listening on %s\n", base_url);
+  if (demo)
+    print_demo_users ();
+  fflush (stdout);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  sigint_id = g_unix_signal_add (SIGINT, on_quit_signal_cb, loop);
+  sigterm_id = g_unix_signal_add (SIGTERM, on_quit_signal_cb, loop);
+
+  g_main_loop_run (loop);
+
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+  bd_central_server_disconnect (server);
+  /* Dropping the server and database closes SQLite cleanly, checkpointing the WAL. */
+  g_clear_object (&server);
+  g_clear_object (&db);
+
+  return 0;
+}

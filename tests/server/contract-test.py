@@ -1,0 +1,681 @@
+#!/usr/bin/python3
+# contract-test.py: runs a real bijli-central and checks every answer against
+# data/openapi.yaml (status declared for the operation, body valid against the
+# declared schema, JSON content type), with good and bad input.
+#
+# Usage: contract-test.py BIJLI_CENTRAL OPENAPI_YAML [DB_PATH]
+# Output: TAP.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+import http.client
+import json
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+
+import jsonschema
+import yaml
+
+API = "/api/v1"
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+class Tap:
+    def __init__(self):
+        self.count = 0
+        self.failed = 0
+
+    def ok(self, condition, description, detail=None):
+        self.count += 1
+        if condition:
+            print(f"ok {self.count} - {description}")
+        else:
+            self.failed += 1
+            print(f"not ok {self.count} - {description}")
+            if detail:
+                for line in str(detail).splitlines():
+                    print(f"# {line}")
+        sys.stdout.flush()
+        return condition
+
+    def diag(self, text):
+        for line in str(text).splitlines():
+            print(f"# {line}")
+        sys.stdout.flush()
+
+    def bail(self, reason):
+        print(f"Bail out! {reason}")
+        sys.stdout.flush()
+        sys.exit(1)
+
+    def finish(self):
+        print(f"1..{self.count}")
+        sys.stdout.flush()
+        return 1 if self.failed else 0
+
+
+tap = Tap()
+
+
+# ---- the OpenAPI document ----------------------------------------------------
+
+def resolve_pointer(document, ref):
+    if not ref.startswith("#/"):
+        raise KeyError(f"only local $refs are supported: {ref}")
+    node = document
+    for part in ref[2:].split("/"):
+        part = part.replace("~1", "/").replace("~0", "~")
+        node = node[part]
+    return node
+
+
+def all_refs(node, found=None):
+    if found is None:
+        found = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                found.append(value)
+            else:
+                all_refs(value, found)
+    elif isinstance(node, list):
+        for item in node:
+            all_refs(item, found)
+    return found
+
+
+def to_json_schema(document, schema, depth=0):
+    """Inlines $refs and turns OpenAPI 3.0's nullable into JSON Schema types."""
+    if depth > 50:
+        raise RecursionError("schema nests too deeply (a $ref cycle?)")
+    if isinstance(schema, list):
+        return [to_json_schema(document, item, depth + 1) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    if "$ref" in schema:
+        return to_json_schema(document, resolve_pointer(document, schema["$ref"]), depth + 1)
+
+    result = {}
+    for key, value in schema.items():
+        if key in ("nullable", "example", "discriminator", "xml", "externalDocs",
+                   "deprecated", "readOnly", "writeOnly"):
+            continue
+        if key == "properties":
+            result[key] = {name: to_json_schema(document, sub, depth + 1) for name, sub in value.items()}
+        elif key in ("items", "additionalProperties", "not", "allOf", "anyOf", "oneOf"):
+            result[key] = to_json_schema(document, value, depth + 1)
+        else:
+            result[key] = value
+
+    if schema.get("nullable") is True:
+        if "type" in result:
+            types = result["type"] if isinstance(result["type"], list) else [result["type"]]
+            result["type"] = types + ["null"]
+        if "enum" in result:
+            result["enum"] = list(result["enum"]) + [None]
+        if "pattern" in result or "format" in result:
+            # pattern/format apply to strings only, so null still passes them.
+            pass
+    return result
+
+
+def check_spec(spec):
+    tap.ok(str(spec.get("openapi", "")).startswith("3.0"), "openapi version is 3.0.x",
+           spec.get("openapi"))
+
+    unresolved = []
+    for ref in all_refs(spec):
+        try:
+            resolve_pointer(spec, ref)
+        except (KeyError, TypeError) as error:
+            unresolved.append(f"{ref}: {error}")
+    tap.ok(not unresolved, "every $ref in the document resolves", "\n".join(unresolved))
+
+    schemas = spec.get("components", {}).get("schemas", {})
+    wanted = ["Consumer", "Session", "SignInRequest", "ChangesPage", "ConsumerList", "Error", "Health"]
+    missing = [name for name in wanted if name not in schemas]
+    tap.ok(not missing, "components/schemas has every wire shape", f"missing: {missing}")
+
+    loose = []
+    for name, schema in schemas.items():
+        def walk(node, where):
+            if isinstance(node, dict):
+                if node.get("type") == "object" and node.get("additionalProperties") is not False:
+                    loose.append(where)
+                for key, value in node.items():
+                    walk(value, f"{where}/{key}")
+            elif isinstance(node, list):
+                for index, item in enumerate(node):
+                    walk(item, f"{where}/{index}")
+        walk(schema, name)
+    tap.ok(not loose, "every object schema sets additionalProperties: false", "\n".join(loose))
+
+    problems = []
+    for path, item in spec.get("paths", {}).items():
+        for method, operation in item.items():
+            if method not in HTTP_METHODS:
+                continue
+            responses = operation.get("responses") or {}
+            if not responses:
+                problems.append(f"{method.upper()} {path}: no responses")
+            for status, response in responses.items():
+                if "$ref" in response:
+                    response = resolve_pointer(spec, response["$ref"])
+                content = response.get("content", {}).get("application/json")
+                if content is None or "schema" not in content:
+                    problems.append(f"{method.upper()} {path} {status}: no application/json schema")
+            if "405" not in responses:
+                problems.append(f"{method.upper()} {path}: 405 not declared")
+    tap.ok(not problems, "every operation documents its responses with schemas", "\n".join(problems))
+
+    for schema_name in schemas:
+        try:
+            jsonschema.Draft7Validator.check_schema(to_json_schema(spec, schemas[schema_name]))
+            good = True
+            detail = None
+        except jsonschema.SchemaError as error:
+            good = False
+            detail = error.message
+        tap.ok(good, f"schema {schema_name} translates to valid JSON Schema", detail)
+
+    security = spec.get("components", {}).get("securitySchemes", {}).get("bearer", {})
+    tap.ok(security.get("type") == "http" and security.get("scheme") == "bearer",
+           "bearer security scheme is declared")
+
+
+class Contract:
+    def __init__(self, spec):
+        self.spec = spec
+        self.patterns = []
+        for path in spec["paths"]:
+            regex = "^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)) + "$"
+            self.patterns.append((re.compile(regex), path))
+        error_schema = to_json_schema(spec, spec["components"]["schemas"]["Error"])
+        self.error_validator = jsonschema.Draft7Validator(error_schema)
+
+    def operation(self, method, path):
+        if not path.startswith(API + "/"):
+            return None, None
+        tail = path[len(API):]
+        for regex, template in self.patterns:
+            if regex.match(tail):
+                return template, self.spec["paths"][template].get(method.lower())
+        return None, None
+
+    def validator_for(self, operation, status):
+        response = operation["responses"].get(str(status))
+        if response is None:
+            return None
+        if "$ref" in response:
+            response = resolve_pointer(self.spec, response["$ref"])
+        schema = response["content"]["application/json"]["schema"]
+        return jsonschema.Draft7Validator(to_json_schema(self.spec, schema))
+
+
+# ---- the server -------------------------------------------------------------
+
+class Server:
+    def __init__(self, exe, db_path):
+        self.lines = queue.Queue()
+        self.process = subprocess.Popen(
+            [exe, "--demo", "--consumers", "500", "--port", "0", "--db", db_path],
+            stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, encoding="utf-8")
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.process.stdout:
+            self.lines.put(line.rstrip("\n"))
+        self.lines.put(None)
+
+    def next_line(self, timeout):
+        try:
+            return self.lines.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            return None
+
+
+class Client:
+    def __init__(self, port, contract):
+        self.port = port
+        self.contract = contract
+        self.seen_statuses = set()
+
+    def request(self, method, target, body=None, token=None, headers=None, check=True,
+                description=None):
+        """Sends one request; checks the answer against the contract; returns (status, json, headers)."""
+        all_headers = dict(headers or {})
+        if token is not None:
+            all_headers["Authorization"] = f"Bearer {token}"
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body).encode("utf-8")
+            all_headers.setdefault("Content-Type", "application/json")
+        elif isinstance(body, str):
+            body = body.encode("utf-8")
+
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            connection.request(method, target, body=body, headers=all_headers)
+            response = connection.getresponse()
+            raw = response.read()
+            status = response.status
+            response_headers = {k.lower(): v for k, v in response.getheaders()}
+        finally:
+            connection.close()
+
+        path = urllib.parse.urlsplit(target).path
+        self.seen_statuses.add(status)
+        label = description or f"{method} {path[:60]}"
+        problems = []
+        document = None
+
+        content_type = response_headers.get("content-type", "")
+        if content_type != JSON_CONTENT_TYPE:
+            problems.append(f"Content-Type is {content_type!r}")
+        try:
+            document = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            problems.append(f"body is not JSON: {error}: {raw[:200]!r}")
+
+        template, operation = self.contract.operation(method, path)
+        validator = None
+        if operation is not None:
+            validator = self.contract.validator_for(operation, status)
+            if validator is None:
+                problems.append(f"status {status} is not declared for {method} {template}")
+        elif status == 404 and template is None:
+            validator = self.contract.error_validator
+        elif status == 405 and template is not None:
+            validator = self.contract.error_validator
+        else:
+            problems.append(f"status {status} for an undocumented {method} {path}")
+
+        if status >= 400 and document is not None:
+            for error in self.contract.error_validator.iter_errors(document):
+                problems.append(f"error body: {error.message}")
+        if validator is not None and document is not None:
+            for error in validator.iter_errors(document):
+                where = "/".join(str(p) for p in error.absolute_path)
+                problems.append(f"schema: {where}: {error.message}")
+
+        if check:
+            tap.ok(not problems, f"{label} → {status} matches the contract", "\n".join(problems[:10]))
+        return status, document, response_headers
+
+
+def expect(condition, description, detail=None):
+    return tap.ok(condition, description, detail)
+
+
+def error_code(document):
+    try:
+        return document["error"]["code"]
+    except (TypeError, KeyError):
+        return None
+
+
+# ---- scenarios --------------------------------------------------------------
+
+def test_health(client):
+    status, body, _ = client.request("GET", f"{API}/health")
+    expect(status == 200 and body.get("status") == "ok" and body.get("version") == "0.1.0",
+           "health answers ok with the version", body)
+    status, body, headers = client.request("POST", f"{API}/health", body={})
+    expect(status == 405 and error_code(body) == "method_not_allowed" and headers.get("allow") == "GET",
+           "POST /health is 405 with Allow: GET", (status, body, headers.get("allow")))
+
+
+def sign_in(client, username, password, description=None):
+    return client.request("POST", f"{API}/session", body={"username": username, "password": password},
+                          description=description or f"sign in as {username}")
+
+
+def test_session(client):
+    tokens = {}
+    expected = {
+        "operator": ("bijli-operator", "operator", "LKO-C", "Lucknow Central"),
+        "agent": ("bijli-agent", "agent", "LKO-C", "Lucknow Central"),
+        "supervisor": ("bijli-supervisor", "supervisor", "LKO-C", "Lucknow Central"),
+        "operator.east": ("bijli-operator", "operator", "LKO-E", "Lucknow East"),
+    }
+    for username, (password, role, zone, zone_name) in expected.items():
+        start = time.monotonic()
+        status, body, _ = sign_in(client, username, password)
+        elapsed_ms = (time.monotonic() - start) * 1000
+        tap.diag(f"sign-in as {username}: {elapsed_ms:.1f} ms")
+        good = (status == 200 and body["username"] == username and body["role"] == role
+                and body["zone"] == zone and body["zone_name"] == zone_name and len(body["token"]) >= 32)
+        expect(good, f"{username} signs in with role {role} in {zone}", body)
+        if good:
+            tokens[username] = body["token"]
+            expires = time.strptime(body["expires_at"], "%Y-%m-%dT%H:%M:%SZ")
+            expect(time.mktime(expires) - time.mktime(time.gmtime()) > 3600,
+                   f"{username}'s session lasts more than an hour", body["expires_at"])
+
+    status, body, _ = sign_in(client, "operator", "bijli-agent", "wrong password")
+    expect(status == 401 and error_code(body) == "invalid_credentials", "wrong password is 401 invalid_credentials", body)
+    status, body, _ = sign_in(client, "nobody", "bijli-operator", "unknown user")
+    expect(status == 401 and error_code(body) == "invalid_credentials", "unknown user is 401 invalid_credentials", body)
+    status, body, _ = sign_in(client, "' OR 1=1 --", "' OR '1'='1", "SQL injection in sign-in")
+    expect(status == 401, "SQL in the user name does not sign in", body)
+
+    bad_bodies = [
+        ("{", "truncated JSON"),
+        ("", "empty body"),
+        ("[]", "JSON array"),
+        ("null", "JSON null"),
+        ('{"username":"operator"}', "missing password"),
+        ('{"username":1,"password":"bijli-operator"}', "number as user name"),
+        ("\xff\xfe", "not UTF-8"),
+    ]
+    for raw, what in bad_bodies:
+        payload = raw.encode("latin-1") if what == "not UTF-8" else raw
+        status, body, _ = client.request("POST", f"{API}/session", body=payload,
+                                         headers={"Content-Type": "application/json"},
+                                         description=f"sign-in with {what}")
+        expect(status == 400 and error_code(body) == "invalid_request", f"sign-in with {what} is 400", body)
+
+    status, body, _ = client.request("GET", f"{API}/session")
+    expect(status == 405, "GET /session is 405", body)
+
+    huge = json.dumps({"username": "operator", "password": "x" * (200 * 1024)})
+    status, body, _ = client.request("POST", f"{API}/session", body=huge, description="200 KB sign-in body")
+    expect(status == 413 and error_code(body) == "payload_too_large", "a 200 KB body is refused with 413", body)
+
+    return tokens
+
+
+def test_auth(client, token):
+    for path in ("/consumers?q=ram", "/consumers/2100000000", "/changes"):
+        status, body, headers = client.request("GET", API + path, description=f"{path} without token")
+        expect(status == 401 and error_code(body) == "unauthorized" and "bearer" in headers.get("www-authenticate", "").lower(),
+               f"{path} without a token is 401 unauthorized", body)
+        status, body, _ = client.request("GET", API + path, token="not-a-real-token",
+                                         description=f"{path} with a bad token")
+        expect(status == 401 and error_code(body) == "unauthorized", f"{path} with a bad token is 401", body)
+    status, body, _ = client.request("GET", f"{API}/changes", headers={"Authorization": f"Basic {token}"},
+                                     description="changes with Basic auth")
+    expect(status == 401, "a Basic authorization header is refused", body)
+    status, body, _ = client.request("GET", f"{API}/changes", headers={"Authorization": "Bearer "},
+                                     description="changes with an empty bearer token")
+    expect(status == 401, "an empty bearer token is refused", body)
+
+
+def read_feed(client, token, zone, limit):
+    consumers = []
+    seqs = []
+    cursor = None
+    previous_remaining = None
+    pages = 0
+    while True:
+        query = {"limit": str(limit)}
+        if cursor is not None:
+            query["since"] = cursor
+        status, body, _ = client.request("GET", f"{API}/changes?" + urllib.parse.urlencode(query), token=token,
+                                         check=pages < 2, description=f"changes page {pages + 1} of {zone}")
+        if status != 200:
+            expect(False, f"changes page of {zone} answered", body)
+            return None, None
+        pages += 1
+        for change in body["changes"]:
+            seqs.append(change["seq"])
+            consumers.append(change["consumer"])
+        if len(body["changes"]) > limit or (previous_remaining is not None and body["remaining"] >= previous_remaining):
+            expect(False, f"{zone} feed pages shrink the remainder", body["remaining"])
+            return None, None
+        if body["has_more"] != (body["remaining"] > 0):
+            expect(False, f"{zone} has_more agrees with remaining", body)
+            return None, None
+        previous_remaining = body["remaining"]
+        cursor = body["next_cursor"]
+        if not body["has_more"]:
+            break
+        if pages > 1000:
+            expect(False, f"{zone} feed ends", pages)
+            return None, None
+    return consumers, seqs
+
+
+def test_changes(client, tokens):
+    central, central_seqs = read_feed(client, tokens["operator"], "LKO-C", 70)
+    east, east_seqs = read_feed(client, tokens["operator.east"], "LKO-E", 13)
+    if central is None or east is None:
+        return None, None
+    accounts_c = [c["account"] for c in central]
+    accounts_e = [c["account"] for c in east]
+    expect(all(c["zone"] == "LKO-C" for c in central), "the LKO-C feed holds only LKO-C consumers")
+    expect(all(c["zone"] == "LKO-E" for c in east), "the LKO-E feed holds only LKO-E consumers")
+    expect(len(set(accounts_c)) == len(accounts_c) and len(set(accounts_e)) == len(accounts_e),
+           "no consumer appears twice in a feed")
+    expect(central_seqs == sorted(set(central_seqs)), "feed sequences increase")
+    expect(len(central) + len(east) == 500, "both zones' feeds together hold all 500 demo consumers",
+           f"{len(central)} + {len(east)}")
+    expect(20 <= len(east) <= 90, "about 10 % of demo consumers are in LKO-E", len(east))
+    expect(any(c["mobile"] is None for c in central) and any(not c["mobile_verified"] for c in central if c["mobile"]),
+           "some demo consumers have no mobile or an unverified one")
+    expect(any(c["balance_paise"] < 0 for c in central), "some demo balances are negative")
+    expect(any(re.search("[\u0900-\u097f]", c["name_hi"]) for c in central), "demo names include Hindi")
+
+    status, body, _ = client.request("GET", f"{API}/changes", token=tokens["agent"], description="changes with default limit")
+    expect(status == 200 and len(body["changes"]) == min(500, len(central)), "default page size is 500 (or all)", len(body.get("changes", [])))
+
+    for limit in ("0", "1001", "-1", "abc", "1.5", "", "1e3", " 5", "99999999999999999999999"):
+        status, body, _ = client.request("GET", f"{API}/changes?limit={urllib.parse.quote(limit)}", token=tokens["operator"],
+                                         description=f"changes with limit {limit!r}")
+        expect(status == 400 and error_code(body) == "invalid_request", f"limit {limit!r} is 400", body)
+    for cursor in ("-1", "abc", "1e3", " 1", "", "0x10", "1.0", "99999999999999999999999"):
+        status, body, _ = client.request("GET", f"{API}/changes?since={urllib.parse.quote(cursor)}", token=tokens["operator"],
+                                         description=f"changes since {cursor!r}")
+        expect(status == 400 and error_code(body) == "invalid_request", f"cursor {cursor!r} is 400", body)
+
+    status, body, _ = client.request("GET", f"{API}/changes?since=999999999&limit=5", token=tokens["operator"],
+                                     description="changes after the end")
+    expect(status == 200 and body["changes"] == [] and body["has_more"] is False and body["remaining"] == 0,
+           "a cursor past the end gives an empty last page", body)
+
+    status, body, headers = client.request("DELETE", f"{API}/changes", token=tokens["operator"])
+    expect(status == 405 and headers.get("allow") == "GET", "DELETE /changes is 405 with Allow: GET", body)
+    return central, east
+
+
+def search(client, token, q, description=None, limit=None):
+    query = {"q": q}
+    if limit is not None:
+        query["limit"] = limit
+    return client.request("GET", f"{API}/consumers?" + urllib.parse.urlencode(query), token=token,
+                          description=description or f"search {q[:20]!r}")
+
+
+def test_search(client, tokens, central, east):
+    token = tokens["operator"]
+    target = next(c for c in central if c["mobile"])
+
+    status, body, _ = search(client, token, target["account"], "search by account")
+    expect(status == 200 and [c["account"] for c in body["consumers"]] == [target["account"]],
+           "an account finds exactly that consumer", body)
+    expect(status == 200 and body["consumers"][0] == target, "search and feed give the same record")
+
+    status, body, _ = search(client, token, "+91 " + target["mobile"], "search by mobile")
+    expect(status == 200 and target["account"] in [c["account"] for c in body["consumers"]],
+           "a mobile with +91 finds its consumer", body)
+
+    status, body, _ = search(client, token, target["meter_serial"].lower(), "search by meter serial")
+    expect(status == 200 and [c["account"] for c in body["consumers"]] == [target["account"]],
+           "a meter serial (any case) finds its consumer", body)
+
+    first_word = target["name_en"].split()[0].rstrip(".")
+    prefix = first_word[:3].lower()
+    status, body, _ = search(client, token, prefix, "search by name prefix")
+    expect(status == 200 and len(body["consumers"]) > 0
+           and all(any(w.lower().startswith(prefix) for w in re.split(r"[^A-Za-z]+", c["name_en"]))
+                   for c in body["consumers"]),
+           f"a name prefix {prefix!r} finds names with a word starting so", body)
+
+    status, body, _ = search(client, token, "श्री", "search in Hindi")
+    expect(status == 200 and len(body["consumers"]) > 0 and all("श्री" in c["name_hi"] for c in body["consumers"]),
+           "a Hindi prefix finds Hindi names", len(body.get("consumers", [])))
+
+    status, body, _ = search(client, token, "a", "search with limit 3", limit="3")
+    expect(status == 200 and len(body["consumers"]) <= 3, "limit caps the results", body)
+
+    other = east[0]
+    status, body, _ = search(client, token, other["account"], "search another zone's account")
+    expect(status == 200 and body["consumers"] == [], "another zone's account is not found by search", body)
+    status, body, _ = search(client, token, other["meter_serial"], "search another zone's meter")
+    expect(status == 200 and body["consumers"] == [], "another zone's meter is not found by search", body)
+
+    odd = ["%", "_", "%%", "' OR 1=1 --", "\" OR \"\"=\"", "😀", "🙏🏽🙏🏽", "\\", "*", "NULL",
+           "", "   ", "\u200d\u200c", "a\u0000b", "ﷺ", "%_%_%"]
+    for q in odd:
+        status, body, _ = search(client, token, q, f"odd search {q!r}")
+        expect(status == 200 and (body["consumers"] == [] or q in ("a\u0000b",)),
+               f"odd search {q!r} answers 200 and matches nothing literal", body)
+
+    status, body, _ = search(client, token, "x" * 10240, "10 KB search")
+    expect(status == 400 and error_code(body) == "invalid_request", "a 10 KB search is 400", body)
+
+    status, body, _ = client.request("GET", f"{API}/consumers?q=%FF%FE", token=token, description="search with invalid UTF-8")
+    expect(status == 400, "a search that is not UTF-8 is 400", body)
+    status, body, _ = client.request("GET", f"{API}/consumers", token=token, description="search without q")
+    expect(status == 400 and error_code(body) == "invalid_request", "a search without q is 400", body)
+    for limit in ("0", "1001", "x", "-5"):
+        status, body, _ = search(client, token, "ram", f"search with limit {limit!r}", limit=limit)
+        expect(status == 400, f"search limit {limit!r} is 400", body)
+    status, body, _ = client.request("POST", f"{API}/consumers?q=ram", token=token, body={})
+    expect(status == 405, "POST /consumers is 405", body)
+
+
+def test_consumer(client, tokens, central, east):
+    token = tokens["operator"]
+    target = central[len(central) // 2]
+
+    status, body, _ = client.request("GET", f"{API}/consumers/{target['account']}", token=token,
+                                     description="get a consumer")
+    expect(status == 200 and body == target, "GET /consumers/{account} gives the feed's record", body)
+
+    status, body, _ = client.request("GET", f"{API}/consumers/{east[0]['account']}", token=token,
+                                     description="get another zone's consumer")
+    expect(status == 404 and error_code(body) == "not_found", "another zone's consumer is 404", body)
+
+    status, body, _ = client.request("GET", f"{API}/consumers/{east[0]['account']}", token=tokens["operator.east"],
+                                     description="get an LKO-E consumer as LKO-E")
+    expect(status == 200 and body == east[0], "the LKO-E operator sees the LKO-E consumer", body)
+
+    status, body, _ = client.request("GET", f"{API}/consumers/1999999999", token=token, description="get an unknown account")
+    expect(status == 404 and error_code(body) == "not_found", "an unknown account is 404", body)
+
+    for bad in ("abc", "12345", "%27%20OR%201%3D1", "%F0%9F%98%80", "1234567890123"):
+        status, body, _ = client.request("GET", f"{API}/consumers/{bad}", token=token,
+                                         description=f"get malformed account {bad!r}")
+        expect(status == 400 and error_code(body) == "invalid_request", f"malformed account {bad!r} is 400", body)
+
+    status, body, _ = client.request("PUT", f"{API}/consumers/{target['account']}", token=token, body=target)
+    expect(status == 405, "PUT /consumers/{account} is 405", body)
+
+
+def test_unknown(client, token):
+    for path in (f"{API}/nope", f"{API}/consumers/2100000000/extra", f"{API}/", f"{API}",
+                 "/api/v2/consumers", "/", "/api/v1/session/", "/api/v1/consumers/%2e%2e"):
+        # ("/../" after decoding is refused by libsoup itself with a bare 400,
+        # before any handler runs, so it is not part of this contract.)
+        status, body, _ = client.request("GET", path, token=token, description=f"unknown path {path}")
+        expect(status == 404 and error_code(body) == "not_found", f"{path} is a JSON 404", body)
+
+
+def main():
+    if len(sys.argv) < 3:
+        print("usage: contract-test.py BIJLI_CENTRAL OPENAPI_YAML [DB_PATH]", file=sys.stderr)
+        return 2
+    exe, spec_path = sys.argv[1], sys.argv[2]
+
+    with open(spec_path, encoding="utf-8") as f:
+        spec = yaml.safe_load(f)
+    check_spec(spec)
+    contract = Contract(spec)
+
+    with tempfile.TemporaryDirectory(prefix="bijli-contract-") as tmp:
+        db_path = sys.argv[3] if len(sys.argv) > 3 else os.path.join(tmp, "central.sqlite3")
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(db_path + suffix):
+                os.unlink(db_path + suffix)
+
+        server = Server(exe, db_path)
+        line = server.next_line(timeout=60)
+        match = re.fullmatch(r"Listening on http://127\.0\.0\.1:(\d+)", line or "")
+        if not tap.ok(match is not None, "the server prints 'Listening on http://127.0.0.1:PORT'", repr(line)):
+            server.stop()
+            tap.bail("the server did not start")
+        port = int(match.group(1))
+
+        banner = []
+        while True:
+            line = server.next_line(timeout=5)
+            if line is None:
+                break
+            banner.append(line)
+            if sum(1 for l in banner if "bijli-" in l) >= 4:
+                break
+        banner_text = "\n".join(banner)
+        expect(all(word in banner_text for word in
+                   ("operator", "bijli-operator", "agent", "bijli-agent", "supervisor",
+                    "bijli-supervisor", "operator.east")),
+               "the demo users and passwords are printed", banner_text)
+
+        try:
+            client = Client(port, contract)
+            test_health(client)
+            tokens = test_session(client)
+            if len(tokens) != 4:
+                tap.bail("cannot sign in the demo users")
+            test_auth(client, tokens["operator"])
+            central, east = test_changes(client, tokens)
+            if central and east:
+                test_search(client, tokens, central, east)
+                test_consumer(client, tokens, central, east)
+            test_unknown(client, tokens["operator"])
+            expect({200, 400, 401, 404, 405, 413} <= client.seen_statuses,
+                   "the run exercised 200, 400, 401, 404, 405 and 413", sorted(client.seen_statuses))
+        finally:
+            code = server.stop()
+        expect(code == 0, "SIGTERM stops the server with exit status 0", code)
+
+        # --demo again on the same database must not duplicate the consumers.
+        server = Server(exe, db_path)
+        line = server.next_line(timeout=60)
+        match = re.fullmatch(r"Listening on http://127\.0\.0\.1:(\d+)", line or "")
+        if expect(match is not None, "the server restarts on the same database", repr(line)):
+            client = Client(int(match.group(1)), contract)
+            status, body, _ = sign_in(client, "operator.east", "bijli-operator", "sign in after restart")
+            if status == 200:
+                again, _ = read_feed(client, body["token"], "LKO-E", 1000)
+                expect(again is not None and len(again) == len(east), "re-running --demo does not duplicate consumers",
+                       None if again is None else len(again))
+        code = server.stop()
+        expect(code == 0, "the restarted server also exits 0 on SIGTERM", code)
+
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(db_path + suffix):
+                os.unlink(db_path + suffix)
+
+    return tap.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,620 @@
+/* test-central-db.c: demo generator and server database (zones, sessions, feed).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "core/bd-validate.h"
+#include "server/bd-central-db.h"
+#include "server/bd-demo-generator.h"
+
+#define N_DEMO   2000
+#define FIXED_NOW G_GINT64_CONSTANT (1795000000)  /* 2026-11-18, keeps runs reproducible */
+
+typedef struct {
+  char        *dir;
+  BdCentralDb *db;
+} Fixture;
+
+static char *
+fixture_path (Fixture    *fixture,
+              const char *name)
+{
+  return g_build_filename (fixture->dir, name, NULL);
+}
+
+static BdCentralDb *
+open_demo_db (Fixture    *fixture,
+              const char *name,
+              guint32     seed,
+              guint       n)
+{
+  g_autofree char *path = fixture_path (fixture, name);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BdCentralDb) db = bd_central_db_open (path, &error);
+  g_autoptr(BdDemoGenerator) generator = bd_demo_generator_new (seed, FIXED_NOW);
+  gint64 created;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (db);
+  g_assert_true (bd_demo_generator_create_users (generator, db, &error));
+  g_assert_no_error (error);
+  created = bd_demo_generator_populate (generator, db, n, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (created, ==, n);
+
+  return g_steal_pointer (&db);
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->dir = g_dir_make_tmp ("bijli-central-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->db = open_demo_db (fixture, "central.sqlite3", 1912, N_DEMO);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  g_clear_object (&fixture->db);
+
+  dir = g_dir_open (fixture->dir, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = fixture_path (fixture, name);
+      g_unlink (path);
+    }
+  g_rmdir (fixture->dir);
+  g_free (fixture->dir);
+}
+
+/* Every consumer of zone, in feed order, via pages of page_size. */
+static GPtrArray *
+read_zone_feed (BdCentralDb *db,
+                const char  *zone,
+                guint        page_size)
+{
+  GPtrArray *all = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *cursor = g_strdup ("0");
+  gint64 last_seq = 0;
+  gint64 previous_remaining = G_MAXINT64;
+  gboolean has_more = TRUE;
+
+  while (has_more)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GArray) seqs = NULL;
+      g_autoptr(BdChangesPage) page = NULL;
+
+      page = bd_central_db_changes (db, zone, g_ascii_strtoll (cursor, NULL, 10), page_size, &seqs, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (page);
+      g_assert_cmpuint (page->consumers->len, <=, page_size);
+      g_assert_cmpuint (seqs->len, ==, page->consumers->len);
+      g_assert_cmpint (page->remaining, <, previous_remaining);
+      g_assert_cmpint (page->remaining, >=, 0);
+      g_assert_true (page->has_more == (page->remaining > 0));
+
+      for (guint i = 0; i < page->consumers->len; i++)
+        {
+          gint64 seq = g_array_index (seqs, gint64, i);
+
+          g_assert_cmpint (seq, >, last_seq);
+          last_seq = seq;
+          g_ptr_array_add (all, g_object_ref (g_ptr_array_index (page->consumers, i)));
+        }
+
+      g_free (cursor);
+      cursor = g_strdup (page->next_cursor);
+      g_assert_cmpint (g_ascii_strtoll (cursor, NULL, 10), ==, last_seq);
+      previous_remaining = page->remaining;
+      has_more = page->has_more;
+    }
+
+  return all;
+}
+
+static GPtrArray *
+read_all (BdCentralDb *db)
+{
+  g_autoptr(GPtrArray) central = read_zone_feed (db, "LKO-C", 500);
+  g_autoptr(GPtrArray) east = read_zone_feed (db, "LKO-E", 500);
+  GPtrArray *all = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < central->len; i++)
+    g_ptr_array_add (all, g_object_ref (g_ptr_array_index (central, i)));
+  for (guint i = 0; i < east->len; i++)
+    g_ptr_array_add (all, g_object_ref (g_ptr_array_index (east, i)));
+
+  return all;
+}
+
+static gboolean
+has_devanagari (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c >= 0x0900 && c <= 0x097F)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+is_ascii_name (const char *text)
+{
+  gboolean letter = FALSE;
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if ((guchar) *p >= 0x80)
+        return FALSE;
+      letter |= g_ascii_isalpha (*p);
+    }
+  return letter;
+}
+
+static void
+test_deterministic (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(BdCentralDb) same = open_demo_db (fixture, "same.sqlite3", 1912, N_DEMO);
+  g_autoptr(BdCentralDb) other = open_demo_db (fixture, "other.sqlite3", 1913, N_DEMO);
+  g_autoptr(GPtrArray) a = read_all (fixture->db);
+  g_autoptr(GPtrArray) b = read_all (same);
+  g_autoptr(GPtrArray) c = read_all (other);
+  guint differing = 0;
+
+  g_assert_cmpuint (a->len, ==, N_DEMO);
+  g_assert_cmpuint (b->len, ==, N_DEMO);
+  for (guint i = 0; i < a->len; i++)
+    g_assert_true (bd_consumer_equal (g_ptr_array_index (a, i), g_ptr_array_index (b, i)));
+
+  g_assert_cmpuint (c->len, ==, N_DEMO);
+  for (guint i = 0; i < MIN (a->len, c->len); i++)
+    differing += !bd_consumer_equal (g_ptr_array_index (a, i), g_ptr_array_index (c, i));
+  g_assert_cmpuint (differing, >, N_DEMO * 9 / 10);
+}
+
+static void
+test_realistic (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GPtrArray) all = read_all (fixture->db);
+  g_autoptr(GHashTable) accounts = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) serials = g_hash_table_new (g_str_hash, g_str_equal);
+  guint east = 0, no_mobile = 0, unverified = 0, negative = 0, disconnected = 0;
+  guint legacy = 0, smart = 0, ct = 0, non_smart = 0, rural = 0, commercial = 0;
+  guint srivastava = 0, shrivastava = 0, devi = 0, muslim_abbrev = 0;
+
+  g_assert_cmpuint (all->len, ==, N_DEMO);
+
+  for (guint i = 0; i < all->len; i++)
+    {
+      BdConsumer *consumer = g_ptr_array_index (all, i);
+      const char *account = bd_consumer_get_account (consumer);
+      const char *mobile = bd_consumer_get_mobile (consumer);
+      const char *name_en = bd_consumer_get_name_en (consumer);
+      g_autofree char *normalized = bd_account_normalize (account, NULL);
+      g_autofree char *serial = bd_meter_serial_normalize (bd_consumer_get_meter_serial (consumer), NULL);
+
+      g_assert_cmpstr (normalized, ==, account);
+      g_assert_true (g_hash_table_add (accounts, (gpointer) account));
+      g_assert_cmpstr (serial, ==, bd_consumer_get_meter_serial (consumer));
+      g_assert_true (g_hash_table_add (serials, (gpointer) bd_consumer_get_meter_serial (consumer)));
+      legacy += strlen (account) == 12;
+
+      if (mobile != NULL)
+        {
+          g_autofree char *valid = bd_mobile_normalize (mobile, NULL);
+
+          g_assert_cmpstr (valid, ==, mobile);
+          unverified += !bd_consumer_get_mobile_verified (consumer);
+        }
+      else
+        {
+          no_mobile++;
+          g_assert_false (bd_consumer_get_mobile_verified (consumer));
+        }
+
+      g_assert_true (is_ascii_name (name_en));
+      g_assert_true (has_devanagari (bd_consumer_get_name_hi (consumer)));
+      g_assert_true (is_ascii_name (bd_consumer_get_relation_en (consumer)));
+      g_assert_true (has_devanagari (bd_consumer_get_relation_hi (consumer)));
+      g_assert_true (g_str_has_suffix (bd_consumer_get_address (consumer), "")
+                     && strstr (bd_consumer_get_address (consumer), "Lucknow 2") != NULL);
+      srivastava += strstr (name_en, "Srivastava") != NULL;
+      shrivastava += strstr (name_en, "Shrivastava") != NULL;
+      devi += g_str_has_suffix (name_en, " Devi");
+      muslim_abbrev += g_str_has_prefix (name_en, "Mohd. ");
+
+      /* Network codes nest: the pole code extends the DT's, which extends the feeder's. */
+      g_assert_true (g_str_has_prefix (bd_consumer_get_dt (consumer), bd_consumer_get_feeder (consumer)));
+      g_assert_true (g_str_has_prefix (bd_consumer_get_pole (consumer), bd_consumer_get_dt (consumer)));
+
+      g_assert_cmpint (bd_consumer_get_sanctioned_load_w (consumer), >, 0);
+      g_assert_cmpint (bd_consumer_get_version (consumer), >=, 1);
+      g_assert_cmpint (bd_consumer_get_updated_at (consumer), <=, FIXED_NOW);
+
+      east += g_str_equal (bd_consumer_get_zone (consumer), "LKO-E");
+      rural += bd_consumer_get_area_type (consumer) == BD_AREA_RURAL;
+      commercial += g_str_equal (bd_consumer_get_category (consumer), "LMV-2");
+      negative += bd_consumer_get_balance_paise (consumer) < 0;
+
+      switch (bd_consumer_get_meter_type (consumer))
+        {
+        case BD_METER_TYPE_SMART:
+          smart++;
+          g_assert_cmpint (bd_consumer_get_balance_as_of (consumer), >, FIXED_NOW - 30 * 86400);
+          break;
+        case BD_METER_TYPE_CT:
+          ct++;
+          g_assert_cmpint (bd_consumer_get_phase (consumer), ==, BD_PHASE_THREE);
+          break;
+        case BD_METER_TYPE_NON_SMART:
+        default:
+          non_smart++;
+          break;
+        }
+
+      if (bd_consumer_get_supply_status (consumer) == BD_SUPPLY_DISCONNECTED)
+        {
+          disconnected++;
+          g_assert_cmpint (bd_consumer_get_balance_paise (consumer), <, 0);
+          g_assert_cmpint (bd_consumer_get_meter_type (consumer), ==, BD_METER_TYPE_SMART);
+        }
+    }
+
+  g_test_message ("east %u, no mobile %u, unverified %u, negative %u, disconnected %u, "
+                  "legacy %u, smart %u, ct %u, non-smart %u, rural %u, commercial %u",
+                  east, no_mobile, unverified, negative, disconnected,
+                  legacy, smart, ct, non_smart, rural, commercial);
+
+  /* About 10 % in LKO-E, 15 % without mobile, 30 % of the rest unverified. */
+  g_assert_cmpuint (east, >, N_DEMO * 6 / 100);
+  g_assert_cmpuint (east, <, N_DEMO * 14 / 100);
+  g_assert_cmpuint (no_mobile, >, N_DEMO * 10 / 100);
+  g_assert_cmpuint (no_mobile, <, N_DEMO * 20 / 100);
+  g_assert_cmpuint (unverified, >, (N_DEMO - no_mobile) * 22 / 100);
+  g_assert_cmpuint (unverified, <, (N_DEMO - no_mobile) * 38 / 100);
+  g_assert_cmpuint (negative, >, 0);
+  g_assert_cmpuint (disconnected, >, 0);
+  g_assert_cmpuint (disconnected, <, negative);
+  g_assert_cmpuint (legacy, >, 0);
+  g_assert_cmpuint (smart, >, N_DEMO * 8 / 10);
+  g_assert_cmpuint (ct, >, 0);
+  g_assert_cmpuint (non_smart, >, 0);
+  g_assert_cmpuint (rural, >, 0);
+  g_assert_cmpuint (commercial, >, 0);
+  /* Spelling variants of one surname appear across records. */
+  g_assert_cmpuint (srivastava, >, 0);
+  g_assert_cmpuint (shrivastava, >, 0);
+  g_assert_cmpuint (devi, >, 0);
+  g_assert_cmpuint (muslim_abbrev, >, 0);
+}
+
+static void
+test_idempotent (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(BdDemoGenerator) generator = bd_demo_generator_new (1912, FIXED_NOW);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BdCentralDb) reopened = NULL;
+  g_autofree char *path = fixture_path (fixture, "central.sqlite3");
+
+  g_assert_true (bd_demo_generator_create_users (generator, fixture->db, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (bd_demo_generator_populate (generator, fixture->db, N_DEMO, &error), ==, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (bd_central_db_count_consumers (fixture->db, NULL, &error), ==, N_DEMO);
+
+  /* As --demo on a restart does it: a new connection to the same file. */
+  g_clear_object (&fixture->db);
+  reopened = bd_central_db_open (path, &error);
+  g_assert_no_error (error);
+  g_clear_object (&generator);
+  generator = bd_demo_generator_new (1912, FIXED_NOW + 3600);
+  g_assert_true (bd_demo_generator_create_users (generator, reopened, &error));
+  g_assert_cmpint (bd_demo_generator_populate (generator, reopened, 500, &error), ==, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (bd_central_db_count_consumers (reopened, NULL, &error), ==, N_DEMO);
+  fixture->db = g_steal_pointer (&reopened);
+}
+
+static void
+test_changes_pagination (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  const char *zone_codes[] = { "LKO-C", "LKO-E" };
+  g_autoptr(GError) error = NULL;
+
+  for (guint z = 0; z < G_N_ELEMENTS (zone_codes); z++)
+    {
+      g_autoptr(GPtrArray) feed = read_zone_feed (fixture->db, zone_codes[z], 97);
+      g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+      gint64 count = bd_central_db_count_consumers (fixture->db, zone_codes[z], &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (count, >, 0);
+      g_assert_cmpint (feed->len, ==, count);
+      for (guint i = 0; i < feed->len; i++)
+        {
+          BdConsumer *consumer = g_ptr_array_index (feed, i);
+
+          g_assert_cmpstr (bd_consumer_get_zone (consumer), ==, zone_codes[z]);
+          g_assert_true (g_hash_table_add (seen, (gpointer) bd_consumer_get_account (consumer)));
+        }
+    }
+}
+
+static void
+test_update_bumps_feed (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) seqs = NULL;
+  g_autoptr(GArray) after_seqs = NULL;
+  g_autoptr(BdChangesPage) first = bd_central_db_changes (fixture->db, "LKO-C", 0, 1000, &seqs, &error);
+  g_autoptr(BdChangesPage) tail = NULL;
+  g_autoptr(BdChangesPage) after = NULL;
+  g_autoptr(BdConsumer) changed = NULL;
+  g_autoptr(BdConsumer) stored = NULL;
+  gint64 old_version;
+
+  g_assert_no_error (error);
+  changed = bd_consumer_copy (g_ptr_array_index (first->consumers, 3));
+  old_version = bd_consumer_get_version (changed);
+
+  /* Drain the feed, as a desk that is up to date would have. */
+  tail = bd_central_db_changes (fixture->db, "LKO-C", 0, 1000000, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (tail->has_more);
+
+  bd_consumer_set_mobile (changed, "9415012345");
+  bd_consumer_set_mobile_verified (changed, TRUE);
+  g_assert_true (bd_central_db_update_consumer (fixture->db, changed, FIXED_NOW + 60, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (bd_consumer_get_version (changed), ==, old_version + 1);
+
+  after = bd_central_db_changes (fixture->db, "LKO-C", g_ascii_strtoll (tail->next_cursor, NULL, 10),
+                                 100, &after_seqs, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (after->consumers->len, ==, 1);
+  g_assert_cmpint (g_array_index (after_seqs, gint64, 0), >, g_ascii_strtoll (tail->next_cursor, NULL, 10));
+  g_assert_true (bd_consumer_equal (g_ptr_array_index (after->consumers, 0), changed));
+  g_assert_cmpint (bd_consumer_get_updated_at (g_ptr_array_index (after->consumers, 0)), ==, FIXED_NOW + 60);
+
+  stored = bd_central_db_lookup_consumer (fixture->db, "LKO-C", bd_consumer_get_account (changed), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (bd_consumer_get_mobile (stored), ==, "9415012345");
+
+  /* The record moved to the end of the feed: it appears once, not twice. */
+  {
+    g_autoptr(GPtrArray) feed = read_zone_feed (fixture->db, "LKO-C", 333);
+    guint hits = 0;
+
+    for (guint i = 0; i < feed->len; i++)
+      hits += g_str_equal (bd_consumer_get_account (g_ptr_array_index (feed, i)),
+                           bd_consumer_get_account (changed));
+    g_assert_cmpuint (hits, ==, 1);
+  }
+
+  {
+    g_autoptr(BdConsumer) ghost = bd_consumer_new ("2199999999");
+
+    bd_consumer_set_zone (ghost, "LKO-C");
+    g_assert_false (bd_central_db_update_consumer (fixture->db, ghost, FIXED_NOW, &error));
+    g_assert_error (error, BD_STORE_ERROR, BD_STORE_ERROR_NOT_FOUND);
+  }
+}
+
+static void
+test_sessions (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BdSession) session = NULL;
+  g_autoptr(BdSession) found = NULL;
+  g_autoptr(BdSession) none = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *expected_hash = NULL;
+  const char *token;
+
+  session = bd_central_db_sign_in (fixture->db, "operator.east", "bijli-operator", FIXED_NOW, &error);
+  g_assert_no_error (error);
+  token = bd_session_get_token (session);
+  g_assert_cmpuint (strlen (token), >=, 40);
+  g_assert_cmpstr (bd_session_get_zone (session), ==, "LKO-E");
+  g_assert_cmpstr (bd_session_get_zone_name (session), ==, "Lucknow East");
+  g_assert_cmpint (bd_session_get_role (session), ==, BD_ROLE_OPERATOR);
+  g_assert_cmpint (bd_session_get_expires_at (session), ==, FIXED_NOW + BD_CENTRAL_SESSION_LIFETIME_S);
+
+  found = bd_central_db_lookup_session (fixture->db, token, FIXED_NOW + 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (bd_session_get_username (found), ==, "operator.east");
+
+  /* Only the token's SHA-256 is stored. */
+  expected_hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, token, -1);
+  stmt = bd_database_prepare (bd_central_db_get_database (fixture->db),
+                              "SELECT token_hash FROM sessions", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, expected_hash);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), !=, token);
+
+  none = bd_central_db_lookup_session (fixture->db, token,
+                                       FIXED_NOW + BD_CENTRAL_SESSION_LIFETIME_S, &error);
+  g_assert_null (none);
+  g_assert_error (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_UNAUTHORIZED);
+  g_clear_error (&error);
+
+  none = bd_central_db_lookup_session (fixture->db, "not-a-token", FIXED_NOW, &error);
+  g_assert_null (none);
+  g_assert_error (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_UNAUTHORIZED);
+  g_clear_error (&error);
+
+  none = bd_central_db_sign_in (fixture->db, "operator", "bijli-agent", FIXED_NOW, &error);
+  g_assert_null (none);
+  g_assert_error (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_INVALID_CREDENTIALS);
+  g_clear_error (&error);
+
+  none = bd_central_db_sign_in (fixture->db, "nobody", "bijli-operator", FIXED_NOW, &error);
+  g_assert_null (none);
+  g_assert_error (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_INVALID_CREDENTIALS);
+  g_clear_error (&error);
+
+  g_assert_cmpint (bd_central_db_purge_sessions (fixture->db, FIXED_NOW + BD_CENTRAL_SESSION_LIFETIME_S, &error), ==, 1);
+  g_assert_no_error (error);
+}
+
+static GPtrArray *
+search (Fixture    *fixture,
+        const char *zone,
+        const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *results = bd_central_db_search (fixture->db, zone, text, 50, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (results);
+  return results;
+}
+
+static void
+test_search (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BdChangesPage) page = bd_central_db_changes (fixture->db, "LKO-C", 0, 1000, NULL, &error);
+  g_autoptr(BdChangesPage) east = bd_central_db_changes (fixture->db, "LKO-E", 0, 10, NULL, &error);
+  BdConsumer *target = NULL;
+  BdConsumer *elsewhere = g_ptr_array_index (east->consumers, 0);
+  const char *odd[] = { "%", "_", "%%", "' OR 1=1 --", "\" OR \"\"=\"", "😀", "_mit",
+                        "\\", "*", "NULL", "" };
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < page->consumers->len && target == NULL; i++)
+    {
+      BdConsumer *candidate = g_ptr_array_index (page->consumers, i);
+      if (bd_consumer_get_mobile (candidate) != NULL)
+        target = candidate;
+    }
+  g_assert_nonnull (target);
+
+  {
+    g_autoptr(GPtrArray) r = search (fixture, "LKO-C", bd_consumer_get_account (target));
+    g_assert_cmpuint (r->len, ==, 1);
+    g_assert_true (bd_consumer_equal (g_ptr_array_index (r, 0), target));
+  }
+  {
+    g_autoptr(GPtrArray) r = search (fixture, "LKO-C", bd_consumer_get_mobile (target));
+    gboolean found = FALSE;
+    for (guint i = 0; i < r->len; i++)
+      found |= bd_consumer_equal (g_ptr_array_index (r, i), target);
+    g_assert_true (found);
+  }
+  {
+    g_autofree char *lower = g_ascii_strdown (bd_consumer_get_meter_serial (target), -1);
+    g_autoptr(GPtrArray) r = search (fixture, "LKO-C", lower);
+    g_assert_cmpuint (r->len, ==, 1);
+  }
+  {
+    /* Another zone's consumer is invisible by every key. */
+    g_autoptr(GPtrArray) r1 = search (fixture, "LKO-C", bd_consumer_get_account (elsewhere));
+    g_autoptr(GPtrArray) r2 = search (fixture, "LKO-C", bd_consumer_get_meter_serial (elsewhere));
+    g_autoptr(BdConsumer) none = bd_central_db_lookup_consumer (fixture->db, "LKO-C",
+                                                                bd_consumer_get_account (elsewhere), &error);
+    g_assert_cmpuint (r1->len, ==, 0);
+    g_assert_cmpuint (r2->len, ==, 0);
+    g_assert_null (none);
+    g_assert_error (error, BD_STORE_ERROR, BD_STORE_ERROR_NOT_FOUND);
+    g_clear_error (&error);
+  }
+  {
+    /* Word prefixes in either script, any case, all words required. */
+    g_autoptr(GPtrArray) r = search (fixture, "LKO-C", "sriv");
+    g_autoptr(GPtrArray) hi = search (fixture, "LKO-C", "श्री");
+    g_autoptr(GPtrArray) two = search (fixture, "LKO-C", "SUNITA dev");
+
+    g_assert_cmpuint (r->len, >, 0);
+    for (guint i = 0; i < r->len; i++)
+      g_assert_nonnull (strstr (bd_consumer_get_name_en (g_ptr_array_index (r, i)), "Sriv"));
+    g_assert_cmpuint (hi->len, >, 0);
+    for (guint i = 0; i < hi->len; i++)
+      g_assert_nonnull (strstr (bd_consumer_get_name_hi (g_ptr_array_index (hi, i)), "श्री"));
+    g_assert_cmpuint (two->len, >, 0);
+    for (guint i = 0; i < two->len; i++)
+      g_assert_true (g_str_has_prefix (bd_consumer_get_name_en (g_ptr_array_index (two, i)), "Sunita Devi"));
+  }
+  {
+    /* "rivastava" is inside a word, not at its start. */
+    g_autoptr(GPtrArray) r = search (fixture, "LKO-C", "rivastava");
+    g_assert_cmpuint (r->len, ==, 0);
+  }
+
+  for (guint i = 0; i < G_N_ELEMENTS (odd); i++)
+    {
+      g_autoptr(GPtrArray) r = search (fixture, "LKO-C", odd[i]);
+      g_assert_cmpuint (r->len, ==, 0);
+    }
+
+  {
+    /* Wildcards and emoji separate words; the words themselves still count. */
+    g_autoptr(GPtrArray) plain = search (fixture, "LKO-C", "am");
+    g_autoptr(GPtrArray) wild = search (fixture, "LKO-C", "am%");
+    g_autoptr(GPtrArray) emoji = search (fixture, "LKO-C", "🙏🏽 राम");
+
+    g_assert_cmpuint (plain->len, >, 0);
+    g_assert_cmpuint (wild->len, ==, plain->len);
+    for (guint i = 0; i < plain->len; i++)
+      g_assert_true (bd_consumer_equal (g_ptr_array_index (plain, i), g_ptr_array_index (wild, i)));
+    g_assert_cmpuint (emoji->len, >, 0);
+    for (guint i = 0; i < emoji->len; i++)
+      g_assert_nonnull (strstr (bd_consumer_get_name_hi (g_ptr_array_index (emoji, i)), "राम"));
+  }
+
+  {
+    g_autoptr(GString) huge = g_string_new (NULL);
+    g_autoptr(GPtrArray) r = NULL;
+
+    for (guint i = 0; i < 2000; i++)
+      g_string_append (huge, "zq% ");
+    r = search (fixture, "LKO-C", huge->str);
+    g_assert_cmpuint (r->len, ==, 0);
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("/central-db/demo/deterministic", test_deterministic);
+  ADD ("/central-db/demo/realistic", test_realistic);
+  ADD ("/central-db/demo/idempotent", test_idempotent);
+  ADD ("/central-db/changes/pagination", test_changes_pagination);
+  ADD ("/central-db/changes/update", test_update_bumps_feed);
+  ADD ("/central-db/sessions", test_sessions);
+  ADD ("/central-db/search", test_search);
+
+#undef ADD
+
+  return g_test_run ();
+}
