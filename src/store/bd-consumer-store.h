@@ -11,6 +11,7 @@
 
 #include "core/bd-changes-page.h"
 #include "core/bd-consumer.h"
+#include "store/bd-database.h"   /* BD_STORE_ERROR, e.g. NOT_FOUND from lookup */
 
 G_BEGIN_DECLS
 

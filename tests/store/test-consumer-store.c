@@ -1,0 +1,702 @@
+/* test-consumer-store.c: applying feed pages and searching the local copy.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "store/bd-consumer-store.h"
+#include "store/bd-database.h"
+
+typedef struct
+{
+  BdConsumerStore *store;
+} Fixture;
+
+static BdConsumer *
+make_consumer (const char *account,
+               const char *name_en,
+               const char *name_hi,
+               const char *mobile,
+               const char *meter_serial,
+               gint64      version)
+{
+  BdConsumer *c = bd_consumer_new (account);
+
+  bd_consumer_set_name_en (c, name_en);
+  bd_consumer_set_name_hi (c, name_hi);
+  bd_consumer_set_relation_en (c, "Ram Prakash");
+  bd_consumer_set_relation_hi (c, "राम प्रकाश");
+  bd_consumer_set_address (c, "12 Gomti Nagar, Lucknow");
+  bd_consumer_set_mobile (c, mobile);
+  bd_consumer_set_mobile_verified (c, mobile != NULL);
+  bd_consumer_set_meter_serial (c, meter_serial);
+  bd_consumer_set_meter_make (c, "Genus");
+  bd_consumer_set_meter_type (c, BD_METER_TYPE_SMART);
+  bd_consumer_set_category (c, "LMV-1");
+  bd_consumer_set_sanctioned_load_w (c, 2000);
+  bd_consumer_set_phase (c, BD_PHASE_SINGLE);
+  bd_consumer_set_feeder (c, "GN-11");
+  bd_consumer_set_dt (c, "GN-11-T04");
+  bd_consumer_set_pole (c, "P-117");
+  bd_consumer_set_zone (c, "LKO-C");
+  bd_consumer_set_area_type (c, BD_AREA_URBAN);
+  bd_consumer_set_supply_status (c, BD_SUPPLY_CONNECTED);
+  bd_consumer_set_balance_paise (c, -12345);
+  bd_consumer_set_balance_as_of (c, 1763890000);
+  bd_consumer_set_version (c, version);
+  bd_consumer_set_updated_at (c, 1763890000 + version);
+  return c;
+}
+
+static BdChangesPage *
+make_page (const char *cursor)
+{
+  BdChangesPage *page = bd_changes_page_new ();
+
+  page->next_cursor = g_strdup (cursor);
+  return page;
+}
+
+static void
+apply_ok (BdConsumerStore *store,
+          BdChangesPage   *page)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (bd_consumer_store_apply_page (store, page, &error));
+  g_assert_no_error (error);
+}
+
+/* Accounts of a search, in order, joined by spaces. */
+static char *
+search_accounts (BdConsumerStore *store,
+                 const char      *query,
+                 guint            limit)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  results = bd_consumer_store_search (store, query, limit, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (results);
+  g_assert_cmpuint (results->len, <=, limit);
+  for (guint i = 0; i < results->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ' ');
+      g_string_append (out, bd_consumer_get_account (g_ptr_array_index (results, i)));
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static int
+compare_strings (const void *a,
+                 const void *b)
+{
+  return g_strcmp0 (*(char * const *) a, *(char * const *) b);
+}
+
+/* For matches of equal standing, whose bm25 order is not part of the contract. */
+static char *
+search_accounts_sorted (BdConsumerStore *store,
+                        const char      *query,
+                        guint            limit)
+{
+  g_autofree char *joined = search_accounts (store, query, limit);
+  g_auto(GStrv) accounts = g_strsplit (joined, " ", -1);
+
+  qsort (accounts, g_strv_length (accounts), sizeof (char *), compare_strings);
+  return g_strjoinv (" ", accounts);
+}
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BdChangesPage) page = make_page ("3");
+
+  fixture->store = bd_consumer_store_open (":memory:", &error);
+  g_assert_no_error (error);
+
+  g_ptr_array_add (page->consumers,
+                   make_consumer ("1234567890", "Anil Kumar Srivastava", "अनिल कुमार श्रीवास्तव",
+                                  "9876543210", "GNS12345678", 1));
+  g_ptr_array_add (page->consumers,
+                   make_consumer ("2345678901", "Sunita Devi", "सुनीता देवी",
+                                  "9123456780", "LNT00012345", 1));
+  g_ptr_array_add (page->consumers,
+                   make_consumer ("3456789012", "Mohammad Irfan", "मोहम्मद इरफ़ान",
+                                  NULL, "HPL98765432", 1));
+  /* Address mentions an account-like number and the name of another consumer. */
+  g_ptr_array_add (page->consumers,
+                   make_consumer ("4567890123", "Rekha Srivastava", "रेखा श्रीवास्तव",
+                                  "9876543210", "SEC11112222", 1));
+  /* Its mobile is the first consumer's account number, as 10 digits from 6–9 can be either. */
+  g_ptr_array_add (page->consumers,
+                   make_consumer ("6789012345", "Ramesh Yadav", "रमेश यादव",
+                                  "7788990011", "GNS00000001", 1));
+  g_ptr_array_add (page->consumers,
+                   make_consumer ("5678901234", "Pooja Singh", "पूजा सिंह",
+                                  "6789012345", "GNS00000002", 1));
+  apply_ok (fixture->store, page);
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  user_data)
+{
+  g_clear_object (&fixture->store);
+}
+
+static void
+test_apply_and_count (Fixture       *fixture,
+                      gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cursor = NULL;
+  g_autoptr(BdConsumer) stored = NULL;
+  g_autoptr(BdConsumer) expected = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  g_assert_cmpint (bd_consumer_store_count (fixture->store, &error), ==, 6);
+  g_assert_no_error (error);
+  cursor = bd_consumer_store_dup_cursor (fixture->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (cursor, ==, "3");
+  g_assert_cmpint (ABS (bd_consumer_store_get_last_sync (fixture->store) - now), <=, 5);
+
+  /* Every field survives the round trip, including a NULL mobile. */
+  stored = bd_consumer_store_lookup (fixture->store, "3456789012", &error);
+  g_assert_no_error (error);
+  expected = make_consumer ("3456789012", "Mohammad Irfan", "मोहम्मद इरफ़ान",
+                            NULL, "HPL98765432", 1);
+  g_assert_true (bd_consumer_equal (stored, expected));
+  g_assert_null (bd_consumer_get_mobile (stored));
+  g_assert_cmpint (bd_consumer_get_balance_paise (stored), ==, -12345);
+}
+
+static void
+test_fresh_store (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BdConsumerStore) store = NULL;
+  g_autofree char *cursor = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+
+  store = bd_consumer_store_open (":memory:", &error);
+  g_assert_no_error (error);
+  cursor = bd_consumer_store_dup_cursor (store, &error);
+  g_assert_no_error (error);
+  g_assert_null (cursor);
+  g_assert_cmpint (bd_consumer_store_get_last_sync (store), ==, 0);
+  g_assert_cmpint (bd_consumer_store_count (store, &error), ==, 0);
+  results = bd_consumer_store_search (store, "anything", 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 0);
+}
+
+static void
+test_search_account (Fixture       *fixture,
+                     gconstpointer  user_data)
+{
+  const char *forms[] = { "1234567890", "1234 567 890", "1234-567-890", " 12345 67890 " };
+
+  for (guint i = 0; i < G_N_ELEMENTS (forms); i++)
+    {
+      g_autofree char *accounts = search_accounts (fixture->store, forms[i], 10);
+      g_assert_cmpstr (accounts, ==, "1234567890");
+    }
+}
+
+static void
+test_search_mobile (Fixture       *fixture,
+                    gconstpointer  user_data)
+{
+  const char *forms[] = { "9876543210", "+91 98765 43210", "+919876543210", "09876543210", "98765-43210" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (forms); i++)
+    {
+      g_autofree char *accounts = search_accounts (fixture->store, forms[i], 10);
+      g_assert_cmpstr (accounts, ==, "1234567890 4567890123");
+    }
+}
+
+static void
+test_search_account_or_mobile (Fixture       *fixture,
+                               gconstpointer  user_data)
+{
+  /* 6789012345 is Ramesh's account and Pooja's mobile: account first. */
+  g_autofree char *accounts = search_accounts (fixture->store, "6789012345", 10);
+  g_autofree char *limited = search_accounts (fixture->store, "6789012345", 1);
+
+  g_assert_cmpstr (accounts, ==, "6789012345 5678901234");
+  g_assert_cmpstr (limited, ==, "6789012345");
+}
+
+static void
+test_search_meter_serial (Fixture       *fixture,
+                          gconstpointer  user_data)
+{
+  g_autofree char *upper = search_accounts (fixture->store, "LNT00012345", 10);
+  g_autofree char *lower = search_accounts (fixture->store, "lnt00012345", 10);
+
+  g_assert_cmpstr (upper, ==, "2345678901");
+  g_assert_cmpstr (lower, ==, "2345678901");
+}
+
+static void
+test_search_name (Fixture       *fixture,
+                  gconstpointer  user_data)
+{
+  g_autofree char *latin = search_accounts_sorted (fixture->store, "sriv", 10);
+  g_autofree char *devanagari = search_accounts_sorted (fixture->store, "श्रीवा", 10);
+  g_autofree char *two_words = search_accounts (fixture->store, "anil sriv", 10);
+  g_autofree char *capitals = search_accounts (fixture->store, "SUNITA", 10);
+  g_autofree char *hindi_full = search_accounts (fixture->store, "सुनीता देवी", 10);
+  g_autofree char *nukta = search_accounts (fixture->store, "इरफ़ान", 10);
+  g_autofree char *nothing = search_accounts (fixture->store, "zzzz", 10);
+  g_autofree char *limited = search_accounts (fixture->store, "sriv", 1);
+  g_autofree char *relation = search_accounts (fixture->store, "prakash", 10);
+
+  g_assert_cmpstr (latin, ==, "1234567890 4567890123");
+  g_assert_cmpstr (devanagari, ==, "1234567890 4567890123");
+  g_assert_cmpstr (two_words, ==, "1234567890");
+  g_assert_cmpstr (capitals, ==, "2345678901");
+  g_assert_cmpstr (hindi_full, ==, "2345678901");
+  g_assert_cmpstr (nukta, ==, "3456789012");
+  g_assert_cmpstr (nothing, ==, "");
+  g_assert_cmpuint (strlen (limited), ==, 10);
+  /* Everyone's father is Ram Prakash in this fixture. */
+  g_assert_cmpuint (strlen (relation), ==, 6 * 10 + 5);
+}
+
+static void
+test_ranking (Fixture       *fixture,
+              gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BdChangesPage) page = make_page ("4");
+  g_autofree char *by_serial = NULL;
+  g_autofree char *by_name = NULL;
+
+  /* A consumer whose name word is another's meter serial, and one whose
+   * name matches "sriv" only in the father's name. */
+  g_ptr_array_add (page->consumers,
+                   make_consumer ("7890123456", "Hpl98765432 Traders", "", NULL, "XYZ0001", 1));
+  {
+    BdConsumer *c = make_consumer ("8901234567", "Kavita Sharma", "कविता शर्मा", NULL, "XYZ0002", 1);
+
+    bd_consumer_set_relation_en (c, "Vinod Srivastava");
+    g_ptr_array_add (page->consumers, c);
+  }
+  apply_ok (fixture->store, page);
+
+  by_serial = search_accounts (fixture->store, "HPL98765432", 10);
+  g_assert_cmpstr (by_serial, ==, "3456789012 7890123456");
+
+  /* Own name weighs more than the father's name. */
+  by_name = search_accounts (fixture->store, "srivastava", 10);
+  g_assert_true (g_str_has_suffix (by_name, "8901234567"));
+  g_assert_cmpuint (strlen (by_name), ==, 3 * 10 + 2);
+  g_assert_no_error (error);
+}
+
+static void
+test_odd_input (Fixture       *fixture,
+                gconstpointer  user_data)
+{
+  const char *inputs[] = {
+    "%", "_", "\"", "*", "' OR 1=1 --", "NEAR(", "NEAR(sriv sunita)", "sriv OR sunita",
+    "\"sriv", "sriv\"*", "name_en:sriv", "^sriv", "😀", "sriv 😀", "", "   ", "-", "+",
+    "(", ")", "AND", "NOT", "\xff\xfe invalid utf8", "१२३४५६७८९०", "ab\"cd", "%sriv%",
+  };
+  g_autoptr(GString) huge = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
+    {
+      g_autoptr(GPtrArray) r = bd_consumer_store_search (fixture->store, inputs[i], 20, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (r);
+      g_assert_cmpuint (r->len, <=, 20);
+    }
+
+  /* Wildcards are not wildcards, and SQL is not SQL. */
+  {
+    g_autofree char *percent = search_accounts (fixture->store, "%", 20);
+    g_autofree char *injection = search_accounts (fixture->store, "' OR 1=1 --", 20);
+    g_autofree char *empty = search_accounts (fixture->store, "", 20);
+    g_autofree char *emoji = search_accounts (fixture->store, "😀", 20);
+    g_autofree char *near = search_accounts (fixture->store, "NEAR(sunita", 20);
+    g_autofree char *with_emoji = search_accounts (fixture->store, "sunita 😀", 20);
+
+    g_assert_cmpstr (percent, ==, "");
+    g_assert_cmpstr (injection, ==, "");
+    g_assert_cmpstr (empty, ==, "");
+    g_assert_cmpstr (emoji, ==, "");
+    /* "near" is a plain word here (and matches nobody together with sunita). */
+    g_assert_cmpstr (near, ==, "");
+    g_assert_cmpstr (with_emoji, ==, "2345678901");
+  }
+
+  for (guint i = 0; huge->len < 5 * 1024; i++)
+    g_string_append_printf (huge, "%s%u \"*%% ", (i % 2) ? "सुनीता" : "sunita", i);
+  results = bd_consumer_store_search (fixture->store, huge->str, 20, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (results);
+
+  /* The store still works after all that. */
+  g_assert_cmpint (bd_consumer_store_count (fixture->store, &error), ==, 6);
+  g_assert_no_error (error);
+}
+
+static void
+test_version_replay (Fixture       *fixture,
+                     gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BdConsumer) after_newer = NULL;
+  g_autoptr(BdConsumer) after_older = NULL;
+  g_autofree char *old_name = NULL;
+  g_autofree char *new_name = NULL;
+
+  {
+    g_autoptr(BdChangesPage) page = make_page ("4");
+    BdConsumer *c = make_consumer ("2345678901", "Sunita Verma", "सुनीता वर्मा",
+                                   "9123456780", "LNT00012345", 2);
+
+    bd_consumer_set_balance_paise (c, 50000);
+    g_ptr_array_add (page->consumers, c);
+    apply_ok (fixture->store, page);
+  }
+  after_newer = bd_consumer_store_lookup (fixture->store, "2345678901", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (bd_consumer_get_name_en (after_newer), ==, "Sunita Verma");
+  g_assert_cmpint (bd_consumer_get_version (after_newer), ==, 2);
+  g_assert_cmpint (bd_consumer_get_balance_paise (after_newer), ==, 50000);
+
+  /* The search index follows the update: old words gone, new words found. */
+  old_name = search_accounts (fixture->store, "devi", 10);
+  new_name = search_accounts (fixture->store, "verma", 10);
+  g_assert_cmpstr (old_name, ==, "");
+  g_assert_cmpstr (new_name, ==, "2345678901");
+
+  /* The feed replays version 1 and version 2: both ignored. */
+  {
+    g_autoptr(BdChangesPage) page = make_page ("5");
+
+    g_ptr_array_add (page->consumers,
+                     make_consumer ("2345678901", "Sunita Devi", "सुनीता देवी",
+                                    "9123456780", "LNT00012345", 1));
+    g_ptr_array_add (page->consumers,
+                     make_consumer ("2345678901", "Sunita Replayed", "सुनीता",
+                                    "9123456780", "LNT00012345", 2));
+    apply_ok (fixture->store, page);
+  }
+  after_older = bd_consumer_store_lookup (fixture->store, "2345678901", &error);
+  g_assert_no_error (error);
+  g_assert_true (bd_consumer_equal (after_newer, after_older));
+  {
+    g_autofree char *devi = search_accounts (fixture->store, "devi", 10);
+    g_autofree char *replayed = search_accounts (fixture->store, "replayed", 10);
+    g_autofree char *cursor = bd_consumer_store_dup_cursor (fixture->store, &error);
+
+    g_assert_cmpstr (devi, ==, "");
+    g_assert_cmpstr (replayed, ==, "");
+    g_assert_cmpstr (cursor, ==, "5");
+  }
+  g_assert_cmpint (bd_consumer_store_count (fixture->store, &error), ==, 6);
+}
+
+static void
+test_atomic_page (Fixture       *fixture,
+                  gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BdChangesPage) page = make_page ("99");
+  g_autoptr(BdConsumer) unchanged = NULL;
+  g_autofree char *cursor = NULL;
+  g_autofree char *fts = NULL;
+  BdConsumer *bad;
+
+  /* First a valid update and a valid insert, then a record that breaks a
+   * constraint (negative sanctioned load). */
+  g_ptr_array_add (page->consumers,
+                   make_consumer ("1234567890", "Changed Name", "", "9876543210", "GNS12345678", 5));
+  g_ptr_array_add (page->consumers,
+                   make_consumer ("9999999999", "Newcomer Person", "", NULL, "NEW00000001", 1));
+  bad = make_consumer ("8888888888", "Broken Record", "", NULL, "BAD00000001", 1);
+  bd_consumer_set_sanctioned_load_w (bad, -1);
+  g_ptr_array_add (page->consumers, bad);
+
+  g_assert_false (bd_consumer_store_apply_page (fixture->store, page, &error));
+  g_assert_error (error, BD_STORE_ERROR, BD_STORE_ERROR_QUERY);
+  g_clear_error (&error);
+
+  g_assert_cmpint (bd_consumer_store_count (fixture->store, &error), ==, 6);
+  cursor = bd_consumer_store_dup_cursor (fixture->store, &error);
+  g_assert_cmpstr (cursor, ==, "3");
+  unchanged = bd_consumer_store_lookup (fixture->store, "1234567890", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (bd_consumer_get_name_en (unchanged), ==, "Anil Kumar Srivastava");
+  fts = search_accounts (fixture->store, "newcomer", 10);
+  g_assert_cmpstr (fts, ==, "");
+
+  /* An empty account breaks the primary key's check the same way. */
+  {
+    g_autoptr(BdChangesPage) page2 = make_page ("100");
+
+    g_ptr_array_add (page2->consumers,
+                     make_consumer ("9999999999", "Newcomer Person", "", NULL, "NEW00000001", 1));
+    g_ptr_array_add (page2->consumers, make_consumer ("", "Nobody", "", NULL, "BAD00000002", 1));
+    g_assert_false (bd_consumer_store_apply_page (fixture->store, page2, &error));
+    g_assert_error (error, BD_STORE_ERROR, BD_STORE_ERROR_QUERY);
+    g_clear_error (&error);
+  }
+  g_assert_cmpint (bd_consumer_store_count (fixture->store, &error), ==, 6);
+  g_clear_pointer (&cursor, g_free);
+  cursor = bd_consumer_store_dup_cursor (fixture->store, &error);
+  g_assert_cmpstr (cursor, ==, "3");
+
+  /* And the store still takes a good page afterwards. */
+  g_ptr_array_remove_index (page->consumers, 2);
+  apply_ok (fixture->store, page);
+  g_assert_cmpint (bd_consumer_store_count (fixture->store, &error), ==, 7);
+  g_clear_pointer (&cursor, g_free);
+  cursor = bd_consumer_store_dup_cursor (fixture->store, &error);
+  g_assert_cmpstr (cursor, ==, "99");
+  g_assert_no_error (error);
+}
+
+static void
+test_lookup_missing (Fixture       *fixture,
+                     gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BdConsumer) missing = NULL;
+
+  missing = bd_consumer_store_lookup (fixture->store, "1111111111", &error);
+  g_assert_null (missing);
+  g_assert_error (error, BD_STORE_ERROR, BD_STORE_ERROR_NOT_FOUND);
+}
+
+static void
+on_async_done_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+static void
+test_async (Fixture       *fixture,
+            gconstpointer  user_data)
+{
+  const char *queries[] = { "sriv", "श्रीवा", "9876543210", "6789012345", "LNT00012345", "%", "" };
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (queries); i++)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GPtrArray) async_results = NULL;
+      g_autoptr(GPtrArray) sync_results = NULL;
+      char *query = g_strdup (queries[i]);
+
+      /* The query is freed right away: the store must have copied it. */
+      bd_consumer_store_search_async (fixture->store, query, 10, NULL, on_async_done_cb, &result);
+      g_free (query);
+      async_results = bd_consumer_store_search_finish (fixture->store, wait_for (&result), &error);
+      g_assert_no_error (error);
+      sync_results = bd_consumer_store_search (fixture->store, queries[i], 10, &error);
+      g_assert_no_error (error);
+
+      g_assert_cmpuint (async_results->len, ==, sync_results->len);
+      for (guint j = 0; j < sync_results->len; j++)
+        g_assert_true (bd_consumer_equal (g_ptr_array_index (async_results, j),
+                                          g_ptr_array_index (sync_results, j)));
+    }
+
+  /* Lookup, found and missing. */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(BdConsumer) c = NULL;
+
+    bd_consumer_store_lookup_async (fixture->store, "2345678901", NULL, on_async_done_cb, &result);
+    c = bd_consumer_store_lookup_finish (fixture->store, wait_for (&result), &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (bd_consumer_get_name_en (c), ==, "Sunita Devi");
+  }
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(BdConsumer) c = NULL;
+
+    bd_consumer_store_lookup_async (fixture->store, "1111111111", NULL, on_async_done_cb, &result);
+    c = bd_consumer_store_lookup_finish (fixture->store, wait_for (&result), &error);
+    g_assert_null (c);
+    g_assert_error (error, BD_STORE_ERROR, BD_STORE_ERROR_NOT_FOUND);
+    g_clear_error (&error);
+  }
+
+  /* Apply: the caller frees its page before the worker is done. */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    BdChangesPage *page = make_page ("7");
+    g_autofree char *cursor = NULL;
+
+    g_ptr_array_add (page->consumers,
+                     make_consumer ("1212121212", "Async Arrival", "", NULL, "ASY00000001", 1));
+    bd_consumer_store_apply_page_async (fixture->store, page, NULL, on_async_done_cb, &result);
+    bd_changes_page_free (page);
+    g_assert_true (bd_consumer_store_apply_page_finish (fixture->store, wait_for (&result), &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (bd_consumer_store_count (fixture->store, &error), ==, 7);
+    cursor = bd_consumer_store_dup_cursor (fixture->store, &error);
+    g_assert_cmpstr (cursor, ==, "7");
+  }
+
+  /* Cancelled before it starts: nothing applied. */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(BdChangesPage) page = make_page ("8");
+    g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+    g_ptr_array_add (page->consumers,
+                     make_consumer ("1313131313", "Never Stored", "", NULL, "ASY00000002", 1));
+    g_cancellable_cancel (cancellable);
+    bd_consumer_store_apply_page_async (fixture->store, page, cancellable, on_async_done_cb, &result);
+    g_assert_false (bd_consumer_store_apply_page_finish (fixture->store, wait_for (&result), &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_clear_error (&error);
+    g_assert_cmpint (bd_consumer_store_count (fixture->store, &error), ==, 7);
+  }
+}
+
+typedef struct
+{
+  BdConsumerStore *store;
+  guint            thread_index;
+} ThreadArgs;
+
+static gpointer
+writer_thread (gpointer user_data)
+{
+  ThreadArgs *args = user_data;
+
+  for (guint p = 0; p < 20; p++)
+    {
+      g_autoptr(BdChangesPage) page = NULL;
+      g_autofree char *cursor = g_strdup_printf ("%u-%u", args->thread_index, p);
+      g_autoptr(GError) error = NULL;
+
+      page = make_page (cursor);
+      for (guint i = 0; i < 25; i++)
+        {
+          g_autofree char *account = g_strdup_printf ("5%01u%02u%06u", args->thread_index, p, i);
+          g_ptr_array_add (page->consumers,
+                           make_consumer (account, "Threaded Writer", "", NULL, "THR00000001", 1));
+        }
+      g_assert_true (bd_consumer_store_apply_page (args->store, page, &error));
+      g_assert_no_error (error);
+    }
+  return NULL;
+}
+
+static gpointer
+reader_thread (gpointer user_data)
+{
+  ThreadArgs *args = user_data;
+
+  for (guint i = 0; i < 200; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) r = bd_consumer_store_search (args->store, "threaded", 5, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (r->len, <=, 5);
+    }
+  return NULL;
+}
+
+static void
+test_threads (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("bd-test-store-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "local.sqlite3", NULL);
+  g_autoptr(BdConsumerStore) store = NULL;
+  ThreadArgs args[4];
+  GThread *threads[4];
+
+  store = bd_consumer_store_open (path, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    {
+      args[i].store = store;
+      args[i].thread_index = i;
+      threads[i] = g_thread_new ("store-test", (i % 2) ? reader_thread : writer_thread, &args[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_thread_join (threads[i]);
+
+  g_assert_cmpint (bd_consumer_store_count (store, &error), ==, 2 * 20 * 25);
+  g_clear_object (&store);
+
+  /* Re-opened from disk: everything is there. */
+  store = bd_consumer_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (bd_consumer_store_count (store, &error), ==, 2 * 20 * 25);
+  g_clear_object (&store);
+
+  {
+    const char *suffixes[] = { "", "-wal", "-shm" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+      {
+        g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+        g_unlink (file);
+      }
+    g_rmdir (dir);
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(name, func) g_test_add (name, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/consumer-store/apply-and-count", test_apply_and_count);
+  ADD ("/consumer-store/search-account", test_search_account);
+  ADD ("/consumer-store/search-mobile", test_search_mobile);
+  ADD ("/consumer-store/search-account-or-mobile", test_search_account_or_mobile);
+  ADD ("/consumer-store/search-meter-serial", test_search_meter_serial);
+  ADD ("/consumer-store/search-name", test_search_name);
+  ADD ("/consumer-store/ranking", test_ranking);
+  ADD ("/consumer-store/odd-input", test_odd_input);
+  ADD ("/consumer-store/version-replay", test_version_replay);
+  ADD ("/consumer-store/atomic-page", test_atomic_page);
+  ADD ("/consumer-store/lookup-missing", test_lookup_missing);
+  ADD ("/consumer-store/async", test_async);
+#undef ADD
+  g_test_add_func ("/consumer-store/fresh", test_fresh_store);
+  g_test_add_func ("/consumer-store/threads", test_threads);
+
+  return g_test_run ();
+}
