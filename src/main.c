@@ -1,0 +1,31 @@
+/* main.c: bijli-desk, the desk application's entry point.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <locale.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "bijli-desk-resources.h"
+#include "bd-application.h"
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(BdApplication) app = NULL;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  bd_register_resource ();
+
+  app = bd_application_new ();
+  g_set_application_name (_("Bijli Desk"));
+
+  return g_application_run (G_APPLICATION (app), argc, argv);
+}

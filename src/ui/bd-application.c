@@ -1,0 +1,584 @@
+/* bd-application.c: the desk application.
+ *
+ * The application holds what outlives a window: the settings and, per
+ * sign-in, the client, the session, the local store and the sync engine.
+ * It handles the command line in the primary instance (so a second
+ * `bijli-desk --search …` reaches the running window) and reads the
+ * password only from the environment of the invoking process.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "bd-application.h"
+#include "bd-window.h"
+
+struct _BdApplication
+{
+  AdwApplication   parent_instance;
+
+  GSettings       *settings;
+  BdClient        *client;
+  BdSession       *session;
+  BdConsumerStore *store;
+  BdSyncEngine    *sync_engine;
+};
+
+G_DEFINE_FINAL_TYPE (BdApplication, bd_application, ADW_TYPE_APPLICATION)
+
+typedef struct {
+  GTask           *outer;        /* the sign-in task, returned when the store is open */
+  BdClient        *client;
+  BdSession       *session;
+  char            *server_url;
+  char            *username;
+  char            *store_path;
+  BdConsumerStore *store;
+} SignIn;
+
+static void
+sign_in_free (SignIn *data)
+{
+  g_clear_object (&data->outer);
+  g_clear_object (&data->client);
+  g_clear_object (&data->session);
+  g_clear_object (&data->store);
+  g_clear_pointer (&data->server_url, g_free);
+  g_clear_pointer (&data->username, g_free);
+  g_clear_pointer (&data->store_path, g_free);
+  g_free (data);
+}
+
+typedef struct {
+  gint64 count;
+  gint64 last_sync;
+} StoreState;
+
+static const GOptionEntry option_entries[] = {
+  { "server", 's', 0, G_OPTION_ARG_STRING, NULL,
+    N_("Address of the Bijli Central server"), N_("URL") },
+  { "username", 'u', 0, G_OPTION_ARG_STRING, NULL,
+    N_("User name to fill in on the sign-in page"), N_("NAME") },
+  { "sign-in", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Sign in at start with the password in the BIJLI_DESK_PASSWORD environment variable"), NULL },
+  { "search", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("Search for this text once the zone is ready"), N_("TEXT") },
+  { NULL }
+};
+
+static void
+on_quit_action (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  BdApplication *self = user_data;
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
+
+  /* Closing the windows (rather than g_application_quit) lets each one save
+   * its size in close-request. */
+  for (GList *l = windows; l != NULL; )
+    {
+      GtkWindow *window = l->data;
+
+      l = l->next;
+      gtk_window_close (window);
+    }
+}
+
+static void
+on_about_action (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  BdApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  static const char *developers[] = { "The Bijli Desk developers", NULL };
+  AdwAboutWindow *about;
+
+  about = ADW_ABOUT_WINDOW (adw_about_window_new ());
+  adw_about_window_set_application_name (about, _("Bijli Desk"));
+  adw_about_window_set_application_icon (about, APPLICATION_ID);
+  adw_about_window_set_version (about, PACKAGE_VERSION);
+  adw_about_window_set_developer_name (about, _("The Bijli Desk developers"));
+  adw_about_window_set_developers (about, developers);
+  adw_about_window_set_comments (about,
+                                 _("Find electricity consumers and their prepaid balance at the customer-service desk, even when the central server cannot be reached."));
+  adw_about_window_set_license_type (about, GTK_LICENSE_GPL_3_0);
+  adw_about_window_set_copyright (about, _("© The Bijli Desk developers"));
+  /* Translators: put your name here so it appears in the About window. */
+  adw_about_window_set_translator_credits (about, _("translator-credits"));
+  if (parent != NULL)
+    gtk_window_set_transient_for (GTK_WINDOW (about), parent);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static const GActionEntry app_actions[] = {
+  { "quit", on_quit_action, NULL, NULL, NULL },
+  { "about", on_about_action, NULL, NULL, NULL },
+};
+
+static void
+open_store_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  SignIn *data = task_data;
+  g_autofree char *dir = g_path_get_dirname (data->store_path);
+  g_autoptr(GError) error = NULL;
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                               _("Could not create the folder for the local copy (%s): %s"),
+                               dir, g_strerror (saved_errno));
+      return;
+    }
+
+  data->store = bd_consumer_store_open (data->store_path, &error);
+  if (data->store == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_store_opened_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  BdApplication *self = BD_APPLICATION (source);
+  SignIn *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GTask) outer = g_steal_pointer (&data->outer);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_task_return_error (outer, g_steal_pointer (&error));
+      return;
+    }
+
+  if (g_task_return_error_if_cancelled (outer))
+    return;
+
+  bd_application_sign_out (self);
+  self->client = g_steal_pointer (&data->client);
+  self->session = g_steal_pointer (&data->session);
+  self->store = g_steal_pointer (&data->store);
+  self->sync_engine = bd_sync_engine_new (self->client, self->store);
+
+  g_settings_set_string (self->settings, "server-url", data->server_url);
+  g_settings_set_string (self->settings, "last-username", data->username);
+
+  g_task_return_boolean (outer, TRUE);
+}
+
+static void
+on_signed_in_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) outer = user_data;
+  BdApplication *self = g_task_get_source_object (outer);
+  SignIn *data = g_task_get_task_data (outer);
+  g_autoptr(GTask) open_task = NULL;
+  g_autoptr(GError) error = NULL;
+  SignIn *open_data;
+
+  data->session = bd_client_sign_in_finish (BD_CLIENT (source), result, &error);
+  if (data->session == NULL)
+    {
+      g_task_return_error (outer, g_steal_pointer (&error));
+      return;
+    }
+  bd_client_set_session (data->client, data->session);
+
+  /* The store is opened by a second task so the new objects are committed
+   * on the main thread, in on_store_opened_cb, before the caller hears. */
+  open_data = g_new0 (SignIn, 1);
+  open_data->outer = g_object_ref (outer);
+  open_data->client = g_object_ref (data->client);
+  open_data->session = g_object_ref (data->session);
+  open_data->server_url = g_strdup (data->server_url);
+  open_data->username = g_strdup (data->username);
+  open_data->store_path = bd_application_build_store_path (g_get_user_data_dir (),
+                                                           bd_client_get_base_url (data->client),
+                                                           bd_session_get_zone (data->session));
+
+  open_task = g_task_new (self, g_task_get_cancellable (outer), on_store_opened_cb, NULL);
+  g_task_set_source_tag (open_task, on_signed_in_cb);
+  g_task_set_task_data (open_task, open_data, (GDestroyNotify) sign_in_free);
+  g_task_run_in_thread (open_task, open_store_thread);
+}
+
+static void
+query_store_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  BdConsumerStore *store = task_data;
+  g_autoptr(GError) error = NULL;
+  StoreState *state;
+  gint64 count;
+
+  count = bd_consumer_store_count (store, &error);
+  if (count < 0)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  state = g_new0 (StoreState, 1);
+  state->count = count;
+  state->last_sync = bd_consumer_store_get_last_sync (store);
+  g_task_return_pointer (task, state, g_free);
+}
+
+static char *
+sanitize_file_part (const char *text)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = text; p != NULL && *p != '\0'; p++)
+    {
+      if (g_ascii_isalnum (*p) || *p == '.' || *p == '_' || *p == '-')
+        g_string_append_c (out, *p);
+      else
+        g_string_append_c (out, '_');
+    }
+  if (out->len == 0)
+    g_string_append (out, "default");
+
+  return g_string_free (out, FALSE);
+}
+
+static void
+bd_application_activate (GApplication *app)
+{
+  BdApplication *self = BD_APPLICATION (app);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  if (window == NULL)
+    {
+      g_autofree char *server = g_settings_get_string (self->settings, "server-url");
+      g_autofree char *username = g_settings_get_string (self->settings, "last-username");
+      const char *env_server = g_getenv ("BD_SERVER_URL");
+
+      window = GTK_WINDOW (bd_window_new (self));
+      bd_window_prefill_sign_in (BD_WINDOW (window),
+                                 env_server != NULL && *env_server != '\0' ? env_server : server,
+                                 username);
+    }
+
+  gtk_window_present (window);
+}
+
+static int
+bd_application_command_line (GApplication            *app,
+                             GApplicationCommandLine *cmdline)
+{
+  BdApplication *self = BD_APPLICATION (app);
+  GVariantDict *options = g_application_command_line_get_options_dict (cmdline);
+  g_autofree char *setting_server = NULL;
+  g_autofree char *setting_username = NULL;
+  const char *server = NULL;
+  const char *username = NULL;
+  const char *search = NULL;
+  gboolean sign_in = FALSE;
+  GtkWindow *window;
+
+  g_variant_dict_lookup (options, "server", "&s", &server);
+  g_variant_dict_lookup (options, "username", "&s", &username);
+  g_variant_dict_lookup (options, "search", "&s", &search);
+  g_variant_dict_lookup (options, "sign-in", "b", &sign_in);
+
+  if (server == NULL || *server == '\0')
+    server = g_application_command_line_getenv (cmdline, "BD_SERVER_URL");
+  if (server == NULL || *server == '\0')
+    server = setting_server = g_settings_get_string (self->settings, "server-url");
+  if (username == NULL || *username == '\0')
+    username = setting_username = g_settings_get_string (self->settings, "last-username");
+
+  window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  if (window == NULL)
+    window = GTK_WINDOW (bd_window_new (self));
+
+  bd_window_prefill_sign_in (BD_WINDOW (window), server, username);
+  if (search != NULL && *search != '\0')
+    bd_window_set_pending_search (BD_WINDOW (window), search);
+
+  gtk_window_present (window);
+
+  if (sign_in)
+    {
+      const char *password = g_application_command_line_getenv (cmdline, "BIJLI_DESK_PASSWORD");
+
+      if (password != NULL && *password != '\0')
+        bd_window_sign_in_with_password (BD_WINDOW (window), password);
+      else
+        g_application_command_line_printerr (cmdline, "%s\n",
+                                             _("--sign-in needs the password in the BIJLI_DESK_PASSWORD environment variable; please type it in the window instead."));
+    }
+
+  return EXIT_SUCCESS;
+}
+
+static void
+bd_application_startup (GApplication *app)
+{
+  BdApplication *self = BD_APPLICATION (app);
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *sync_accels[] = { "<Control>r", NULL };
+  static const char *search_accels[] = { "<Control>f", NULL };
+  static const char *close_accels[] = { "<Control>w", NULL };
+
+  G_APPLICATION_CLASS (bd_application_parent_class)->startup (app);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
+                                   G_N_ELEMENTS (app_actions), self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.sync-now", sync_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.focus-search", search_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", close_accels);
+}
+
+static void
+bd_application_dispose (GObject *object)
+{
+  BdApplication *self = BD_APPLICATION (object);
+
+  bd_application_sign_out (self);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (bd_application_parent_class)->dispose (object);
+}
+
+static void
+bd_application_class_init (BdApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = bd_application_dispose;
+
+  app_class->activate = bd_application_activate;
+  app_class->command_line = bd_application_command_line;
+  app_class->startup = bd_application_startup;
+}
+
+static void
+bd_application_init (BdApplication *self)
+{
+  self->settings = g_settings_new (APPLICATION_ID);
+
+  g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
+  g_application_set_option_context_summary (G_APPLICATION (self),
+                                            _("Customer-service desk for prepaid electricity consumers."));
+}
+
+BdApplication *
+bd_application_new (void)
+{
+  return g_object_new (BD_TYPE_APPLICATION,
+                       "application-id", APPLICATION_ID,
+                       "flags", G_APPLICATION_HANDLES_COMMAND_LINE,
+                       "resource-base-path", "/io/github/bijlidesk/BijliDesk",
+                       NULL);
+}
+
+GSettings *
+bd_application_get_settings (BdApplication *self)
+{
+  g_return_val_if_fail (BD_IS_APPLICATION (self), NULL);
+
+  return self->settings;
+}
+
+BdClient *
+bd_application_get_client (BdApplication *self)
+{
+  g_return_val_if_fail (BD_IS_APPLICATION (self), NULL);
+
+  return self->client;
+}
+
+BdSession *
+bd_application_get_session (BdApplication *self)
+{
+  g_return_val_if_fail (BD_IS_APPLICATION (self), NULL);
+
+  return self->session;
+}
+
+BdConsumerStore *
+bd_application_get_store (BdApplication *self)
+{
+  g_return_val_if_fail (BD_IS_APPLICATION (self), NULL);
+
+  return self->store;
+}
+
+BdSyncEngine *
+bd_application_get_sync_engine (BdApplication *self)
+{
+  g_return_val_if_fail (BD_IS_APPLICATION (self), NULL);
+
+  return self->sync_engine;
+}
+
+void
+bd_application_sign_in_async (BdApplication       *self,
+                              const char          *server_url,
+                              const char          *username,
+                              const char          *password,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  SignIn *data;
+
+  g_return_if_fail (BD_IS_APPLICATION (self));
+  g_return_if_fail (server_url != NULL);
+  g_return_if_fail (username != NULL);
+  g_return_if_fail (password != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, bd_application_sign_in_async);
+
+  data = g_new0 (SignIn, 1);
+  data->server_url = g_strdup (server_url);
+  data->username = g_strdup (username);
+  g_task_set_task_data (task, data, (GDestroyNotify) sign_in_free);
+
+  data->client = bd_client_new (server_url, &error);
+  if (data->client == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  bd_client_sign_in_async (data->client, username, password, cancellable,
+                           on_signed_in_cb, g_steal_pointer (&task));
+}
+
+gboolean
+bd_application_sign_in_finish (BdApplication  *self,
+                               GAsyncResult   *result,
+                               GError        **error)
+{
+  g_return_val_if_fail (BD_IS_APPLICATION (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == bd_application_sign_in_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+bd_application_sign_out (BdApplication *self)
+{
+  g_return_if_fail (BD_IS_APPLICATION (self));
+
+  g_clear_object (&self->sync_engine);
+  g_clear_object (&self->store);
+  g_clear_object (&self->session);
+  g_clear_object (&self->client);
+}
+
+void
+bd_application_query_store_async (BdApplication       *self,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (BD_IS_APPLICATION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, bd_application_query_store_async);
+
+  if (self->store == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                               _("No zone is open: sign in first."));
+      return;
+    }
+
+  g_task_set_task_data (task, g_object_ref (self->store), g_object_unref);
+  g_task_run_in_thread (task, query_store_thread);
+}
+
+gboolean
+bd_application_query_store_finish (BdApplication  *self,
+                                   GAsyncResult   *result,
+                                   gint64         *out_count,
+                                   gint64         *out_last_sync,
+                                   GError        **error)
+{
+  g_autofree StoreState *state = NULL;
+
+  g_return_val_if_fail (BD_IS_APPLICATION (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == bd_application_query_store_async, FALSE);
+
+  state = g_task_propagate_pointer (G_TASK (result), error);
+  if (state == NULL)
+    return FALSE;
+
+  if (out_count != NULL)
+    *out_count = state->count;
+  if (out_last_sync != NULL)
+    *out_last_sync = state->last_sync;
+
+  return TRUE;
+}
+
+char *
+bd_application_build_store_path (const char *data_dir,
+                                  const char *server_url,
+                                  const char *zone)
+{
+  g_autoptr(GUri) uri = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *zone_part = NULL;
+  g_autofree char *file_name = NULL;
+  int port = -1;
+
+  g_return_val_if_fail (data_dir != NULL, NULL);
+  g_return_val_if_fail (server_url != NULL, NULL);
+
+  uri = g_uri_parse (server_url, G_URI_FLAGS_NONE, NULL);
+  if (uri != NULL && g_uri_get_host (uri) != NULL)
+    {
+      host = sanitize_file_part (g_uri_get_host (uri));
+      port = g_uri_get_port (uri);
+      if (port < 0)
+        port = g_strcmp0 (g_uri_get_scheme (uri), "https") == 0 ? 443 : 80;
+    }
+  else
+    {
+      host = sanitize_file_part (server_url);
+    }
+
+  zone_part = sanitize_file_part (zone);
+  if (port >= 0)
+    file_name = g_strdup_printf ("%s_%d-%s.db", host, port, zone_part);
+  else
+    file_name = g_strdup_printf ("%s-%s.db", host, zone_part);
+
+  return g_build_filename (data_dir, "bijli-desk", file_name, NULL);
+}

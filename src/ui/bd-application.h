@@ -1,0 +1,64 @@
+/* bd-application.h: the desk application; owns the settings, the signed-in
+ * client and session, the local store and the sync engine.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "core/bd-session.h"
+#include "net/bd-client.h"
+#include "net/bd-sync-engine.h"
+#include "store/bd-consumer-store.h"
+
+G_BEGIN_DECLS
+
+#define BD_TYPE_APPLICATION (bd_application_get_type ())
+G_DECLARE_FINAL_TYPE (BdApplication, bd_application, BD, APPLICATION, AdwApplication)
+
+BdApplication   *bd_application_new              (void);
+
+GSettings       *bd_application_get_settings     (BdApplication       *self);
+/* NULL until signed in. */
+BdClient        *bd_application_get_client       (BdApplication       *self);
+BdSession       *bd_application_get_session      (BdApplication       *self);
+BdConsumerStore *bd_application_get_store        (BdApplication       *self);
+BdSyncEngine    *bd_application_get_sync_engine  (BdApplication       *self);
+
+/* Signs in, then opens (off the main thread) the local copy for the
+ * server and zone and prepares a sync engine. On success the new objects
+ * replace any previous ones and the server address and user name (never
+ * the password) are remembered. Errors are BD_NET_ERROR or BD_STORE_ERROR
+ * with messages fit to show. */
+void             bd_application_sign_in_async    (BdApplication       *self,
+                                                  const char          *server_url,
+                                                  const char          *username,
+                                                  const char          *password,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+gboolean         bd_application_sign_in_finish   (BdApplication       *self,
+                                                  GAsyncResult        *result,
+                                                  GError             **error);
+void             bd_application_sign_out         (BdApplication       *self);
+
+/* Counts the consumers in the local copy and reads when it was last
+ * synced, off the main thread. */
+void             bd_application_query_store_async  (BdApplication       *self,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+gboolean         bd_application_query_store_finish (BdApplication       *self,
+                                                    GAsyncResult        *result,
+                                                    gint64              *out_count,
+                                                    gint64              *out_last_sync,
+                                                    GError             **error);
+
+/* The local database file for a server and zone:
+ * DATA_DIR/bijli-desk/HOST_PORT-ZONE.db, every part reduced to [A-Za-z0-9._-]. */
+char            *bd_application_build_store_path (const char          *data_dir,
+                                                  const char          *server_url,
+                                                  const char          *zone);
+
+G_END_DECLS

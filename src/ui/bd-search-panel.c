@@ -1,0 +1,509 @@
+/* bd-search-panel.c: the search entry and its results, against the local copy.
+ *
+ * Search runs as the operator types (GtkSearchEntry's ::search-changed
+ * waits ~150 ms after the last key). Each query cancels the one before,
+ * and a serial number makes sure the answer to an older query, should it
+ * arrive late, never replaces the results of a newer one.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "core/bd-consumer.h"
+#include "core/bd-money.h"
+
+#include "bd-consumer-row.h"
+#include "bd-search-panel.h"
+
+#define SEARCH_LIMIT 100
+
+struct _BdSearchPanel
+{
+  AdwBin              parent_instance;
+
+  BdConsumerStore    *store;
+  GListStore         *results;
+  GtkSingleSelection *selection;
+  GCancellable       *cancellable;
+  char               *query;            /* the text the results on show answer */
+  guint               serial;
+  gboolean            open_when_ready;  /* Enter was pressed before the answer came */
+  gint64              consumer_count;
+
+  GtkSearchEntry     *search_entry;
+  GtkLabel           *count_label;
+  GtkStack           *results_stack;
+  AdwStatusPage      *hint_page;
+  AdwStatusPage      *empty_page;
+  GtkListView        *list_view;
+};
+
+G_DEFINE_FINAL_TYPE (BdSearchPanel, bd_search_panel, ADW_TYPE_BIN)
+
+enum {
+  SIGNAL_CONSUMER_ACTIVATED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+typedef struct {
+  BdSearchPanel *self;
+  guint          serial;
+} SearchCall;
+
+static void run_search (BdSearchPanel *self);
+
+static void
+search_call_free (SearchCall *call)
+{
+  g_clear_object (&call->self);
+  g_free (call);
+}
+
+static char *
+dup_entry_text (BdSearchPanel *self)
+{
+  return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry))));
+}
+
+static void
+emit_position (BdSearchPanel *self,
+               guint          position,
+               gboolean       open)
+{
+  g_autoptr(BdConsumer) consumer = g_list_model_get_item (G_LIST_MODEL (self->results), position);
+
+  if (consumer == NULL)
+    return;
+
+  if (gtk_single_selection_get_selected (self->selection) != position)
+    gtk_single_selection_set_selected (self->selection, position);
+  /* Selecting already announced the consumer; opening moves on to it. */
+  if (open)
+    g_signal_emit (self, signals[SIGNAL_CONSUMER_ACTIVATED], 0, consumer, TRUE);
+}
+
+static void
+update_hint (BdSearchPanel *self)
+{
+  g_autofree char *count = NULL;
+  g_autofree char *description = NULL;
+
+  if (self->consumer_count <= 0)
+    {
+      adw_status_page_set_description (self->hint_page,
+                                       _("Type an account number, mobile number, meter serial or part of a name."));
+      return;
+    }
+
+  count = bd_format_indian_integer (self->consumer_count);
+  /* Translators: %s is a number with Indian digit grouping, e.g. "10,000". */
+  description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                              "Type an account number, mobile number, meter serial or part of a name. %s consumer of your zone is on this desk.",
+                                              "Type an account number, mobile number, meter serial or part of a name. %s consumers of your zone are on this desk.",
+                                              (gulong) MIN (self->consumer_count, G_MAXLONG)),
+                                 count);
+  adw_status_page_set_description (self->hint_page, description);
+}
+
+static void
+show_results (BdSearchPanel *self,
+              GPtrArray     *consumers)
+{
+  g_autofree char *count_text = NULL;
+  guint n_old = g_list_model_get_n_items (G_LIST_MODEL (self->results));
+  guint n_new = consumers != NULL ? consumers->len : 0;
+
+  g_list_store_splice (self->results, 0, n_old,
+                       consumers != NULL ? consumers->pdata : NULL, n_new);
+
+  if (n_new == 0)
+    {
+      g_autofree char *title = NULL;
+
+      /* Translators: %s is what the operator typed. */
+      title = g_strdup_printf (_("No consumer matches “%s”"), self->query);
+      adw_status_page_set_title (self->empty_page, title);
+      adw_status_page_set_description (self->empty_page,
+                                       _("Check the number, or try part of the name or the meter serial."));
+      gtk_stack_set_visible_child_name (self->results_stack, "empty");
+      gtk_label_set_text (self->count_label, "");
+      return;
+    }
+
+  if (n_new >= SEARCH_LIMIT)
+    count_text = g_strdup_printf (_("Showing the first %u matches; type more to narrow them down."), n_new);
+  else
+    count_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u consumer found", "%u consumers found", n_new),
+                                  n_new);
+  gtk_label_set_text (self->count_label, count_text);
+  gtk_stack_set_visible_child_name (self->results_stack, "results");
+  gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", 0);
+}
+
+static void
+on_search_done_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  SearchCall *call = user_data;
+  g_autoptr(BdSearchPanel) self = g_steal_pointer (&call->self);
+  g_autoptr(GPtrArray) consumers = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean current = call->serial == self->serial;
+
+  search_call_free (call);
+  consumers = bd_consumer_store_search_finish (BD_CONSUMER_STORE (source), result, &error);
+
+  if (!current)
+    return;
+
+  g_clear_object (&self->cancellable);
+
+  if (consumers == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+
+      self->open_when_ready = FALSE;
+      show_results (self, NULL);
+      adw_status_page_set_title (self->empty_page, _("Search failed"));
+      adw_status_page_set_description (self->empty_page, error->message);
+      return;
+    }
+
+  show_results (self, consumers);
+
+  if (self->open_when_ready)
+    {
+      self->open_when_ready = FALSE;
+      if (consumers->len > 0)
+        emit_position (self, 0, TRUE);
+    }
+}
+
+static void
+run_search (BdSearchPanel *self)
+{
+  g_autofree char *text = dup_entry_text (self);
+  SearchCall *call;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->serial++;
+  g_free (self->query);
+  self->query = g_strdup (text);
+
+  if (self->store == NULL || *text == '\0')
+    {
+      self->open_when_ready = FALSE;
+      g_list_store_remove_all (self->results);
+      gtk_label_set_text (self->count_label, "");
+      gtk_stack_set_visible_child_name (self->results_stack, "hint");
+      return;
+    }
+
+  self->cancellable = g_cancellable_new ();
+  call = g_new0 (SearchCall, 1);
+  call->self = g_object_ref (self);
+  call->serial = self->serial;
+  bd_consumer_store_search_async (self->store, text, SEARCH_LIMIT, self->cancellable,
+                                  on_search_done_cb, call);
+}
+
+static void
+on_search_changed_cb (BdSearchPanel  *self,
+                      GtkSearchEntry *entry)
+{
+  run_search (self);
+}
+
+static void
+on_search_activate_cb (BdSearchPanel  *self,
+                       GtkSearchEntry *entry)
+{
+  g_autofree char *text = dup_entry_text (self);
+  guint selected;
+
+  /* Enter straight after typing: the debounced search may not have run, or
+   * its answer may not be in yet. Open the first result once it is. */
+  if (g_strcmp0 (text, self->query) != 0)
+    {
+      run_search (self);
+      self->open_when_ready = TRUE;
+      return;
+    }
+  if (self->cancellable != NULL)
+    {
+      self->open_when_ready = TRUE;
+      return;
+    }
+
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->results)) == 0)
+    return;
+
+  selected = gtk_single_selection_get_selected (self->selection);
+  emit_position (self, selected != GTK_INVALID_LIST_POSITION ? selected : 0, TRUE);
+}
+
+static void
+on_stop_search_cb (BdSearchPanel  *self,
+                   GtkSearchEntry *entry)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+}
+
+static gboolean
+on_entry_key_pressed_cb (GtkEventControllerKey *controller,
+                         guint                  keyval,
+                         guint                  keycode,
+                         GdkModifierType        state,
+                         gpointer               user_data)
+{
+  BdSearchPanel *self = user_data;
+  guint selected;
+
+  if (keyval != GDK_KEY_Down && keyval != GDK_KEY_KP_Down)
+    return GDK_EVENT_PROPAGATE;
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->results)) == 0 ||
+      !gtk_widget_get_mapped (GTK_WIDGET (self->list_view)))
+    return GDK_EVENT_PROPAGATE;
+
+  selected = gtk_single_selection_get_selected (self->selection);
+  if (selected == GTK_INVALID_LIST_POSITION)
+    selected = 0;
+  gtk_single_selection_set_selected (self->selection, selected);
+  gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", selected);
+  gtk_widget_child_focus (GTK_WIDGET (self->list_view), GTK_DIR_TAB_FORWARD);
+
+  return GDK_EVENT_STOP;
+}
+
+static void
+on_list_activate_cb (BdSearchPanel *self,
+                     guint          position,
+                     GtkListView   *list_view)
+{
+  emit_position (self, position, TRUE);
+}
+
+static void
+on_selected_item_changed_cb (BdSearchPanel      *self,
+                             GParamSpec         *pspec,
+                             GtkSingleSelection *selection)
+{
+  BdConsumer *consumer = gtk_single_selection_get_selected_item (selection);
+
+  if (consumer != NULL)
+    g_signal_emit (self, signals[SIGNAL_CONSUMER_ACTIVATED], 0, consumer, FALSE);
+}
+
+static void
+on_setup_item_cb (GtkSignalListItemFactory *factory,
+                  GtkListItem              *item,
+                  gpointer                  user_data)
+{
+  gtk_list_item_set_child (item, bd_consumer_row_new ());
+}
+
+static void
+on_bind_item_cb (GtkSignalListItemFactory *factory,
+                 GtkListItem              *item,
+                 gpointer                  user_data)
+{
+  bd_consumer_row_set_consumer (BD_CONSUMER_ROW (gtk_list_item_get_child (item)),
+                                gtk_list_item_get_item (item));
+}
+
+static void
+on_unbind_item_cb (GtkSignalListItemFactory *factory,
+                   GtkListItem              *item,
+                   gpointer                  user_data)
+{
+  bd_consumer_row_set_consumer (BD_CONSUMER_ROW (gtk_list_item_get_child (item)), NULL);
+}
+
+static void
+bd_search_panel_dispose (GObject *object)
+{
+  BdSearchPanel *self = BD_SEARCH_PANEL (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->store);
+  /* AdwBin unparents its child itself; let it, before the template
+   * drops its references, so the child is not unparented twice. */
+  adw_bin_set_child (ADW_BIN (self), NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), BD_TYPE_SEARCH_PANEL);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->results);
+
+  G_OBJECT_CLASS (bd_search_panel_parent_class)->dispose (object);
+}
+
+static void
+bd_search_panel_finalize (GObject *object)
+{
+  BdSearchPanel *self = BD_SEARCH_PANEL (object);
+
+  g_free (self->query);
+
+  G_OBJECT_CLASS (bd_search_panel_parent_class)->finalize (object);
+}
+
+static void
+bd_search_panel_class_init (BdSearchPanelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = bd_search_panel_dispose;
+  object_class->finalize = bd_search_panel_finalize;
+
+  /**
+   * BdSearchPanel::consumer-activated:
+   * @consumer: the consumer
+   * @open: TRUE when the operator opened the result (Enter, double click),
+   *   FALSE when the selection merely moved to it
+   */
+  signals[SIGNAL_CONSUMER_ACTIVATED] =
+    g_signal_new ("consumer-activated",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, BD_TYPE_CONSUMER, G_TYPE_BOOLEAN);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/bijlidesk/BijliDesk/ui/bd-search-panel.ui");
+  gtk_widget_class_bind_template_child (widget_class, BdSearchPanel, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, BdSearchPanel, count_label);
+  gtk_widget_class_bind_template_child (widget_class, BdSearchPanel, results_stack);
+  gtk_widget_class_bind_template_child (widget_class, BdSearchPanel, hint_page);
+  gtk_widget_class_bind_template_child (widget_class, BdSearchPanel, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, BdSearchPanel, list_view);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_stop_search_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_list_activate_cb);
+}
+
+static void
+bd_search_panel_init (BdSearchPanel *self)
+{
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+  GtkEventController *keys;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->results = g_list_store_new (BD_TYPE_CONSUMER);
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->results)));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  g_signal_connect_object (self->selection, "notify::selected-item",
+                           G_CALLBACK (on_selected_item_changed_cb), self, G_CONNECT_SWAPPED);
+
+  g_signal_connect (factory, "setup", G_CALLBACK (on_setup_item_cb), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (on_bind_item_cb), NULL);
+  g_signal_connect (factory, "unbind", G_CALLBACK (on_unbind_item_cb), NULL);
+  gtk_list_view_set_factory (self->list_view, factory);
+  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+
+  keys = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_entry_key_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->search_entry), keys);
+
+  gtk_stack_set_visible_child_name (self->results_stack, "hint");
+}
+
+GtkWidget *
+bd_search_panel_new (void)
+{
+  return g_object_new (BD_TYPE_SEARCH_PANEL, NULL);
+}
+
+void
+bd_search_panel_set_store (BdSearchPanel   *self,
+                           BdConsumerStore *store)
+{
+  g_return_if_fail (BD_IS_SEARCH_PANEL (self));
+  g_return_if_fail (store == NULL || BD_IS_CONSUMER_STORE (store));
+
+  if (!g_set_object (&self->store, store))
+    return;
+
+  if (store == NULL)
+    {
+      self->consumer_count = 0;
+      gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+      update_hint (self);
+    }
+  run_search (self);
+}
+
+void
+bd_search_panel_set_consumer_count (BdSearchPanel *self,
+                                    gint64         count)
+{
+  g_return_if_fail (BD_IS_SEARCH_PANEL (self));
+
+  self->consumer_count = count;
+  update_hint (self);
+}
+
+void
+bd_search_panel_set_text (BdSearchPanel *self,
+                          const char    *text)
+{
+  g_return_if_fail (BD_IS_SEARCH_PANEL (self));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text != NULL ? text : "");
+  gtk_editable_set_position (GTK_EDITABLE (self->search_entry), -1);
+  /* Programmatic text skips the typing delay. */
+  run_search (self);
+}
+
+const char *
+bd_search_panel_get_text (BdSearchPanel *self)
+{
+  g_return_val_if_fail (BD_IS_SEARCH_PANEL (self), NULL);
+
+  return gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+}
+
+void
+bd_search_panel_refresh (BdSearchPanel *self)
+{
+  g_return_if_fail (BD_IS_SEARCH_PANEL (self));
+
+  run_search (self);
+}
+
+void
+bd_search_panel_focus_search (BdSearchPanel *self)
+{
+  g_return_if_fail (BD_IS_SEARCH_PANEL (self));
+
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+  gtk_editable_select_region (GTK_EDITABLE (self->search_entry), 0, -1);
+}
+
+void
+bd_search_panel_set_key_capture_widget (BdSearchPanel *self,
+                                        GtkWidget     *widget)
+{
+  g_return_if_fail (BD_IS_SEARCH_PANEL (self));
+
+  gtk_search_entry_set_key_capture_widget (self->search_entry, widget);
+}
+
+GListModel *
+bd_search_panel_get_results (BdSearchPanel *self)
+{
+  g_return_val_if_fail (BD_IS_SEARCH_PANEL (self), NULL);
+
+  return G_LIST_MODEL (self->results);
+}

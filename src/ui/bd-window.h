@@ -1,0 +1,33 @@
+/* bd-window.h: the desk's main window: sign-in, first sync, search and record.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "bd-application.h"
+
+G_BEGIN_DECLS
+
+#define BD_TYPE_WINDOW (bd_window_get_type ())
+G_DECLARE_FINAL_TYPE (BdWindow, bd_window, BD, WINDOW, AdwApplicationWindow)
+
+BdWindow   *bd_window_new                   (BdApplication *application);
+
+/* Fills the sign-in form (only while no one is signed in). */
+void        bd_window_prefill_sign_in       (BdWindow      *self,
+                                             const char    *server_url,
+                                             const char    *username);
+/* Submits the sign-in form with this password. */
+void        bd_window_sign_in_with_password (BdWindow      *self,
+                                             const char    *password);
+/* Searches for text as soon as the zone is ready (at once if it is). */
+void        bd_window_set_pending_search    (BdWindow      *self,
+                                             const char    *text);
+
+/* "sign-in", "syncing" or "main". */
+const char *bd_window_get_page_name         (BdWindow      *self);
+GtkWidget  *bd_window_get_sign_in_page      (BdWindow      *self);
+
+G_END_DECLS
