@@ -49,12 +49,14 @@ typedef struct
   DecodeFunc      decode;
   GDestroyNotify  free_result;
   gboolean        is_sign_in;
+  GBytes         *body;      /* the answer, while it is decoded in a worker thread */
 } RequestData;
 
 static void
 request_data_free (RequestData *data)
 {
   g_clear_object (&data->message);
+  g_clear_pointer (&data->body, g_bytes_unref);
   g_free (data->path);
   g_free (data);
 }
@@ -151,6 +153,46 @@ is_json_content_type (SoupMessage *message)
          g_str_has_suffix (type, "+json");
 }
 
+/* Parses and decodes an answer; pure, so it may run in any thread. */
+static gpointer
+decode_body (RequestData  *data,
+             GBytes       *body,
+             GError      **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  gconstpointer bytes;
+  gsize length;
+  gpointer decoded;
+
+  bytes = g_bytes_get_data (body, &length);
+  root = bd_json_parse (bytes, (gssize) length, &local_error);
+  decoded = root != NULL ? data->decode (root, &local_error) : NULL;
+  if (decoded == NULL)
+    {
+      /* The codec's message may quote record fields: do not log it. */
+      g_debug ("%s answered with JSON of the wrong shape", data->path);
+      g_propagate_error (error, bad_response_error ());
+    }
+  return decoded;
+}
+
+static void
+decode_in_thread_cb (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  RequestData *data = task_data;
+  GError *error = NULL;
+  gpointer decoded = decode_body (data, data->body, &error);
+
+  if (decoded == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, decoded, data->free_result);
+}
+
 static void
 on_request_done_cb (GObject      *source,
                     GAsyncResult *result,
@@ -161,9 +203,6 @@ on_request_done_cb (GObject      *source,
   RequestData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) body = NULL;
-  g_autoptr(JsonNode) root = NULL;
-  gconstpointer bytes;
-  gsize length;
   gpointer decoded;
   guint status;
 
@@ -199,21 +238,23 @@ on_request_done_cb (GObject      *source,
       return;
     }
 
-  bytes = g_bytes_get_data (body, &length);
-  root = bd_json_parse (bytes, (gssize) length, &error);
-  decoded = root != NULL ? data->decode (root, &error) : NULL;
-  if (decoded == NULL)
+  if (data->is_sign_in)
     {
-      /* The codec's message may quote record fields: do not log it. */
-      g_debug ("%s answered with JSON of the wrong shape", data->path);
-      g_task_return_error (task, bad_response_error ());
+      decoded = decode_body (data, body, &error);
+      if (decoded == NULL)
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+      bd_client_set_session (self, decoded);
+      g_task_return_pointer (task, decoded, data->free_result);
       return;
     }
 
-  if (data->is_sign_in)
-    bd_client_set_session (self, decoded);
-
-  g_task_return_pointer (task, decoded, data->free_result);
+  /* A page of the changes feed is a megabyte of JSON: parsing and decoding
+   * it on the main thread would drop frames during a sync. */
+  data->body = g_steal_pointer (&body);
+  g_task_run_in_thread (task, decode_in_thread_cb);
 }
 
 /* Takes over the task: it completes from on_request_done_cb(). */
