@@ -16,6 +16,7 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(BdApplication) app = NULL;
+  gint64 started_at = g_get_monotonic_time ();
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
@@ -25,6 +26,7 @@ main (int   argc,
   bd_register_resource ();
 
   app = bd_application_new ();
+  bd_application_set_started_at (app, started_at);
   g_set_application_name (_("Bijli Desk"));
 
   return g_application_run (G_APPLICATION (app), argc, argv);

@@ -19,6 +19,11 @@
 #include "bd-application.h"
 #include "bd-window.h"
 
+/* Pages of the changes feed: the largest the server allows, so a zone of
+ * a million consumers is a thousand round trips, each applied in one
+ * transaction in a worker thread. */
+#define SYNC_PAGE_SIZE 1000
+
 struct _BdApplication
 {
   AdwApplication   parent_instance;
@@ -28,6 +33,8 @@ struct _BdApplication
   BdSession       *session;
   BdConsumerStore *store;
   BdSyncEngine    *sync_engine;
+
+  gint64           started_at;    /* monotonic µs at the top of main(), or 0 */
 };
 
 G_DEFINE_FINAL_TYPE (BdApplication, bd_application, ADW_TYPE_APPLICATION)
@@ -69,6 +76,8 @@ static const GOptionEntry option_entries[] = {
     N_("Sign in at start with the password in the BIJLI_DESK_PASSWORD environment variable"), NULL },
   { "search", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_("Search for this text once the zone is ready"), N_("TEXT") },
+  /* For the start-up benchmark: print when the first frame was drawn, then quit. */
+  { "benchmark-startup", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, NULL, NULL, NULL },
   { NULL }
 };
 
@@ -177,6 +186,7 @@ on_store_opened_cb (GObject      *source,
   self->session = g_steal_pointer (&data->session);
   self->store = g_steal_pointer (&data->store);
   self->sync_engine = bd_sync_engine_new (self->client, self->store);
+  bd_sync_engine_set_page_size (self->sync_engine, SYNC_PAGE_SIZE);
 
   g_settings_set_string (self->settings, "server-url", data->server_url);
   g_settings_set_string (self->settings, "last-username", data->username);
@@ -264,6 +274,39 @@ sanitize_file_part (const char *text)
   return g_string_free (out, FALSE);
 }
 
+static gboolean
+quit_idle_cb (gpointer user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_first_frame_painted_cb (GdkFrameClock *clock,
+                           gpointer       user_data)
+{
+  BdApplication *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  g_signal_handlers_disconnect_by_func (clock, on_first_frame_painted_cb, self);
+  /* Machine-readable: the launcher script compares monotonic-us with the
+   * time it exec'd the process. */
+  g_print ("first-frame-ms: %.1f monotonic-us: %" G_GINT64_FORMAT "\n",
+           self->started_at > 0 ? (double) (now - self->started_at) / 1000.0 : -1.0, now);
+  g_idle_add_full (G_PRIORITY_LOW, quit_idle_cb, g_object_ref (self), g_object_unref);
+}
+
+static void
+on_benchmark_window_mapped_cb (GtkWidget *window,
+                               gpointer   user_data)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (window);
+
+  g_signal_handlers_disconnect_by_func (window, on_benchmark_window_mapped_cb, user_data);
+  g_signal_connect (clock, "after-paint", G_CALLBACK (on_first_frame_painted_cb), user_data);
+}
+
 static void
 bd_application_activate (GApplication *app)
 {
@@ -297,12 +340,14 @@ bd_application_command_line (GApplication            *app,
   const char *username = NULL;
   const char *search = NULL;
   gboolean sign_in = FALSE;
+  gboolean benchmark_startup = FALSE;
   GtkWindow *window;
 
   g_variant_dict_lookup (options, "server", "&s", &server);
   g_variant_dict_lookup (options, "username", "&s", &username);
   g_variant_dict_lookup (options, "search", "&s", &search);
   g_variant_dict_lookup (options, "sign-in", "b", &sign_in);
+  g_variant_dict_lookup (options, "benchmark-startup", "b", &benchmark_startup);
 
   if (server == NULL || *server == '\0')
     server = g_application_command_line_getenv (cmdline, "BD_SERVER_URL");
@@ -318,6 +363,9 @@ bd_application_command_line (GApplication            *app,
   bd_window_prefill_sign_in (BD_WINDOW (window), server, username);
   if (search != NULL && *search != '\0')
     bd_window_set_pending_search (BD_WINDOW (window), search);
+
+  if (benchmark_startup && !gtk_widget_get_mapped (GTK_WIDGET (window)))
+    g_signal_connect_object (window, "map", G_CALLBACK (on_benchmark_window_mapped_cb), self, 0);
 
   gtk_window_present (window);
 
@@ -343,6 +391,11 @@ bd_application_startup (GApplication *app)
   static const char *sync_accels[] = { "<Control>r", NULL };
   static const char *search_accels[] = { "<Control>f", NULL };
   static const char *close_accels[] = { "<Control>w", NULL };
+  static const char *next_accels[] = { "<Alt>Down", "<Alt>KP_Down", NULL };
+  static const char *previous_accels[] = { "<Alt>Up", "<Alt>KP_Up", NULL };
+  static const char *copy_accels[] = { "<Control><Shift>c", NULL };
+  static const char *new_window_accels[] = { "<Control><Shift>n", NULL };
+  static const char *print_accels[] = { "<Control>p", NULL };
 
   G_APPLICATION_CLASS (bd_application_parent_class)->startup (app);
 
@@ -352,6 +405,11 @@ bd_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.sync-now", sync_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.focus-search", search_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", close_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.next-result", next_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.previous-result", previous_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.copy-account", copy_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.open-consumer-window", new_window_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.print-summary", print_accels);
 }
 
 static void
@@ -396,6 +454,15 @@ bd_application_new (void)
                        "flags", G_APPLICATION_HANDLES_COMMAND_LINE,
                        "resource-base-path", "/io/github/bijlidesk/BijliDesk",
                        NULL);
+}
+
+void
+bd_application_set_started_at (BdApplication *self,
+                               gint64         monotonic_us)
+{
+  g_return_if_fail (BD_IS_APPLICATION (self));
+
+  self->started_at = monotonic_us;
 }
 
 GSettings *

@@ -18,6 +18,10 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (BdApplication, bd_application, BD, APPLICATION, AdwApplication)
 
 BdApplication   *bd_application_new              (void);
+/* When the process started (g_get_monotonic_time() at the top of main()),
+ * for --benchmark-startup. */
+void             bd_application_set_started_at   (BdApplication       *self,
+                                                  gint64               monotonic_us);
 
 GSettings       *bd_application_get_settings     (BdApplication       *self);
 /* NULL until signed in. */

@@ -18,7 +18,16 @@ GtkWidget  *bd_consumer_page_new          (void);
 void        bd_consumer_page_set_consumer (BdConsumerPage *self,
                                            BdConsumer     *consumer);
 BdConsumer *bd_consumer_page_get_consumer (BdConsumerPage *self);
+/* When the desk's copy was last synced (Unix UTC, 0 = never), for the
+ * record's history. */
+void        bd_consumer_page_set_last_sync (BdConsumerPage *self,
+                                            gint64          last_sync);
+gint64      bd_consumer_page_get_last_sync (BdConsumerPage *self);
 /* Copies the account number to the clipboard and says so in a toast. */
 void        bd_consumer_page_copy_account (BdConsumerPage *self);
+/* Opens the print dialog for a one-page summary (the dialog also saves it
+ * as PDF); problems are told in a toast. */
+void        bd_consumer_page_print_summary (BdConsumerPage *self,
+                                            const char     *zone_name);
 
 G_END_DECLS

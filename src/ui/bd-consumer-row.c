@@ -1,7 +1,8 @@
 /* bd-consumer-row.c: one search result.
  *
  * Shows what an operator checks before opening a record: both spellings of
- * the name, the balance, the account, the masked mobile and the address.
+ * the name, the balance and its state (a tag with an icon and words, not
+ * colour alone), the account, the masked mobile and the address.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -10,8 +11,8 @@
 #include <glib/gi18n-lib.h>
 
 #include "core/bd-money.h"
-#include "core/bd-validate.h"
 
+#include "bd-consumer-format.h"
 #include "bd-consumer-row.h"
 
 struct _BdConsumerRow
@@ -24,6 +25,9 @@ struct _BdConsumerRow
   GtkLabel   *name_label;
   GtkLabel   *balance_label;
   GtkLabel   *name_hi_label;
+  GtkWidget  *state_tag;
+  GtkImage   *state_icon;
+  GtkLabel   *state_label;
   GtkLabel   *account_label;
   GtkLabel   *address_label;
 };
@@ -63,6 +67,9 @@ bd_consumer_row_class_init (BdConsumerRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BdConsumerRow, name_label);
   gtk_widget_class_bind_template_child (widget_class, BdConsumerRow, balance_label);
   gtk_widget_class_bind_template_child (widget_class, BdConsumerRow, name_hi_label);
+  gtk_widget_class_bind_template_child (widget_class, BdConsumerRow, state_tag);
+  gtk_widget_class_bind_template_child (widget_class, BdConsumerRow, state_icon);
+  gtk_widget_class_bind_template_child (widget_class, BdConsumerRow, state_label);
   gtk_widget_class_bind_template_child (widget_class, BdConsumerRow, account_label);
   gtk_widget_class_bind_template_child (widget_class, BdConsumerRow, address_label);
 }
@@ -83,12 +90,15 @@ void
 bd_consumer_row_set_consumer (BdConsumerRow *self,
                               BdConsumer    *consumer)
 {
+  static const char *state_classes[] = { "ok", "emergency", "negative" };
   g_autofree char *balance = NULL;
   g_autofree char *mobile = NULL;
   g_autofree char *account_line = NULL;
   g_autofree char *accessible = NULL;
   const char *name_en;
   const char *name_hi;
+  const char *state_class;
+  BdBalanceState state;
 
   g_return_if_fail (BD_IS_CONSUMER_ROW (self));
   g_return_if_fail (consumer == NULL || BD_IS_CONSUMER (consumer));
@@ -101,6 +111,7 @@ bd_consumer_row_set_consumer (BdConsumerRow *self,
       gtk_label_set_text (self->name_label, "");
       gtk_label_set_text (self->balance_label, "");
       gtk_label_set_text (self->name_hi_label, "");
+      gtk_label_set_text (self->state_label, "");
       gtk_label_set_text (self->account_label, "");
       gtk_label_set_text (self->address_label, "");
       return;
@@ -109,10 +120,11 @@ bd_consumer_row_set_consumer (BdConsumerRow *self,
   name_en = bd_consumer_get_display_name (consumer, FALSE);
   name_hi = bd_consumer_get_name_hi (consumer);
   balance = bd_format_paise (bd_consumer_get_balance_paise (consumer));
+  state = bd_consumer_balance_state (consumer);
+  state_class = bd_balance_state_css_class (state);
 
-  if (bd_consumer_get_mobile (consumer) != NULL && *bd_consumer_get_mobile (consumer) != '\0')
-    mobile = bd_mobile_mask (bd_consumer_get_mobile (consumer));
-  else
+  mobile = bd_consumer_dup_masked_mobile (consumer);
+  if (mobile == NULL)
     mobile = g_strdup (_("No mobile"));
   /* Translators: account number, a separator dot, then the masked mobile. */
   account_line = g_strdup_printf (_("%s · %s"), bd_consumer_get_account (consumer), mobile);
@@ -125,14 +137,27 @@ bd_consumer_row_set_consumer (BdConsumerRow *self,
   gtk_label_set_text (self->account_label, account_line);
   gtk_label_set_text (self->address_label, or_empty (bd_consumer_get_address (consumer)));
 
+  gtk_label_set_text (self->state_label, bd_balance_state_label (state));
+  gtk_image_set_from_icon_name (self->state_icon, bd_balance_state_icon_name (state));
+  for (guint i = 0; i < G_N_ELEMENTS (state_classes); i++)
+    {
+      if (g_strcmp0 (state_classes[i], state_class) == 0)
+        gtk_widget_add_css_class (self->state_tag, state_classes[i]);
+      else
+        gtk_widget_remove_css_class (self->state_tag, state_classes[i]);
+    }
+
   if (bd_consumer_get_balance_paise (consumer) < 0)
     gtk_widget_add_css_class (GTK_WIDGET (self->balance_label), "negative");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->balance_label), "negative");
 
-  /* Translators: read out for one search result: account, name, balance. */
-  accessible = g_strdup_printf (_("Account %s, %s, balance %s"),
-                                bd_consumer_get_account (consumer), or_empty (name_en), balance);
+  /* Translators: read out for one search result: account, name, balance,
+   * balance state (e.g. "Emergency credit"), masked mobile, address. */
+  accessible = g_strdup_printf (_("Account %s, %s, balance %s, %s, mobile %s, %s"),
+                                bd_consumer_get_account (consumer), or_empty (name_en), balance,
+                                bd_balance_state_label (state), mobile,
+                                or_empty (bd_consumer_get_address (consumer)));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
                                   -1);

@@ -31,5 +31,16 @@ void        bd_search_panel_set_key_capture_widget (BdSearchPanel  *self,
                                                     GtkWidget      *widget);
 /* The results on show (element-type BdConsumer). */
 GListModel *bd_search_panel_get_results           (BdSearchPanel   *self);
+/* Selects and opens the result delta places from the selected one (the
+ * first or last when none is selected), leaving the focus where it is.
+ * FALSE when there is no such result. */
+gboolean    bd_search_panel_open_adjacent         (BdSearchPanel   *self,
+                                                   int              delta);
+/* GTK_INVALID_LIST_POSITION when no result is selected. */
+guint       bd_search_panel_get_selected          (BdSearchPanel   *self);
+/* g_get_monotonic_time() when the results were last replaced, for the
+ * keystroke-to-results benchmark. */
+gint64      bd_search_panel_get_last_update_time  (BdSearchPanel   *self);
+GtkWidget  *bd_search_panel_get_entry             (BdSearchPanel   *self);
 
 G_END_DECLS

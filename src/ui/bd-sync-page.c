@@ -1,5 +1,8 @@
 /* bd-sync-page.c: progress of the first copy of the zone to this desk.
  *
+ * A zone of a million consumers takes a while to copy, so the page says
+ * how long is left, from the rate over the last few seconds.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -8,14 +11,18 @@
 
 #include "core/bd-money.h"
 
+#include "bd-sync-estimate.h"
 #include "bd-sync-page.h"
 
 struct _BdSyncPage
 {
   AdwBin          parent_instance;
 
+  BdSyncEstimate *estimate;
+
   AdwStatusPage  *status_page;
   GtkProgressBar *progress_bar;
+  GtkLabel       *estimate_label;
   GtkLabel       *error_label;
   GtkButton      *cancel_button;
   GtkLabel       *cancel_label;
@@ -47,9 +54,22 @@ on_retry_clicked_cb (BdSyncPage *self,
 }
 
 static void
+bd_sync_page_finalize (GObject *object)
+{
+  BdSyncPage *self = BD_SYNC_PAGE (object);
+
+  g_clear_pointer (&self->estimate, bd_sync_estimate_free);
+
+  G_OBJECT_CLASS (bd_sync_page_parent_class)->finalize (object);
+}
+
+static void
 bd_sync_page_class_init (BdSyncPageClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->finalize = bd_sync_page_finalize;
 
   /**
    * BdSyncPage::cancel:
@@ -73,6 +93,7 @@ bd_sync_page_class_init (BdSyncPageClass *klass)
                                                "/io/github/bijlidesk/BijliDesk/ui/bd-sync-page.ui");
   gtk_widget_class_bind_template_child (widget_class, BdSyncPage, status_page);
   gtk_widget_class_bind_template_child (widget_class, BdSyncPage, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, BdSyncPage, estimate_label);
   gtk_widget_class_bind_template_child (widget_class, BdSyncPage, error_label);
   gtk_widget_class_bind_template_child (widget_class, BdSyncPage, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, BdSyncPage, cancel_label);
@@ -85,6 +106,7 @@ static void
 bd_sync_page_init (BdSyncPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->estimate = bd_sync_estimate_new ();
 }
 
 GtkWidget *
@@ -112,6 +134,9 @@ bd_sync_page_start (BdSyncPage *self,
   gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
   gtk_progress_bar_set_text (self->progress_bar, _("Connecting…"));
   gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), TRUE);
+  bd_sync_estimate_reset (self->estimate);
+  gtk_label_set_text (self->estimate_label, "");
+  gtk_widget_set_visible (GTK_WIDGET (self->estimate_label), TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->retry_button), FALSE);
 
@@ -128,6 +153,16 @@ bd_sync_page_set_progress (BdSyncPage *self,
                            gint64      applied,
                            gint64      total)
 {
+  bd_sync_page_set_progress_at (self, applied, total, g_get_monotonic_time ());
+}
+
+void
+bd_sync_page_set_progress_at (BdSyncPage *self,
+                              gint64      applied,
+                              gint64      total,
+                              gint64      time_us)
+{
+  g_autofree char *estimate = NULL;
   g_autofree char *applied_text = NULL;
   g_autofree char *total_text = NULL;
   g_autofree char *text = NULL;
@@ -149,6 +184,18 @@ bd_sync_page_set_progress (BdSyncPage *self,
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->progress_bar),
                                   GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, text,
                                   -1);
+
+  bd_sync_estimate_add (self->estimate, time_us, applied, total);
+  estimate = bd_sync_estimate_format (bd_sync_estimate_seconds_left (self->estimate));
+  gtk_label_set_text (self->estimate_label, estimate);
+}
+
+const char *
+bd_sync_page_get_estimate_text (BdSyncPage *self)
+{
+  g_return_val_if_fail (BD_IS_SYNC_PAGE (self), NULL);
+
+  return gtk_label_get_text (self->estimate_label);
 }
 
 void
@@ -160,6 +207,7 @@ bd_sync_page_show_error (BdSyncPage *self,
   adw_status_page_set_title (self->status_page, _("Could not copy your zone"));
   adw_status_page_set_icon_name (self->status_page, "network-offline-symbolic");
   gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->estimate_label), FALSE);
   gtk_label_set_text (self->error_label, message);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->error_label),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, message,

@@ -22,6 +22,13 @@ void       bd_sync_page_start        (BdSyncPage *self,
 void       bd_sync_page_set_progress (BdSyncPage *self,
                                       gint64      applied,
                                       gint64      total);
+/* The same, reported at time_us (monotonic µs) rather than now. */
+void       bd_sync_page_set_progress_at (BdSyncPage *self,
+                                         gint64      applied,
+                                         gint64      total,
+                                         gint64      time_us);
+/* "About 2 minutes left" and the like, as shown under the progress bar. */
+const char *bd_sync_page_get_estimate_text (BdSyncPage *self);
 /* Stops the progress and offers to try again. */
 void       bd_sync_page_show_error   (BdSyncPage *self,
                                       const char *message);

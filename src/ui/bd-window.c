@@ -6,6 +6,10 @@
  * state in the header bar. When the server cannot be reached and the desk
  * already holds a copy, it carries on offline and says so.
  *
+ * The consumer on show can be copied, printed or opened in a window of its
+ * own (header buttons, a menu and shortcuts). "/" focuses the search
+ * unless the operator is typing in a field, where it is just a character.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -16,6 +20,7 @@
 #include "core/bd-time.h"
 
 #include "bd-consumer-page.h"
+#include "bd-consumer-window.h"
 #include "bd-search-panel.h"
 #include "bd-sign-in-page.h"
 #include "bd-sync-page.h"
@@ -30,6 +35,7 @@ struct _BdWindow
   GCancellable         *sign_in_cancellable;
   GCancellable         *sync_cancellable;
   GCancellable         *store_cancellable;
+  GCancellable         *lookup_cancellable;
   char                 *pending_search;
   guint                 status_timeout_id;
 
@@ -47,6 +53,7 @@ struct _BdWindow
   GtkSpinner           *sync_spinner;
   GtkImage             *offline_icon;
   GtkLabel             *user_label;
+  GtkWidget            *consumer_actions;
   GtkStack             *stack;
   BdSignInPage         *sign_in_page;
   BdSyncPage           *sync_page;
@@ -63,10 +70,11 @@ typedef struct {
   GError   *error;      /* why the pull failed, or NULL */
 } PullOutcome;
 
-static void begin_pull     (BdWindow *self,
-                            gboolean  initial);
-static void update_status  (BdWindow *self);
-static void update_actions (BdWindow *self);
+static void begin_pull             (BdWindow *self,
+                                    gboolean  initial);
+static void reload_shown_consumer  (BdWindow *self);
+static void update_status          (BdWindow *self);
+static void update_actions         (BdWindow *self);
 
 static void
 pull_outcome_free (PullOutcome *outcome)
@@ -234,9 +242,17 @@ update_actions (BdWindow *self)
   gboolean signed_in = bd_application_get_session (get_app (self)) != NULL;
   gboolean on_main = g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "main") == 0;
 
+  gboolean has_consumer = on_main && bd_consumer_page_get_consumer (self->consumer_page) != NULL;
+
   set_action_enabled (self, "sign-out", signed_in);
   set_action_enabled (self, "sync-now", signed_in && on_main && !self->syncing);
   set_action_enabled (self, "focus-search", on_main);
+  set_action_enabled (self, "next-result", on_main);
+  set_action_enabled (self, "previous-result", on_main);
+  set_action_enabled (self, "copy-account", has_consumer);
+  set_action_enabled (self, "open-consumer-window", has_consumer);
+  set_action_enabled (self, "print-summary", has_consumer);
+  gtk_widget_set_visible (self->consumer_actions, has_consumer);
 }
 
 static gboolean
@@ -254,6 +270,7 @@ enter_main (BdWindow *self)
 
   gtk_stack_set_visible_child_name (self->stack, "main");
   bd_search_panel_set_consumer_count (self->search_panel, self->consumer_count);
+  bd_consumer_page_set_last_sync (self->consumer_page, self->last_sync);
   update_status (self);
   update_actions (self);
 
@@ -296,6 +313,8 @@ on_pull_outcome_store_cb (GObject      *source,
         enter_main (self);
       else
         bd_search_panel_set_consumer_count (self->search_panel, self->consumer_count);
+      bd_consumer_page_set_last_sync (self->consumer_page, self->last_sync);
+      reload_shown_consumer (self);
       bd_search_panel_refresh (self->search_panel);
       update_status (self);
       update_actions (self);
@@ -318,6 +337,48 @@ on_pull_outcome_store_cb (GObject      *source,
   /* Translators: %s explains why the sync failed, as a full sentence. */
   message = g_strdup_printf (_("%s Search uses the copy on this desk."), outcome->error->message);
   show_toast (self, message);
+}
+
+static void
+on_shown_consumer_reloaded_cb (GObject      *source,
+                               GAsyncResult *result,
+                               gpointer      user_data)
+{
+  g_autoptr(BdWindow) self = user_data;
+  g_autoptr(BdConsumer) fresh = NULL;
+  g_autoptr(GError) error = NULL;
+  BdConsumer *shown;
+
+  fresh = bd_consumer_store_lookup_finish (BD_CONSUMER_STORE (source), result, &error);
+  if (fresh == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("Could not reload the consumer on show: %s", error->message);
+      return;
+    }
+
+  /* The operator may have moved on while the lookup ran. */
+  shown = bd_consumer_page_get_consumer (self->consumer_page);
+  if (shown != NULL && g_strcmp0 (bd_consumer_get_account (shown), bd_consumer_get_account (fresh)) == 0)
+    bd_consumer_page_set_consumer (self->consumer_page, fresh);
+}
+
+/* A sync may have changed the record on show (a new balance, a verified
+ * mobile): show the fresh copy. */
+static void
+reload_shown_consumer (BdWindow *self)
+{
+  BdConsumerStore *store = bd_application_get_store (get_app (self));
+  BdConsumer *shown = bd_consumer_page_get_consumer (self->consumer_page);
+
+  if (store == NULL || shown == NULL)
+    return;
+
+  g_cancellable_cancel (self->lookup_cancellable);
+  g_clear_object (&self->lookup_cancellable);
+  self->lookup_cancellable = g_cancellable_new ();
+  bd_consumer_store_lookup_async (store, bd_consumer_get_account (shown), self->lookup_cancellable,
+                                  on_shown_consumer_reloaded_cb, g_object_ref (self));
 }
 
 static void
@@ -503,6 +564,8 @@ sign_out (BdWindow *self)
   g_clear_object (&self->sync_cancellable);
   g_cancellable_cancel (self->store_cancellable);
   g_clear_object (&self->store_cancellable);
+  g_cancellable_cancel (self->lookup_cancellable);
+  g_clear_object (&self->lookup_cancellable);
   g_clear_handle_id (&self->status_timeout_id, g_source_remove);
 
   self->syncing = FALSE;
@@ -558,6 +621,7 @@ on_consumer_activated_cb (BdWindow      *self,
                           BdSearchPanel *panel)
 {
   bd_consumer_page_set_consumer (self->consumer_page, consumer);
+  update_actions (self);
   /* When folded, opening moves to the record; the search keeps the focus
    * otherwise, so the next caller's number can be typed straight away. */
   if (open && adw_leaflet_get_folded (self->leaflet))
@@ -611,11 +675,97 @@ on_focus_search_action (GSimpleAction *action,
   bd_search_panel_focus_search (self->search_panel);
 }
 
+static void
+on_next_result_action (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  BdWindow *self = BD_WINDOW (user_data);
+
+  if (!bd_search_panel_open_adjacent (self->search_panel, 1))
+    gtk_widget_error_bell (GTK_WIDGET (self));
+}
+
+static void
+on_previous_result_action (GSimpleAction *action,
+                           GVariant      *parameter,
+                           gpointer       user_data)
+{
+  BdWindow *self = BD_WINDOW (user_data);
+
+  if (!bd_search_panel_open_adjacent (self->search_panel, -1))
+    gtk_widget_error_bell (GTK_WIDGET (self));
+}
+
+static void
+on_copy_account_action (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  BdWindow *self = BD_WINDOW (user_data);
+
+  bd_consumer_page_copy_account (self->consumer_page);
+}
+
+static void
+on_open_consumer_window_action (GSimpleAction *action,
+                                GVariant      *parameter,
+                                gpointer       user_data)
+{
+  BdWindow *self = BD_WINDOW (user_data);
+
+  bd_window_open_consumer_window (self);
+}
+
+static void
+on_print_summary_action (GSimpleAction *action,
+                         GVariant      *parameter,
+                         gpointer       user_data)
+{
+  BdWindow *self = BD_WINDOW (user_data);
+  BdSession *session = bd_application_get_session (get_app (self));
+
+  bd_consumer_page_print_summary (self->consumer_page,
+                                  session != NULL ? bd_session_get_zone_name (session) : NULL);
+}
+
 static const GActionEntry win_actions[] = {
   { "sign-out", on_sign_out_action, NULL, NULL, NULL },
   { "sync-now", on_sync_now_action, NULL, NULL, NULL },
   { "focus-search", on_focus_search_action, NULL, NULL, NULL },
+  { "next-result", on_next_result_action, NULL, NULL, NULL },
+  { "previous-result", on_previous_result_action, NULL, NULL, NULL },
+  { "copy-account", on_copy_account_action, NULL, NULL, NULL },
+  { "open-consumer-window", on_open_consumer_window_action, NULL, NULL, NULL },
+  { "print-summary", on_print_summary_action, NULL, NULL, NULL },
 };
+
+/* "/" focuses the search, as in many GNOME apps, but only when the focus
+ * is not in a text field: there it is a character the operator typed
+ * (addresses have "12/4"). */
+static gboolean
+on_window_key_pressed_cb (GtkEventControllerKey *controller,
+                          guint                  keyval,
+                          guint                  keycode,
+                          GdkModifierType        state,
+                          gpointer               user_data)
+{
+  BdWindow *self = user_data;
+  GtkWidget *focus;
+
+  if ((keyval != GDK_KEY_slash && keyval != GDK_KEY_KP_Divide) ||
+      (state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SUPER_MASK)) != 0)
+    return GDK_EVENT_PROPAGATE;
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "main") != 0)
+    return GDK_EVENT_PROPAGATE;
+
+  focus = gtk_root_get_focus (GTK_ROOT (self));
+  if (focus != NULL && (GTK_IS_EDITABLE (focus) || gtk_widget_get_ancestor (focus, GTK_TYPE_TEXT_VIEW) != NULL))
+    return GDK_EVENT_PROPAGATE;
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.focus-search", NULL);
+  return GDK_EVENT_STOP;
+}
 
 static gboolean
 bd_window_close_request (GtkWindow *window)
@@ -651,6 +801,8 @@ bd_window_dispose (GObject *object)
   g_clear_object (&self->sync_cancellable);
   g_cancellable_cancel (self->store_cancellable);
   g_clear_object (&self->store_cancellable);
+  g_cancellable_cancel (self->lookup_cancellable);
+  g_clear_object (&self->lookup_cancellable);
   g_clear_handle_id (&self->status_timeout_id, g_source_remove);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), BD_TYPE_WINDOW);
@@ -693,6 +845,7 @@ bd_window_class_init (BdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BdWindow, sync_spinner);
   gtk_widget_class_bind_template_child (widget_class, BdWindow, offline_icon);
   gtk_widget_class_bind_template_child (widget_class, BdWindow, user_label);
+  gtk_widget_class_bind_template_child (widget_class, BdWindow, consumer_actions);
   gtk_widget_class_bind_template_child (widget_class, BdWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, BdWindow, sign_in_page);
   gtk_widget_class_bind_template_child (widget_class, BdWindow, sync_page);
@@ -710,7 +863,16 @@ bd_window_class_init (BdWindowClass *klass)
 static void
 bd_window_init (BdWindow *self)
 {
+  GtkEventController *keys;
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* Capture phase: the search entry's key capture would otherwise take
+   * the "/" typed on a result row as text. */
+  keys = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_window_key_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions,
                                    G_N_ELEMENTS (win_actions), self);
@@ -805,4 +967,46 @@ bd_window_get_sign_in_page (BdWindow *self)
   g_return_val_if_fail (BD_IS_WINDOW (self), NULL);
 
   return GTK_WIDGET (self->sign_in_page);
+}
+
+BdConsumerWindow *
+bd_window_open_consumer_window (BdWindow *self)
+{
+  BdConsumer *consumer;
+  BdConsumerWindow *window;
+
+  g_return_val_if_fail (BD_IS_WINDOW (self), NULL);
+
+  consumer = bd_consumer_page_get_consumer (self->consumer_page);
+  if (consumer == NULL)
+    return NULL;
+
+  window = bd_consumer_window_new (get_app (self), consumer, self->last_sync);
+  gtk_window_present (GTK_WINDOW (window));
+
+  return window;
+}
+
+BdSearchPanel *
+bd_window_get_search_panel (BdWindow *self)
+{
+  g_return_val_if_fail (BD_IS_WINDOW (self), NULL);
+
+  return self->search_panel;
+}
+
+BdConsumerPage *
+bd_window_get_consumer_page (BdWindow *self)
+{
+  g_return_val_if_fail (BD_IS_WINDOW (self), NULL);
+
+  return self->consumer_page;
+}
+
+BdSyncPage *
+bd_window_get_sync_page (BdWindow *self)
+{
+  g_return_val_if_fail (BD_IS_WINDOW (self), NULL);
+
+  return self->sync_page;
 }

@@ -7,6 +7,10 @@
 #include <adwaita.h>
 
 #include "bd-application.h"
+#include "bd-consumer-page.h"
+#include "bd-consumer-window.h"
+#include "bd-search-panel.h"
+#include "bd-sync-page.h"
 
 G_BEGIN_DECLS
 
@@ -29,5 +33,11 @@ void        bd_window_set_pending_search    (BdWindow      *self,
 /* "sign-in", "syncing" or "main". */
 const char *bd_window_get_page_name         (BdWindow      *self);
 GtkWidget  *bd_window_get_sign_in_page      (BdWindow      *self);
+BdSearchPanel  *bd_window_get_search_panel  (BdWindow      *self);
+BdConsumerPage *bd_window_get_consumer_page (BdWindow      *self);
+BdSyncPage     *bd_window_get_sync_page     (BdWindow      *self);
+
+/* Opens the consumer on show in a window of its own (NULL when none is). */
+BdConsumerWindow *bd_window_open_consumer_window (BdWindow *self);
 
 G_END_DECLS

@@ -201,7 +201,63 @@ def press(node, action_names=('click', 'activate')):
 
 
 TEXT_ROLES = ('text', 'entry', 'password text')
+ROW_ROLES = ('panel', 'list item', 'group')
 KEYSYM_RETURN = 0xff0d
+KEYSYM_DOWN = 0xff54
+# Xvfb's default (evdev) keymap.
+KEYCODE_ALT_L = 64
+
+
+def key(keysym):
+    pyatspi.Registry.generateKeyboardEvent(keysym, None, pyatspi.KEY_SYM)
+    time.sleep(0.15)
+
+
+def alt_key(keysym):
+    pyatspi.Registry.generateKeyboardEvent(KEYCODE_ALT_L, None, pyatspi.KEY_PRESS)
+    pyatspi.Registry.generateKeyboardEvent(keysym, None, pyatspi.KEY_SYM)
+    pyatspi.Registry.generateKeyboardEvent(KEYCODE_ALT_L, None, pyatspi.KEY_RELEASE)
+    time.sleep(0.15)
+
+
+def all_text(root):
+    """Everything a screen reader could read out: names, descriptions and
+    text contents of every node."""
+    parts = []
+    for node in walk(root):
+        try:
+            parts.append(node.name or '')
+            parts.append(node.description or '')
+        except Exception:
+            pass
+        parts.append(text_of(node))
+    return '\n'.join(parts)
+
+
+def page_heading(app, account):
+    return find(app, ('label',), contains=f'Account {account}')
+
+
+def row_account(item):
+    row = find(item, ROW_ROLES, contains='Account ')
+    match = re.search(r'Account (\d+)', row.name or '') if row else None
+    return match.group(1) if match else None
+
+
+def pick_surname(url, token_user=('operator', 'bijli-operator')):
+    """A surname with at least three consumers in the zone, for stepping
+    through results."""
+    token = api(url, '/api/v1/session', body={'username': token_user[0], 'password': token_user[1]})['token']
+    consumers = api(url, '/api/v1/changes?limit=200', token=token)['changes']
+    counts = {}
+    for change in consumers:
+        words = change['consumer']['name_en'].split()
+        if words:
+            counts[words[-1]] = counts.get(words[-1], 0) + 1
+    for surname, count in sorted(counts.items(), key=lambda kv: -kv[1]):
+        if count >= 3:
+            return surname
+    raise TestFailure("no surname is shared by three demo consumers")
 
 
 # --- the test ----------------------------------------------------------------
@@ -259,8 +315,10 @@ def run(args, tmp):
         wait_for("Sign in to become clickable",
                  lambda: sign_in.getState().contains(pyatspi.STATE_SENSITIVE))
         press(sign_in)
-        status = wait_for("the “Synced” status after sign-in and sync",
-                          lambda: find(app, ('label',), contains='Synced'), timeout=60)
+        def synced_status():
+            return next((node for node in walk(app)
+                         if node.getRoleName() == 'label' and text_of(node).startswith('Synced')), None)
+        status = wait_for("the “Synced” status after sign-in and sync", synced_status, timeout=60)
         search = find(app, TEXT_ROLES, name='Search consumers')
         if search is None:
             raise TestFailure("the main page has no search entry")
@@ -269,39 +327,81 @@ def run(args, tmp):
         set_text(search, account)
         results = wait_for("the results list", lambda: find(app, ('list',), name='Search results'))
         row = wait_for(f"a result for account {account}",
-                       lambda: find(results, ('panel', 'list item', 'group'), contains=account))
+                       lambda: find(results, ROW_ROLES, contains=account))
         log(f"ok 5 - searching by account finds it: “{row.name}”")
 
-        # Open it from the keyboard: the search entry keeps the focus after
-        # sign-in, and Enter opens the first result.
-        pyatspi.Registry.generateKeyboardEvent(KEYSYM_RETURN, None, pyatspi.KEY_SYM)
-        heading = wait_for("the consumer page", lambda: find(app, ('label',), contains=f'Account {account}'))
+        # An exact account number opens the record by itself, no Enter.
+        heading = wait_for("the consumer page to open by itself", lambda: page_heading(app, account))
         copy = find(app, ('push button',), name='Copy account')
         if copy is None:
             raise TestFailure("the consumer page has no Copy account button")
         balance = find(app, ('label',), contains='₹')
         if balance is None:
             raise TestFailure("the consumer page shows no balance")
-        log(f"ok 6 - the consumer page shows “{text_of(heading) or heading.name}”")
+        for label in ('Communication', 'Last reading', 'Supply status', 'Feeder'):
+            if find(app, ROW_ROLES + ('label', 'list item'), contains=label) is None:
+                raise TestFailure(f"the consumer page has no “{label}”")
+        mobile = by_account.get('mobile')
+        if mobile:
+            masked = mobile[:2] + 'X' * (len(mobile) - 4) + mobile[-2:]
+            text = all_text(app)
+            if mobile in text:
+                raise TestFailure("the full mobile number is in the accessible text")
+            if masked not in text:
+                raise TestFailure(f"the masked mobile {masked} is not shown")
+        log(f"ok 6 - the exact account opens “{text_of(heading) or heading.name}” with only the masked mobile")
+
+        # Keyboard flow: type a surname, Down into the results, Down again,
+        # Enter opens the second result; Alt+Down opens the third.
+        surname = pick_surname(url)
+        set_text(search, surname)
+        wait_for(f"three results for “{surname}”",
+                 lambda: results.childCount >= 3 and row_account(results.getChildAtIndex(2)))
+        second = row_account(results.getChildAtIndex(1))
+        third = row_account(results.getChildAtIndex(2))
+        # The search entry still has the focus: opening a record leaves it
+        # there so the next number can be typed.
+        key(KEYSYM_DOWN)
+        key(KEYSYM_DOWN)
+        key(KEYSYM_RETURN)
+        wait_for(f"the second result ({second}) after Down, Down, Enter", lambda: page_heading(app, second))
+        alt_key(KEYSYM_DOWN)
+        wait_for(f"the third result ({third}) after Alt+Down", lambda: page_heading(app, third))
+        log("ok 7 - Down, Down, Enter and Alt+Down step through the results")
+
+        # Open in a new window: a second window with that account's record.
+        frames_before = sum(1 for i in range(app.childCount) if app.getChildAtIndex(i) is not None)
+        press(find(app, ('push button',), name='Open in new window'))
+        def second_window():
+            frames = [app.getChildAtIndex(i) for i in range(app.childCount)]
+            frames = [f for f in frames if f is not None]
+            if len(frames) <= frames_before:
+                return None
+            return next((f for f in frames if page_heading(f, third) and
+                         f.name and third in f.name), None)
+        window = wait_for("a second window showing the record", second_window)
+        if by_account.get('mobile') and by_account['mobile'] in all_text(window):
+            raise TestFailure("the full mobile number is in the new window")
+        log(f"ok 8 - “Open in new window” opens “{window.name}”")
 
         stop_process(central)
         log("# bijli-central stopped")
         query = by_name['name_en']
         set_text(search, query)
         row = wait_for(f"an offline result for “{query}”",
-                       lambda: find(results, ('panel', 'list item', 'group'), contains=other_account))
+                       lambda: find(results, ROW_ROLES, contains=other_account))
         # Open it by selecting it, as the arrow keys or a click would.
         items = [results.getChildAtIndex(i) for i in range(results.childCount)]
         index = next(i for i, item in enumerate(items) if find(item, ('panel', 'group'), contains=other_account))
         if not results.querySelection().selectChild(index):
             raise TestFailure("the offline result could not be selected")
         wait_for("the consumer page of the offline result",
-                 lambda: find(app, ('label',), contains=f'Account {other_account}'))
-        log("ok 7 - search by name still works with the server stopped, and opens the record")
+                 lambda: page_heading(app, other_account))
+        log("ok 9 - search by name still works with the server stopped, and opens the record")
 
         if desk.poll() is not None:
             raise TestFailure(f"bijli-desk exited with {desk.returncode}")
-        log("ok 8 - bijli-desk is still running")
+        log("ok 10 - bijli-desk is still running")
         return 0
     finally:
         stop_process(desk)
@@ -317,7 +417,7 @@ def main():
 
     tmp = tempfile.mkdtemp(prefix='bijli-at-spi-')
     try:
-        log("1..8")
+        log("1..10")
         return run(args, tmp)
     except TestFailure as failure:
         log(f"not ok - {failure}")

@@ -1,21 +1,36 @@
 /* test-window.c: the real desk window under Xvfb.
  *
  * Checks that the window opens on the sign-in page, that the form guards
- * its input, that a failed sign-in is reported inline, and that search
- * shows only the answer to the newest query.
+ * its input, that a failed sign-in is reported inline, that search shows
+ * only the answer to the newest query, opens an exact identifier by itself
+ * and steps through results from the keyboard; that the consumer page
+ * shows the whole record with the mobile masked (and never in full), opens
+ * in a window of its own and prints a summary to PDF; and that the sync
+ * page estimates the time left.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
 #include <gtk/gtk.h>
+#include <glib/gstdio.h>
 
 #include "bijli-desk-resources.h"
 #include "core/bd-codec.h"
+#include "core/bd-time.h"
 #include "bd-application.h"
+#include "bd-consumer-format.h"
+#include "bd-consumer-page.h"
+#include "bd-consumer-summary.h"
+#include "bd-consumer-window.h"
 #include "bd-search-panel.h"
 #include "bd-sign-in-page.h"
+#include "bd-sync-estimate.h"
+#include "bd-sync-page.h"
 #include "bd-window.h"
+
+#define FULL_MOBILE   "9876543210"
+#define MASKED_MOBILE "98XXXXXX10"
 
 typedef gboolean (*Condition) (gpointer data);
 
@@ -150,6 +165,70 @@ test_unreachable_server_is_reported (void)
 static BdConsumer *
 make_consumer (const char *account,
                const char *name_en,
+               const char *name_hi);
+
+static void
+spin (guint ms)
+{
+  for (guint i = 0; i < ms; i++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+/* Every text a widget tree shows: labels, including the title and
+ * subtitle labels inside rows and status pages, and entries. */
+static void
+collect_text (GtkWidget *widget,
+              GString   *out)
+{
+  if (GTK_IS_LABEL (widget))
+    g_string_append_printf (out, "%s\n", gtk_label_get_text (GTK_LABEL (widget)));
+  else if (GTK_IS_EDITABLE (widget))
+    g_string_append_printf (out, "%s\n", gtk_editable_get_text (GTK_EDITABLE (widget)));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_text (child, out);
+}
+
+static char *
+dup_widget_text (GtkWidget *widget)
+{
+  GString *out = g_string_new (NULL);
+
+  collect_text (widget, out);
+  return g_string_free (out, FALSE);
+}
+
+static BdConsumerStore *
+new_store_with (BdConsumer *first,
+                ...)
+{
+  g_autoptr(BdChangesPage) changes = bd_changes_page_new ();
+  g_autoptr(GError) error = NULL;
+  BdConsumerStore *store;
+  va_list args;
+
+  store = bd_consumer_store_open (":memory:", &error);
+  g_assert_no_error (error);
+
+  va_start (args, first);
+  for (BdConsumer *c = first; c != NULL; c = va_arg (args, BdConsumer *))
+    g_ptr_array_add (changes->consumers, c);
+  va_end (args);
+  changes->next_cursor = g_strdup_printf ("%u", changes->consumers->len);
+  g_assert_true (bd_consumer_store_apply_page (store, changes, &error));
+  g_assert_no_error (error);
+
+  return store;
+}
+
+static BdConsumer *
+make_consumer (const char *account,
+               const char *name_en,
                const char *name_hi)
 {
   g_autofree char *json = NULL;
@@ -237,6 +316,428 @@ test_search_shows_newest_query (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+typedef struct {
+  BdConsumer *consumer;
+  gboolean    open;
+  guint       n_opened;
+} Activation;
+
+static void
+on_consumer_activated (BdSearchPanel *panel,
+                       BdConsumer    *consumer,
+                       gboolean       open,
+                       Activation    *activation)
+{
+  g_set_object (&activation->consumer, consumer);
+  activation->open = open;
+  if (open)
+    activation->n_opened++;
+}
+
+static gboolean
+opened_account_is (gpointer data)
+{
+  ResultWait *wait = data;
+  Activation *activation = g_object_get_data (G_OBJECT (wait->panel), "activation");
+
+  return activation->consumer != NULL && activation->open &&
+         g_strcmp0 (bd_consumer_get_account (activation->consumer), wait->account) == 0;
+}
+
+static gboolean
+has_n_results (gpointer data)
+{
+  ResultWait *wait = data;
+  GListModel *results = bd_search_panel_get_results (wait->panel);
+
+  return g_list_model_get_n_items (results) == (guint) GPOINTER_TO_UINT (wait->account);
+}
+
+static BdConsumer *
+with_mobile (BdConsumer *consumer,
+             const char *mobile)
+{
+  bd_consumer_set_mobile (consumer, mobile);
+  return consumer;
+}
+
+static void
+test_exact_identifier_opens (void)
+{
+  g_autoptr(BdConsumerStore) store = NULL;
+  GtkWidget *window = gtk_window_new ();
+  BdSearchPanel *panel = BD_SEARCH_PANEL (bd_search_panel_new ());
+  Activation activation = { 0 };
+  ResultWait wait = { panel, NULL };
+  GtkWidget *entry = bd_search_panel_get_entry (panel);
+
+  store = new_store_with (with_mobile (make_consumer ("1000000001", "Asha Verma", "आशा वर्मा"), "9811111111"),
+                          with_mobile (make_consumer ("1000000002", "Bharat Verma", "भरत वर्मा"), "9822222222"),
+                          with_mobile (make_consumer ("1000000003", "Chanda Verma", "चंदा वर्मा"), "9822222222"),
+                          NULL);
+  g_object_set_data (G_OBJECT (panel), "activation", &activation);
+  g_signal_connect (panel, "consumer-activated", G_CALLBACK (on_consumer_activated), &activation);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (panel));
+  gtk_window_present (GTK_WINDOW (window));
+  bd_search_panel_set_store (panel, store);
+  bd_search_panel_focus_search (panel);
+
+  /* Typed as the operator would (through the entry, with dashes): a whole
+   * account number opens its record without Enter. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "1000-000-002");
+  wait.account = "1000000002";
+  g_assert_true (wait_until (opened_account_is, &wait, 10000));
+  g_assert_cmpuint (activation.n_opened, ==, 1);
+  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)), entry));
+
+  /* A meter serial, in lower case. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "ups000003");
+  wait.account = "1000000003";
+  g_assert_true (wait_until (opened_account_is, &wait, 10000));
+  g_assert_cmpuint (activation.n_opened, ==, 2);
+
+  /* A mobile two consumers share: the operator must choose, nothing opens. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "+91 98222 22222");
+  wait.account = GUINT_TO_POINTER (2);
+  g_assert_true (wait_until (has_n_results, &wait, 10000));
+  spin (100);
+  g_assert_cmpuint (activation.n_opened, ==, 2);
+
+  /* A unique mobile opens. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "09811111111");
+  wait.account = "1000000001";
+  g_assert_true (wait_until (opened_account_is, &wait, 10000));
+  g_assert_cmpuint (activation.n_opened, ==, 3);
+
+  /* A name never opens by itself, even with a single match. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "Bharat");
+  wait.account = GUINT_TO_POINTER (1);
+  g_assert_true (wait_until (has_n_results, &wait, 10000));
+  spin (100);
+  g_assert_cmpuint (activation.n_opened, ==, 3);
+
+  /* A refresh (after a sync) does not open the record again. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "1000000003");
+  wait.account = "1000000003";
+  g_assert_true (wait_until (opened_account_is, &wait, 10000));
+  g_assert_cmpuint (activation.n_opened, ==, 4);
+  bd_search_panel_refresh (panel);
+  spin (200);
+  g_assert_cmpuint (activation.n_opened, ==, 4);
+
+  g_clear_object (&activation.consumer);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_keyboard_steps_through_results (void)
+{
+  g_autoptr(BdConsumerStore) store = NULL;
+  GtkWidget *window = gtk_window_new ();
+  BdSearchPanel *panel = BD_SEARCH_PANEL (bd_search_panel_new ());
+  Activation activation = { 0 };
+  ResultWait wait = { panel, GUINT_TO_POINTER (3) };
+  GtkWidget *entry = bd_search_panel_get_entry (panel);
+  g_autoptr(BdConsumer) second = NULL;
+
+  store = new_store_with (make_consumer ("1000000001", "Asha Verma", "आशा वर्मा"),
+                          make_consumer ("1000000002", "Bharat Verma", "भरत वर्मा"),
+                          make_consumer ("1000000003", "Chanda Verma", "चंदा वर्मा"),
+                          NULL);
+  g_signal_connect (panel, "consumer-activated", G_CALLBACK (on_consumer_activated), &activation);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (panel));
+  gtk_window_present (GTK_WINDOW (window));
+  bd_search_panel_set_store (panel, store);
+  bd_search_panel_focus_search (panel);
+
+  bd_search_panel_set_text (panel, "Verma");
+  g_assert_true (wait_until (has_n_results, &wait, 10000));
+  g_assert_cmpuint (activation.n_opened, ==, 0);
+  g_assert_cmpuint (bd_search_panel_get_selected (panel), ==, GTK_INVALID_LIST_POSITION);
+
+  /* Alt+Down from the entry: the first, then the second result opens, and
+   * the entry keeps the focus so the next caller's number can be typed. */
+  g_assert_true (bd_search_panel_open_adjacent (panel, 1));
+  g_assert_cmpuint (bd_search_panel_get_selected (panel), ==, 0);
+  g_assert_true (bd_search_panel_open_adjacent (panel, 1));
+  g_assert_cmpuint (bd_search_panel_get_selected (panel), ==, 1);
+  g_assert_cmpuint (activation.n_opened, ==, 2);
+  second = g_list_model_get_item (bd_search_panel_get_results (panel), 1);
+  g_assert_true (activation.consumer == second);
+  g_assert_true (activation.open);
+  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)), entry));
+
+  /* Alt+Up goes back; past either end nothing happens. */
+  g_assert_true (bd_search_panel_open_adjacent (panel, -1));
+  g_assert_cmpuint (bd_search_panel_get_selected (panel), ==, 0);
+  g_assert_false (bd_search_panel_open_adjacent (panel, -1));
+  g_assert_true (bd_search_panel_open_adjacent (panel, 2));
+  g_assert_false (bd_search_panel_open_adjacent (panel, 1));
+  g_assert_cmpuint (bd_search_panel_get_selected (panel), ==, 2);
+
+  /* Enter opens the selected result, not the first. */
+  activation.n_opened = 0;
+  g_signal_emit_by_name (entry, "activate");
+  g_assert_cmpuint (activation.n_opened, ==, 1);
+  g_assert_cmpstr (bd_consumer_get_account (activation.consumer), ==, "1000000003");
+
+  g_clear_object (&activation.consumer);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+assert_contains (const char *haystack,
+                 const char *needle)
+{
+  if (strstr (haystack, needle) == NULL)
+    g_error ("“%s” is not shown; the page shows:\n%s", needle, haystack);
+}
+
+static void
+test_consumer_page_fields (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  BdConsumerPage *page = BD_CONSUMER_PAGE (bd_consumer_page_new ());
+  g_autoptr(BdConsumer) consumer = make_consumer ("1000000001", "Asha Verma", "आशा वर्मा");
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autofree char *text = NULL;
+  g_autofree char *synced = NULL;
+  g_autofree char *reading = NULL;
+
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 900);
+  gtk_window_present (GTK_WINDOW (window));
+
+  /* A smart meter that reported ten minutes ago, in emergency credit. */
+  bd_consumer_set_balance_as_of (consumer, now - 600);
+  bd_consumer_set_version (consumer, 7);
+  bd_consumer_page_set_last_sync (page, now - 60);
+  bd_consumer_page_set_consumer (page, consumer);
+  spin (50);
+
+  text = dup_widget_text (GTK_WIDGET (page));
+  assert_contains (text, "Asha Verma");
+  assert_contains (text, "आशा वर्मा");
+  assert_contains (text, "Account 1000000001");
+  assert_contains (text, "Ram Lal · राम लाल");
+  assert_contains (text, "12 Hazratganj, Lucknow");
+  assert_contains (text, MASKED_MOBILE);
+  assert_contains (text, "Verified");
+  assert_contains (text, "LMV-1");
+  assert_contains (text, "2 kW");
+  assert_contains (text, "Single phase");
+  assert_contains (text, "Connected");
+  assert_contains (text, "F-01");
+  assert_contains (text, "DT-01");
+  assert_contains (text, "P-01");
+  assert_contains (text, "UPS000001");
+  assert_contains (text, "Genus");
+  assert_contains (text, "Smart prepaid meter");
+  assert_contains (text, "Communicating");
+  reading = bd_consumer_format_last_reading (consumer);
+  g_assert_nonnull (strstr (reading, "IST"));
+  assert_contains (text, reading);
+  assert_contains (text, "−₹123.45");
+  assert_contains (text, "Emergency credit");
+  /* Sections later features fill say so, with no made-up records. */
+  assert_contains (text, "Complaints are not available at this desk yet");
+  assert_contains (text, "Requests are not available at this desk yet");
+  assert_contains (text, "Recharges are not available at this desk yet");
+  /* The history shows what the desk knows. */
+  assert_contains (text, "Record version");
+  synced = bd_time_format_ist (now - 60);
+  assert_contains (text, synced);
+  /* Never the full mobile, anywhere. */
+  g_assert_null (strstr (text, FULL_MOBILE));
+  g_clear_pointer (&text, g_free);
+
+  /* Three hours without a reading: not reporting; disconnected and below
+   * zero: negative. */
+  {
+    g_autoptr(BdConsumer) silent = bd_consumer_copy (consumer);
+
+    bd_consumer_set_balance_as_of (silent, now - 3 * 3600);
+    bd_consumer_set_supply_status (silent, BD_SUPPLY_DISCONNECTED);
+    bd_consumer_set_mobile_verified (silent, FALSE);
+    bd_consumer_page_set_consumer (page, silent);
+    text = dup_widget_text (GTK_WIDGET (page));
+    assert_contains (text, "Not reporting since");
+    assert_contains (text, "Negative");
+    assert_contains (text, "Disconnected");
+    assert_contains (text, "Not verified");
+    g_assert_null (strstr (text, FULL_MOBILE));
+    g_clear_pointer (&text, g_free);
+
+    /* A meter that is not smart is never read remotely. */
+    bd_consumer_set_meter_type (silent, BD_METER_TYPE_NON_SMART);
+    bd_consumer_page_set_consumer (page, NULL);
+    bd_consumer_page_set_consumer (page, silent);
+    text = dup_widget_text (GTK_WIDGET (page));
+    assert_contains (text, "No remote reading");
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_balance_state_and_meter_comm (void)
+{
+  g_autoptr(BdConsumer) c = make_consumer ("1000000001", "Asha Verma", "आशा वर्मा");
+  gint64 now = 1800000000;
+
+  bd_consumer_set_balance_paise (c, 5000);
+  g_assert_cmpint (bd_consumer_balance_state (c), ==, BD_BALANCE_STATE_OK);
+  bd_consumer_set_balance_paise (c, 0);
+  g_assert_cmpint (bd_consumer_balance_state (c), ==, BD_BALANCE_STATE_EMERGENCY);
+  bd_consumer_set_balance_paise (c, -1);
+  g_assert_cmpint (bd_consumer_balance_state (c), ==, BD_BALANCE_STATE_EMERGENCY);
+  bd_consumer_set_supply_status (c, BD_SUPPLY_DISCONNECTED);
+  g_assert_cmpint (bd_consumer_balance_state (c), ==, BD_BALANCE_STATE_NEGATIVE);
+
+  bd_consumer_set_balance_as_of (c, now - BD_METER_SILENT_AFTER_SECONDS);
+  g_assert_cmpint (bd_consumer_meter_comm (c, now), ==, BD_METER_COMM_REPORTING);
+  bd_consumer_set_balance_as_of (c, now - BD_METER_SILENT_AFTER_SECONDS - 1);
+  g_assert_cmpint (bd_consumer_meter_comm (c, now), ==, BD_METER_COMM_SILENT);
+  bd_consumer_set_balance_as_of (c, 0);
+  g_assert_cmpint (bd_consumer_meter_comm (c, now), ==, BD_METER_COMM_NEVER);
+  bd_consumer_set_meter_type (c, BD_METER_TYPE_NON_SMART);
+  g_assert_cmpint (bd_consumer_meter_comm (c, now), ==, BD_METER_COMM_NOT_REMOTE);
+}
+
+static void
+test_open_in_new_window (void)
+{
+  BdWindow *window = new_window ();
+  g_autoptr(BdConsumer) consumer = make_consumer ("1000000002", "Bharat Singh", "भरत सिंह");
+  BdConsumerWindow *second;
+  GList *windows;
+  g_autofree char *text = NULL;
+  int width = 0;
+  int height = 0;
+  int main_width = 0;
+  int main_height = 0;
+
+  g_assert_null (bd_window_open_consumer_window (window));
+
+  bd_consumer_page_set_consumer (bd_window_get_consumer_page (window), consumer);
+  second = bd_window_open_consumer_window (window);
+  g_assert_true (BD_IS_CONSUMER_WINDOW (second));
+  windows = gtk_application_get_windows (GTK_APPLICATION (app));
+  g_assert_nonnull (g_list_find (windows, second));
+  g_assert_nonnull (g_list_find (windows, window));
+  g_assert_cmpstr (bd_consumer_get_account (bd_consumer_page_get_consumer (bd_consumer_window_get_page (second))),
+                   ==, "1000000002");
+  g_assert_nonnull (strstr (gtk_window_get_title (GTK_WINDOW (second)), "1000000002"));
+  gtk_window_get_default_size (GTK_WINDOW (second), &width, &height);
+  gtk_window_get_default_size (GTK_WINDOW (window), &main_width, &main_height);
+  g_assert_cmpint (width, <, main_width);
+  spin (50);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (second)));
+
+  /* It shows the record (only the masked mobile) and has its own actions. */
+  text = dup_widget_text (GTK_WIDGET (second));
+  g_assert_nonnull (strstr (text, "Bharat Singh"));
+  g_assert_nonnull (strstr (text, MASKED_MOBILE));
+  g_assert_null (strstr (text, FULL_MOBILE));
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (second), "print-summary"));
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (second), "copy-account"));
+
+  gtk_window_destroy (GTK_WINDOW (second));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_print_summary_pdf (void)
+{
+  g_autoptr(BdConsumer) consumer = make_consumer ("1000000001", "Asha Verma", "आशा वर्मा");
+  g_autoptr(GtkPrintOperation) operation = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("bd-print-XXXXXX", &error);
+  g_autofree char *pdf = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *printed = NULL;
+  g_autofree char *pdftotext = g_find_program_in_path ("pdftotext");
+  GtkPrintOperationResult result;
+  int status = 0;
+
+  g_assert_no_error (error);
+  if (pdftotext == NULL)
+    {
+      g_test_skip ("pdftotext (poppler-utils) is not installed");
+      return;
+    }
+
+  pdf = g_build_filename (dir, "summary.pdf", NULL);
+  operation = bd_consumer_summary_new_print_operation (consumer, "Lucknow Central", 1795000000);
+  gtk_print_operation_set_export_filename (operation, pdf);
+  result = gtk_print_operation_run (operation, GTK_PRINT_OPERATION_ACTION_EXPORT, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (result, ==, GTK_PRINT_OPERATION_RESULT_APPLY);
+  g_assert_true (g_file_test (pdf, G_FILE_TEST_IS_REGULAR));
+
+  {
+    const char *argv[] = { pdftotext, "-layout", pdf, "-", NULL };
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &text, NULL, &status, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
+
+  printed = bd_time_format_ist (1795000000);
+  g_assert_nonnull (strstr (text, "1000000001"));
+  g_assert_nonnull (strstr (text, MASKED_MOBILE));
+  g_assert_null (strstr (text, FULL_MOBILE));
+  g_assert_nonnull (strstr (text, "Asha Verma"));
+  g_assert_nonnull (strstr (text, "Lucknow Central (LKO-C)"));
+  g_assert_nonnull (strstr (text, printed));
+  g_assert_nonnull (strstr (text, "UPS000001"));
+  g_assert_nonnull (strstr (text, "F-01"));
+  g_assert_nonnull (strstr (text, "123.45"));
+
+  g_unlink (pdf);
+  g_rmdir (dir);
+}
+
+static void
+test_sync_estimate (void)
+{
+  g_autoptr(BdSyncEstimate) estimate = bd_sync_estimate_new ();
+  GtkWidget *window = gtk_window_new ();
+  BdSyncPage *page = BD_SYNC_PAGE (bd_sync_page_new ());
+  g_autofree char *two_minutes = bd_sync_estimate_format (125);
+  g_autofree char *forty = bd_sync_estimate_format (38);
+  g_autofree char *unknown = bd_sync_estimate_format (-1);
+
+  g_assert_cmpstr (two_minutes, ==, "About 2 minutes left");
+  g_assert_cmpstr (forty, ==, "About 40 seconds left");
+  g_assert_cmpstr (unknown, ==, "Estimating time left…");
+
+  /* Not enough to go on at first. */
+  bd_sync_estimate_add (estimate, 0, 0, 1000000);
+  g_assert_cmpint (bd_sync_estimate_seconds_left (estimate), ==, -1);
+  bd_sync_estimate_add (estimate, G_USEC_PER_SEC, 1000, 1000000);
+  g_assert_cmpint (bd_sync_estimate_seconds_left (estimate), ==, -1);
+
+  /* A slow start, then 10,000 a second: the window forgets the start. */
+  for (int s = 2; s <= 40; s++)
+    bd_sync_estimate_add (estimate, s * G_USEC_PER_SEC, 1000 + (s - 1) * 10000, 1000000);
+  /* 391,000 done, 609,000 to go at 10,000/s. */
+  g_assert_cmpint (bd_sync_estimate_seconds_left (estimate), ==, 61);
+  bd_sync_estimate_add (estimate, 41 * G_USEC_PER_SEC, 1000000, 1000000);
+  g_assert_cmpint (bd_sync_estimate_seconds_left (estimate), ==, 0);
+
+  /* The page shows it under the progress bar. */
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
+  gtk_window_present (GTK_WINDOW (window));
+  bd_sync_page_start (page, "Lucknow Central", FALSE);
+  bd_sync_page_set_progress_at (page, 0, 140000, 1000 * G_USEC_PER_SEC);
+  g_assert_cmpstr (bd_sync_page_get_estimate_text (page), ==, "Estimating time left…");
+  bd_sync_page_set_progress_at (page, 20000, 140000, 1010 * G_USEC_PER_SEC);
+  g_assert_cmpstr (bd_sync_page_get_estimate_text (page), ==, "About 1 minute left");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_store_path (void)
 {
@@ -269,6 +770,13 @@ main (int   argc,
   g_test_add_func ("/ui/window/validation-messages", test_validation_messages);
   g_test_add_func ("/ui/window/unreachable-server", test_unreachable_server_is_reported);
   g_test_add_func ("/ui/search/newest-query-wins", test_search_shows_newest_query);
+  g_test_add_func ("/ui/search/exact-identifier-opens", test_exact_identifier_opens);
+  g_test_add_func ("/ui/search/keyboard-steps-through-results", test_keyboard_steps_through_results);
+  g_test_add_func ("/ui/consumer/page-fields", test_consumer_page_fields);
+  g_test_add_func ("/ui/consumer/balance-state-and-meter", test_balance_state_and_meter_comm);
+  g_test_add_func ("/ui/consumer/open-in-new-window", test_open_in_new_window);
+  g_test_add_func ("/ui/consumer/print-summary-pdf", test_print_summary_pdf);
+  g_test_add_func ("/ui/sync/estimate", test_sync_estimate);
   g_test_add_func ("/ui/application/store-path", test_store_path);
 
   status = g_test_run ();
