@@ -4,10 +4,12 @@
  */
 #include "config.h"
 
-#include <string.h>
-
 #include "bd-name-key.h"
 #include "bd-validate.h"
+
+/* The same limits bd_search_query_parse() applies to what it splits. */
+#define MAX_WORDS      8
+#define MAX_WORD_CHARS 64
 
 /* Longest rules first: each is tried at every position in order. */
 static const struct {
@@ -44,15 +46,15 @@ latin_key (const char *lower)
 
       for (gsize i = 0; i < G_N_ELEMENTS (latin_rules); i++)
         {
-          gsize len = strlen (latin_rules[i].from);
+          const char *from = latin_rules[i].from;
 
-          if (strncmp (p, latin_rules[i].from, len) == 0)
-            {
-              g_string_append (key, latin_rules[i].to);
-              p += len;
-              matched = TRUE;
-              break;
-            }
+          /* Every rule is one or two letters: compare them directly. */
+          if (p[0] != from[0] || (from[1] != '\0' && p[1] != from[1]))
+            continue;
+          g_string_append (key, latin_rules[i].to);
+          p += from[1] != '\0' ? 2 : 1;
+          matched = TRUE;
+          break;
         }
       if (!matched)
         g_string_append_c (key, *p++);
@@ -128,11 +130,67 @@ bd_name_key (const char *word)
   return g_string_free (key, FALSE);
 }
 
+static gboolean
+is_ascii (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if ((guchar) *p >= 0x80)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Most names on a zone's records are plain ASCII; the desk keys a million
+ * of them during its first sync, so they skip Unicode normalisation, which
+ * cannot change ASCII. Splits and limits exactly as the general path does. */
+static char *
+ascii_keys_text (const char *text)
+{
+  GString *keys = g_string_new (NULL);
+  char word[MAX_WORD_CHARS + 1];
+  guint n_words = 0;
+  gsize len = 0;
+
+  for (const char *p = text; ; p++)
+    {
+      if (g_ascii_isalnum (*p))
+        {
+          if (len < MAX_WORD_CHARS)
+            word[len++] = g_ascii_tolower (*p);
+          continue;
+        }
+
+      if (len > 0 && n_words < MAX_WORDS)
+        {
+          g_autofree char *key = NULL;
+
+          word[len] = '\0';
+          key = latin_key (word);
+          if (keys->len > 0)
+            g_string_append_c (keys, ' ');
+          g_string_append (keys, key);
+          n_words++;
+        }
+      len = 0;
+
+      if (*p == '\0')
+        break;
+    }
+  return g_string_free (keys, FALSE);
+}
+
 char *
 bd_name_keys_text (const char *text)
 {
-  g_autoptr(BdSearchQuery) query = bd_search_query_parse (text);
-  GString *keys = g_string_new (NULL);
+  g_autoptr(BdSearchQuery) query = NULL;
+  GString *keys;
+
+  if (text != NULL && is_ascii (text))
+    return ascii_keys_text (text);
+
+  query = bd_search_query_parse (text);
+  keys = g_string_new (NULL);
 
   for (guint i = 0; query->words[i] != NULL; i++)
     {

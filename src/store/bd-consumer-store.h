@@ -30,6 +30,12 @@ gboolean         bd_consumer_store_apply_page    (BdConsumerStore  *self,
                                                   BdChangesPage    *page,
                                                   GError          **error);
 
+/* Removes the consumer and its search entries in one transaction. Deleting
+ * an account that is not stored succeeds (a replayed delete). */
+gboolean         bd_consumer_store_delete        (BdConsumerStore  *self,
+                                                  const char       *account,
+                                                  GError          **error);
+
 /* The cursor after the last applied page, or NULL before the first sync. */
 char            *bd_consumer_store_dup_cursor    (BdConsumerStore  *self,
                                                   GError          **error);
@@ -39,9 +45,14 @@ gint64           bd_consumer_store_get_last_sync (BdConsumerStore  *self);
 gint64           bd_consumer_store_count         (BdConsumerStore  *self,
                                                   GError          **error);
 
-/* Ranked search: exact account, then mobile, then meter serial matches, then
- * name/address word-prefix matches (FTS5). Never fails on odd input: an
- * unsearchable query returns an empty array. (element-type BdConsumer) */
+/* Ranked search: exact account, then mobile, then meter serial matches
+ * (through indexes); for 4 to 12 digits, accounts then mobiles starting with
+ * them; then names (own and relation's, both scripts) having every word of
+ * the query as a whole word, then as a word prefix, then by spelling-tolerant
+ * name key (Shrivastava/Srivastava, missing matras). Within a tier the
+ * consumer's own name before a relation's, the shorter name first, then by
+ * account. Never fails on odd input: an unsearchable query returns an empty
+ * array. (element-type BdConsumer) */
 GPtrArray       *bd_consumer_store_search        (BdConsumerStore  *self,
                                                   const char       *query,
                                                   guint             limit,

@@ -309,6 +309,37 @@ bd_database_open (const char         *path,
   return g_steal_pointer (&self);
 }
 
+BdDatabase *
+bd_database_open_read_only (const char  *path,
+                            GError     **error)
+{
+  g_autoptr(BdDatabase) self = NULL;
+  int rc;
+
+  g_return_val_if_fail (path != NULL && !is_memory_path (path), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (BD_TYPE_DATABASE, NULL);
+  self->path = g_strdup (path);
+
+  rc = sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX, NULL);
+  if (rc != SQLITE_OK)
+    {
+      const char *detail = self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc);
+
+      set_error_from_code (error, rc == SQLITE_NOTADB ? rc : SQLITE_CANTOPEN,
+                           detail, _("Opening the database"), path);
+      return NULL;
+    }
+  sqlite3_extended_result_codes (self->db, 1);
+  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+
+  /* The writer has checked and migrated the file; only learn its version. */
+  if (!read_user_version (self, &self->version, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
 sqlite3 *
 bd_database_get_handle (BdDatabase *self)
 {

@@ -43,6 +43,13 @@ BdDatabase *bd_database_open            (const char         *path,
                                          const BdMigration  *migrations,
                                          gsize               n_migrations,
                                          GError            **error);
+/* A second, read-only connection to a file the writer has already opened
+ * and migrated: in WAL mode it reads the last committed state while the
+ * writer writes, so searching never waits for a sync. No migrations run
+ * and every write fails. Not for ":memory:" (a memory database cannot be
+ * shared between connections). */
+BdDatabase *bd_database_open_read_only  (const char         *path,
+                                         GError            **error);
 sqlite3    *bd_database_get_handle      (BdDatabase         *self);
 const char *bd_database_get_path        (BdDatabase         *self);
 int         bd_database_get_version     (BdDatabase         *self);

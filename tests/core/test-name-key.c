@@ -80,6 +80,33 @@ test_keys_text (void)
   g_assert_cmpstr (null_key, ==, "");
 }
 
+/* Plain ASCII takes a faster path; it must agree with the general one,
+ * which a Devanagari danda (a separator) in the text forces. */
+static void
+test_ascii_path (void)
+{
+  const char *texts[] = {
+    "Ramesh Kumar Shrivastava", "M/s Sharma General Store", "MOHD. IRFAN", "R. K. Tiwari",
+    "a-b_c d1e2 3", "  ", "", "one two three four five six seven eight nine ten",
+    "Aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    "Phoolwati Bhagwati Qureshi Zaidi Yusuf Chhote Lal",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autofree char *general_text = g_strconcat (texts[i], " \u0964", NULL);
+      g_autofree char *fast = bd_name_keys_text (texts[i]);
+      g_autofree char *general = bd_name_keys_text (general_text);
+
+      g_assert_cmpstr (fast, ==, general);
+    }
+  {
+    g_autofree char *none = bd_name_keys_text (NULL);
+
+    g_assert_cmpstr (none, ==, "");
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -87,5 +114,6 @@ main (int argc, char **argv)
   g_test_add_func ("/name-key/latin", test_latin_variants);
   g_test_add_func ("/name-key/devanagari", test_devanagari_variants);
   g_test_add_func ("/name-key/text", test_keys_text);
+  g_test_add_func ("/name-key/ascii-path", test_ascii_path);
   return g_test_run ();
 }

@@ -6,6 +6,8 @@
 
 #include <glib/gstdio.h>
 
+#include <sqlite3.h>
+
 #include "store/bd-consumer-store.h"
 #include "store/bd-database.h"
 
@@ -675,6 +677,452 @@ test_threads (void)
   }
 }
 
+
+static void
+add_consumer (BdConsumerStore *store,
+              const char      *cursor,
+              BdConsumer      *consumer)
+{
+  g_autoptr(BdChangesPage) page = make_page (cursor);
+
+  g_ptr_array_add (page->consumers, consumer);
+  apply_ok (store, page);
+}
+
+static BdConsumer *
+make_named (const char *account,
+            const char *name_en,
+            const char *name_hi,
+            const char *relation_en,
+            const char *relation_hi)
+{
+  BdConsumer *c = make_consumer (account, name_en, name_hi, NULL, NULL, 1);
+
+  bd_consumer_set_relation_en (c, relation_en);
+  bd_consumer_set_relation_hi (c, relation_hi);
+  return c;
+}
+
+static void
+test_ranking_tiers (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BdConsumerStore) store = bd_consumer_store_open (":memory:", &error);
+  g_autoptr(BdChangesPage) page = make_page ("1");
+  g_autofree char *sharma = NULL;
+  g_autofree char *hindi = NULL;
+  g_autofree char *limited = NULL;
+  g_autofree char *numbers = NULL;
+
+  g_assert_no_error (error);
+  /* Inserted worst first, so that rowid order cannot explain the ranking. */
+  g_ptr_array_add (page->consumers,   /* fuzzy: a variant spelling */
+                   make_named ("1000000005", "Anil Sarma", "अनिल शरमा", "Vinod Sarma", "विनोद शरमा"));
+  g_ptr_array_add (page->consumers,   /* prefix of the own name */
+                   make_named ("1000000004", "Sharmaji Traders", "शर्माजी ट्रेडर्स", "Vinod Gupta", "विनोद गुप्ता"));
+  g_ptr_array_add (page->consumers,   /* whole word, relation's name only */
+                   make_named ("1000000003", "Rekha Verma", "रेखा वर्मा", "Ram Sharma", "राम शर्मा"));
+  g_ptr_array_add (page->consumers,   /* whole word, own name, longer */
+                   make_named ("1000000002", "Kavita Kumari Sharma", "कविता कुमारी शर्मा", "Om Verma", "ओम वर्मा"));
+  g_ptr_array_add (page->consumers,   /* whole word, own name, shorter */
+                   make_named ("1000000001", "Om Sharma", "ओम शर्मा", "Hari Verma", "हरि वर्मा"));
+  g_ptr_array_add (page->consumers,   /* unrelated */
+                   make_named ("1000000006", "Sunil Yadav", "सुनील यादव", "Ram Yadav", "राम यादव"));
+  apply_ok (store, page);
+
+  sharma = search_accounts (store, "sharma", 10);
+  g_assert_cmpstr (sharma, ==, "1000000001 1000000002 1000000003 1000000004 1000000005");
+  hindi = search_accounts (store, "शर्मा", 10);
+  g_assert_cmpstr (hindi, ==, "1000000001 1000000002 1000000003 1000000004 1000000005");
+  limited = search_accounts (store, "sharma", 2);
+  g_assert_cmpstr (limited, ==, "1000000001 1000000002");
+
+  /* Every word is required, across own and relation's names. */
+  {
+    g_autofree char *both = search_accounts (store, "rekha sharma", 10);
+    g_autofree char *none = search_accounts (store, "sunil sharma", 10);
+
+    g_assert_cmpstr (both, ==, "1000000003");
+    g_assert_cmpstr (none, ==, "");
+  }
+
+  /* Digits being typed: accounts starting with them, then mobiles. */
+  add_consumer (store, "2", make_consumer ("2000000001", "Mobile Owner", "", "9100000001", NULL, 1));
+  add_consumer (store, "3", make_consumer ("9100000009", "Account Owner", "", NULL, NULL, 1));
+  numbers = search_accounts (store, "9100 00", 10);
+  g_assert_cmpstr (numbers, ==, "9100000009 2000000001");
+}
+
+static void
+test_normalisation (Fixture       *fixture,
+                    gconstpointer  user_data)
+{
+  const struct {
+    const char *query;
+    const char *accounts;   /* in rank order */
+  } cases[] = {
+    /* Accounts: 10 and 12 digits, with spaces or dashes, or the start of one. */
+    { "1234567890", "1234567890" },
+    { "12345 67890", "1234567890" },
+    { "1234-567-890", "1234567890" },
+    { "4812 0000 1234", "481200001234" },
+    { "4812-0000-1234", "481200001234" },
+    { "481200001234", "481200001234" },
+    { "12345678", "1234567890" },
+    /* Mobiles with +91, 91, 0, spaces. */
+    { "+91 91234 56780", "2345678901" },
+    { "0 9123456780", "2345678901" },
+    { "+919123456780", "2345678901" },
+    /* Meter serials in any case, whole or their start. */
+    { "lnt00012345", "2345678901" },
+    { "Lnt00012345", "2345678901" },
+    { "LNT0001", "2345678901" },
+    { "gns0000000", "6789012345 5678901234" },
+    /* Names: both scripts, any case, whole or prefix, several words. */
+    { "SUNITA", "2345678901" },
+    { "sunita devi", "2345678901" },
+    { "सुनीता देवी", "2345678901" },
+    { "sun", "2345678901" },
+    { "सुनी", "2345678901" },
+    { "रमेश याद", "6789012345" },
+    { "irfan", "3456789012" },
+    { "इरफान", "3456789012" },          /* without the nukta */
+    /* Spelling variants and missing matras, through name keys; the
+     * shorter name first. */
+    { "Shrivastava", "4567890123 1234567890" },
+    { "srivastav", "4567890123 1234567890" },
+    { "anil shrivastav", "1234567890" },
+    { "mohamad", "3456789012" },
+    { "puja", "5678901234" },
+    { "सुनिता", "2345678901" },          /* short i for long ī */
+    { "रमश", "6789012345" },             /* no matras at all */
+    { "श्रिवास्तव", "4567890123 1234567890" },
+  };
+  g_autoptr(BdChangesPage) page = make_page ("4");
+
+  g_ptr_array_add (page->consumers,
+                   make_consumer ("481200001234", "Ram Dulari", "राम दुलारी", NULL, "HPL00000009", 1));
+  apply_ok (fixture->store, page);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *accounts = search_accounts (fixture->store, cases[i].query, 10);
+
+      g_test_message ("query “%s”", cases[i].query);
+      g_assert_cmpstr (accounts, ==, cases[i].accounts);
+    }
+}
+
+/* Names outside ASCII and Devanagari, or long ones, take the general path
+ * of folding; they must be found the same way. */
+static void
+test_other_scripts (Fixture       *fixture,
+                    gconstpointer  user_data)
+{
+  g_autoptr(BdChangesPage) page = make_page ("4");
+  g_autofree char *accented = NULL;
+  g_autofree char *plain = NULL;
+  g_autofree char *ninth = NULL;
+  g_autofree char *fullwidth = NULL;
+
+  g_ptr_array_add (page->consumers,
+                   make_consumer ("7000000001", "Zoë Fernandes", "ज़ोई फ़र्नांडिस", NULL, NULL, 1));
+  g_ptr_array_add (page->consumers,
+                   make_consumer ("7000000002", "One Two Three Four Five Six Seven Eight Ninthword",
+                                  "", NULL, NULL, 1));
+  g_ptr_array_add (page->consumers,
+                   make_consumer ("7000000003", "ＡＢＣＤ Person", "", NULL, NULL, 1));
+  apply_ok (fixture->store, page);
+
+  accented = search_accounts (fixture->store, "zoë", 10);
+  plain = search_accounts (fixture->store, "zoe fern", 10);
+  ninth = search_accounts (fixture->store, "ninthword", 10);
+  fullwidth = search_accounts (fixture->store, "abcd", 10);
+  g_assert_cmpstr (accented, ==, "7000000001");
+  g_assert_cmpstr (plain, ==, "7000000001");
+  g_assert_cmpstr (ninth, ==, "7000000002");
+  g_assert_cmpstr (fullwidth, ==, "7000000003");
+}
+
+static void
+remove_database (const char *dir,
+                 const char *path)
+{
+  const char *suffixes[] = { "", "-wal", "-shm" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+      g_unlink (file);
+    }
+  g_rmdir (dir);
+}
+
+/* FTS5's own check, and no index row without its consumer. */
+static void
+assert_index_consistent (const char *path)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *message = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO consumers_fts (consumers_fts) "
+                                     "VALUES ('integrity-check')", NULL, NULL, &message),
+                   ==, SQLITE_OK);
+  g_assert_null (message);
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                       "SELECT (SELECT count(*) FROM consumers_fts), "
+                                       "       (SELECT count(*) FROM consumers), "
+                                       "       (SELECT count(*) FROM consumers_fts "
+                                       "        WHERE rowid NOT IN (SELECT rowid FROM consumers)), "
+                                       "       (SELECT value FROM sync_state WHERE key = 'consumer_count')",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, sqlite3_column_int (stmt, 1));
+  g_assert_cmpint (sqlite3_column_int (stmt, 2), ==, 0);
+  /* The count the store keeps instead of counting. */
+  g_assert_cmpint (sqlite3_column_int (stmt, 3), ==, sqlite3_column_int (stmt, 1));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
+static void
+test_index_after_update_and_delete (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("bd-test-store-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "local.sqlite3", NULL);
+  g_autoptr(BdConsumerStore) store = NULL;
+
+  store = bd_consumer_store_open (path, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(BdChangesPage) page = make_page ("1");
+
+    g_ptr_array_add (page->consumers,
+                     make_consumer ("2345678901", "Sunita Devi", "सुनीता देवी", "9123456780", "LNT00012345", 1));
+    g_ptr_array_add (page->consumers,
+                     make_consumer ("1234567890", "Anil Kumar Srivastava", "अनिल कुमार श्रीवास्तव",
+                                    "9876543210", "GNS12345678", 1));
+    apply_ok (store, page);
+  }
+  assert_index_consistent (path);
+
+  /* Renamed in both scripts: old words, prefixes and variants find nothing. */
+  add_consumer (store, "2", make_consumer ("2345678901", "Sunita Verma", "सुनीता वर्मा",
+                                           "9123456780", "LNT00012345", 2));
+  {
+    const char *gone[] = { "devi", "dev", "देवी", "दवी", "sunita devi" };
+    const char *found[] = { "verma", "verm", "वर्मा", "वरमा", "sunita verma", "सुनीता वर" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (gone); i++)
+      {
+        g_autofree char *accounts = search_accounts (store, gone[i], 10);
+        g_assert_cmpstr (accounts, ==, "");
+      }
+    for (guint i = 0; i < G_N_ELEMENTS (found); i++)
+      {
+        g_autofree char *accounts = search_accounts (store, found[i], 10);
+        g_assert_cmpstr (accounts, ==, "2345678901");
+      }
+  }
+  /* A change of balance alone keeps the name searchable. */
+  {
+    BdConsumer *c = make_consumer ("2345678901", "Sunita Verma", "सुनीता वर्मा",
+                                   "9123456780", "LNT00012345", 3);
+    g_autofree char *accounts = NULL;
+
+    bd_consumer_set_balance_paise (c, 99);
+    add_consumer (store, "3", c);
+    accounts = search_accounts (store, "sunita verma", 10);
+    g_assert_cmpstr (accounts, ==, "2345678901");
+  }
+  assert_index_consistent (path);
+
+  /* Deleted: gone from every kind of search, and deleting again is fine. */
+  g_assert_true (bd_consumer_store_delete (store, "2345678901", &error));
+  g_assert_no_error (error);
+  g_assert_true (bd_consumer_store_delete (store, "2345678901", &error));
+  g_assert_no_error (error);
+  {
+    const char *queries[] = { "sunita", "verma", "सुनीता", "9123456780", "LNT00012345", "2345678901", "sunit" };
+    g_autoptr(BdConsumer) missing = bd_consumer_store_lookup (store, "2345678901", &error);
+
+    g_assert_null (missing);
+    g_assert_error (error, BD_STORE_ERROR, BD_STORE_ERROR_NOT_FOUND);
+    g_clear_error (&error);
+    for (guint i = 0; i < G_N_ELEMENTS (queries); i++)
+      {
+        g_autofree char *accounts = search_accounts (store, queries[i], 10);
+        g_assert_cmpstr (accounts, ==, "");
+      }
+  }
+  g_assert_cmpint (bd_consumer_store_count (store, &error), ==, 1);
+  assert_index_consistent (path);
+
+  /* Back again (under a new rowid) with another name. */
+  add_consumer (store, "4", make_consumer ("2345678901", "Sunita Rawat", "सुनीता रावत",
+                                           "9123456780", "LNT00012345", 4));
+  {
+    g_autofree char *now = search_accounts (store, "rawat", 10);
+    g_autofree char *before = search_accounts (store, "verma", 10);
+
+    g_assert_cmpstr (now, ==, "2345678901");
+    g_assert_cmpstr (before, ==, "");
+  }
+  assert_index_consistent (path);
+
+  g_clear_object (&store);
+  /* Reopened: the index is not rebuilt needlessly and still consistent. */
+  store = bd_consumer_store_open (path, &error);
+  g_assert_no_error (error);
+  {
+    g_autofree char *anil = search_accounts (store, "anil srivastava", 10);
+    g_assert_cmpstr (anil, ==, "1234567890");
+  }
+  g_clear_object (&store);
+  assert_index_consistent (path);
+  remove_database (dir, path);
+}
+
+/* A store written by the first schema: migration 2 replaces its search
+ * index, which is then rebuilt from the consumers on open. */
+static void
+test_migration_from_first_schema (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("bd-test-store-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "local.sqlite3", NULL);
+  g_autoptr(BdConsumerStore) store = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+    "PRAGMA journal_mode = WAL;"
+    "CREATE TABLE consumers (account TEXT PRIMARY KEY NOT NULL, name_en TEXT, name_hi TEXT,"
+    "  relation_en TEXT, relation_hi TEXT, address TEXT, mobile TEXT,"
+    "  mobile_verified INTEGER NOT NULL, meter_serial TEXT, meter_make TEXT,"
+    "  meter_type TEXT NOT NULL, category TEXT, sanctioned_load_w INTEGER NOT NULL,"
+    "  phase TEXT NOT NULL, feeder TEXT, dt TEXT, pole TEXT, zone TEXT,"
+    "  area_type TEXT NOT NULL, supply_status TEXT NOT NULL, balance_paise INTEGER NOT NULL,"
+    "  balance_as_of INTEGER, version INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+    "CREATE INDEX consumers_mobile ON consumers (mobile);"
+    "CREATE INDEX consumers_meter_serial ON consumers (meter_serial COLLATE NOCASE);"
+    "CREATE VIRTUAL TABLE consumers_fts USING fts5 (name_en, name_hi, relation_en,"
+    "  relation_hi, address);"
+    "CREATE TABLE sync_state (key TEXT PRIMARY KEY NOT NULL, value);"
+    "INSERT INTO consumers VALUES ('1234567890', 'Anil Kumar Shrivastava', 'अनिल कुमार श्रीवास्तव',"
+    "  'Ram Prakash', 'राम प्रकाश', '12 Gomti Nagar', '9876543210', 1, 'GNS12345678', 'Genus',"
+    "  'smart', 'LMV-1', 2000, 'single', 'GN-11', 'GN-11-T04', 'P-117', 'LKO-C', 'urban',"
+    "  'connected', -12345, 1763890000, 1, 1763890001);"
+    "INSERT INTO consumers_fts (rowid, name_en) VALUES (1, 'anil kumar shrivastava');"
+    "INSERT INTO sync_state VALUES ('cursor', '41');"
+    "PRAGMA user_version = 1;", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = bd_consumer_store_open (path, &error);
+  g_assert_no_error (error);
+  {
+    g_autofree char *cursor = bd_consumer_store_dup_cursor (store, &error);
+    g_autofree char *latin = search_accounts (store, "srivastava", 10);
+    g_autofree char *devanagari = search_accounts (store, "राम प्रका", 10);
+
+    g_assert_cmpstr (cursor, ==, "41");
+    g_assert_cmpint (bd_consumer_store_count (store, &error), ==, 1);
+    g_assert_cmpstr (latin, ==, "1234567890");
+    g_assert_cmpstr (devanagari, ==, "1234567890");
+  }
+  g_clear_object (&store);
+  assert_index_consistent (path);
+  remove_database (dir, path);
+}
+
+typedef struct
+{
+  BdConsumerStore *store;
+  gint             done;
+  guint            reads;
+} ConcurrentState;
+
+static gpointer
+page_writer_thread (gpointer user_data)
+{
+  ConcurrentState *state = user_data;
+
+  for (guint p = 0; p < 40; p++)
+    {
+      g_autoptr(BdChangesPage) page = NULL;
+      g_autofree char *cursor = g_strdup_printf ("w%u", p);
+      g_autoptr(GError) error = NULL;
+
+      page = make_page (cursor);
+      for (guint i = 0; i < 250; i++)
+        {
+          g_autofree char *account = g_strdup_printf ("30%08u", p * 250 + i);
+          g_ptr_array_add (page->consumers,
+                           make_consumer (account, "Sync Writer", "सिंक राइटर", NULL, NULL, 1));
+        }
+      g_assert_true (bd_consumer_store_apply_page (state->store, page, &error));
+      g_assert_no_error (error);
+    }
+  g_atomic_int_set (&state->done, 1);
+  return NULL;
+}
+
+static void
+test_read_during_write (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("bd-test-store-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "local.sqlite3", NULL);
+  ConcurrentState state = { NULL, 0, 0 };
+  GThread *writer;
+  gint64 last_count = 0;
+
+  state.store = bd_consumer_store_open (path, &error);
+  g_assert_no_error (error);
+  add_consumer (state.store, "0",
+                make_consumer ("1234567890", "Anil Kumar Srivastava", "अनिल कुमार श्रीवास्तव",
+                               "9876543210", "GNS12345678", 1));
+
+  writer = g_thread_new ("page-writer", page_writer_thread, &state);
+  while (!g_atomic_int_get (&state.done) || state.reads == 0)
+    {
+      g_autoptr(GPtrArray) anil = bd_consumer_store_search (state.store, "anil sriv", 10, &error);
+      g_autofree char *cursor = NULL;
+      gint64 count;
+
+      /* Never BUSY, never a half-applied page. */
+      g_assert_no_error (error);
+      g_assert_cmpuint (anil->len, ==, 1);
+      count = bd_consumer_store_count (state.store, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint ((count - 1) % 250, ==, 0);
+      g_assert_cmpint (count, >=, last_count);
+      last_count = count;
+      cursor = bd_consumer_store_dup_cursor (state.store, &error);
+      g_assert_no_error (error);
+      {
+        g_autoptr(GPtrArray) writers = bd_consumer_store_search (state.store, "sync writer", 5, &error);
+
+        /* A later read than the count: never fewer pages than it saw. */
+        g_assert_no_error (error);
+        if (count > 1)
+          g_assert_cmpuint (writers->len, ==, 5);
+        else
+          g_assert_true (writers->len == 0 || writers->len == 5);
+      }
+      state.reads++;
+    }
+  g_thread_join (writer);
+  g_test_message ("%u consistent reads during 40 pages", state.reads);
+  g_assert_cmpint (bd_consumer_store_count (state.store, &error), ==, 1 + 40 * 250);
+  g_clear_object (&state.store);
+  assert_index_consistent (path);
+  remove_database (dir, path);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -694,9 +1142,15 @@ main (int   argc,
   ADD ("/consumer-store/atomic-page", test_atomic_page);
   ADD ("/consumer-store/lookup-missing", test_lookup_missing);
   ADD ("/consumer-store/async", test_async);
+  ADD ("/consumer-store/normalisation", test_normalisation);
+  ADD ("/consumer-store/other-scripts", test_other_scripts);
 #undef ADD
   g_test_add_func ("/consumer-store/fresh", test_fresh_store);
   g_test_add_func ("/consumer-store/threads", test_threads);
+  g_test_add_func ("/consumer-store/ranking-tiers", test_ranking_tiers);
+  g_test_add_func ("/consumer-store/index-after-update-and-delete", test_index_after_update_and_delete);
+  g_test_add_func ("/consumer-store/migration-from-first-schema", test_migration_from_first_schema);
+  g_test_add_func ("/consumer-store/read-during-write", test_read_during_write);
 
   return g_test_run ();
 }

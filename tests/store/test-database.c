@@ -299,6 +299,51 @@ test_busy (Fixture       *fixture,
   bd_database_rollback (first);
 }
 
+
+/* The reader's connection sees what the writer commits, even in the middle
+ * of the writer's next transaction, and cannot write. */
+static void
+test_read_only (Fixture       *fixture,
+                gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BdDatabase) writer = NULL;
+  g_autoptr(BdDatabase) reader = NULL;
+  g_autoptr(sqlite3_stmt) count = NULL;
+
+  writer = bd_database_open (fixture->path, good_migrations, G_N_ELEMENTS (good_migrations), &error);
+  g_assert_no_error (error);
+  g_assert_true (bd_database_exec (writer, "INSERT INTO a (name) VALUES ('one')", &error));
+  g_assert_no_error (error);
+
+  reader = bd_database_open_read_only (fixture->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (bd_database_get_version (reader), ==, bd_database_get_version (writer));
+
+  /* An open write transaction does not block the reader (WAL). */
+  g_assert_true (bd_database_begin (writer, &error));
+  g_assert_true (bd_database_exec (writer, "INSERT INTO a (name) VALUES ('two')", &error));
+  count = bd_database_prepare (reader, "SELECT count(*) FROM a", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_step (count), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (count, 0), ==, 1);
+  sqlite3_reset (count);
+  g_assert_true (bd_database_commit (writer, &error));
+  g_assert_cmpint (sqlite3_step (count), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (count, 0), ==, 2);
+  sqlite3_reset (count);
+
+  g_assert_false (bd_database_exec (reader, "INSERT INTO a (name) VALUES ('three')", &error));
+  g_assert_error (error, BD_STORE_ERROR, BD_STORE_ERROR_OPEN);
+  g_clear_error (&error);
+
+  g_clear_object (&writer);
+  g_clear_pointer (&count, sqlite3_finalize);
+  g_clear_object (&reader);
+  g_assert_null (bd_database_open_read_only ("/nonexistent/dir/db.sqlite3", &error));
+  g_assert_error (error, BD_STORE_ERROR, BD_STORE_ERROR_OPEN);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -319,6 +364,8 @@ main (int   argc,
               fixture_setup, test_damaged_database, fixture_teardown);
   g_test_add ("/database/busy", Fixture, NULL,
               fixture_setup, test_busy, fixture_teardown);
+  g_test_add ("/database/read-only", Fixture, NULL,
+              fixture_setup, test_read_only, fixture_teardown);
   g_test_add_func ("/database/memory-and-errors", test_memory_and_errors);
   g_test_add_func ("/database/unwritable-location", test_unwritable_location);
 
