@@ -1,5 +1,9 @@
 /* bd-central-db.c: bijli-central's schema and queries.
  *
+ * Hot queries (session check, lookup, search tiers, changes pages) are
+ * prepared once per connection and reset after use: preparing costs more
+ * than running them.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -7,22 +11,62 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "core/bd-name-key.h"
 #include "core/bd-validate.h"
 
 #include "bd-central-db.h"
+#include "bd-central-db-private.h"
 #include "bd-password.h"
 
 #define TOKEN_BYTES 32
+
+/* Name search: each tier reads at most this many matches of the caller's
+ * zone (more when a large limit asks for it) and orders only those. Ranking
+ * every match is O(matches): 300 ms for a common prefix in a million. */
+#define SEARCH_CANDIDATES 64
+/* bd_name_keys_text() keys at most eight words; more would never match. */
+#define SEARCH_MAX_WORDS  8
+
+#define CENTRAL_MMAP_SIZE 2147483648
+
+/* The changes feed counts records per zone in buckets of 2^10 change
+ * sequences, so "remaining" is a sum over buckets plus a count inside one. */
+#define FEED_BUCKET_SHIFT 10
+
+typedef enum {
+  STMT_NEXT_SEQ,
+  STMT_INSERT,
+  STMT_SESSION,
+  STMT_LOOKUP,
+  STMT_FIND_ACCOUNT,
+  STMT_FIND_MOBILE,
+  STMT_FIND_ACCOUNT_OR_MOBILE,
+  STMT_FIND_METER,
+  STMT_FIND_NAMES,
+  STMT_CHANGES,
+  STMT_REMAINING,
+  STMT_BEGIN_READ,
+  STMT_END_READ,
+  N_STMTS
+} Stmt;
 
 struct _BdCentralDb
 {
   GObject       parent_instance;
 
   BdDatabase   *db;
-  /* Reused for bulk inserts (demo generation): preparing per row would
-   * dominate the cost. */
-  sqlite3_stmt *insert_stmt;
-  sqlite3_stmt *next_seq_stmt;
+  sqlite3_stmt *stmts[N_STMTS];
+
+  /* The file did not exist before this connection opened it, so a bulk
+   * load may skip the journal: a crash can only lose a file nobody has used. */
+  gboolean      created;
+
+  /* Bulk load state (bd_central_db_bulk_begin() … _end()). */
+  gboolean      bulk;
+  gboolean      bulk_unjournaled;
+  gint64        bulk_seq;
+  GPtrArray    *bulk_deferred_sql;
+  GHashTable   *bulk_memo;      /* name → bd_name_keys_text (name) */
 };
 
 G_DEFINE_TYPE (BdCentralDb, bd_central_db, G_TYPE_OBJECT)
@@ -96,6 +140,67 @@ static const BdMigration migrations[] = {
     "CREATE INDEX consumers_zone_mobile ON consumers (zone, mobile);"
     "CREATE INDEX consumers_zone_meter ON consumers (zone, meter_serial);"
   },
+  /* Name search at zone scale: FTS5 over both names and their spelling
+   * keys (name_key now holds bd_name_keys_text() of both names, replacing
+   * the LIKE word list), and per-zone counts of the changes feed by bucket
+   * of change sequences so a page's "remaining" costs no full count.
+   * The FTS reads its text from consumers (external content) and is kept in
+   * step by triggers. VACUUM renumbers the rowids it relies on: run
+   * INSERT INTO consumers_fts (consumers_fts) VALUES ('rebuild') after one.
+   * The default unicode61 tokenizer splits Devanagari words at vowel signs;
+   * the categories below keep marks inside words. Prefix indexes for one and
+   * two letters: such prefixes expand to thousands of terms otherwise
+   * (10–30 ms a query on a million names); from three letters on, merging
+   * the terms costs under a millisecond. */
+  { 2,
+    "UPDATE consumers SET name_key = bd_name_keys (name_en, name_hi);"
+    "CREATE VIRTUAL TABLE consumers_fts USING fts5 ("
+    "  name_en, name_hi, name_key,"
+    "  content = 'consumers',"
+    "  tokenize = \"unicode61 remove_diacritics 2 categories 'L* N* Co M*'\","
+    "  prefix = '1 2'"
+    ");"
+    "INSERT INTO consumers_fts (consumers_fts) VALUES ('rebuild');"
+    "CREATE TRIGGER consumers_fts_insert AFTER INSERT ON consumers BEGIN"
+    "  INSERT INTO consumers_fts (rowid, name_en, name_hi, name_key)"
+    "  VALUES (new.rowid, new.name_en, new.name_hi, new.name_key);"
+    "END;"
+    "CREATE TRIGGER consumers_fts_delete AFTER DELETE ON consumers BEGIN"
+    "  INSERT INTO consumers_fts (consumers_fts, rowid, name_en, name_hi, name_key)"
+    "  VALUES ('delete', old.rowid, old.name_en, old.name_hi, old.name_key);"
+    "END;"
+    "CREATE TRIGGER consumers_fts_update AFTER UPDATE OF name_en, name_hi, name_key ON consumers"
+    "  WHEN old.name_en IS NOT new.name_en OR old.name_hi IS NOT new.name_hi"
+    "    OR old.name_key IS NOT new.name_key "
+    "BEGIN"
+    "  INSERT INTO consumers_fts (consumers_fts, rowid, name_en, name_hi, name_key)"
+    "  VALUES ('delete', old.rowid, old.name_en, old.name_hi, old.name_key);"
+    "  INSERT INTO consumers_fts (rowid, name_en, name_hi, name_key)"
+    "  VALUES (new.rowid, new.name_en, new.name_hi, new.name_key);"
+    "END;"
+    "CREATE TABLE feed_buckets ("
+    "  zone   TEXT NOT NULL,"
+    "  bucket INTEGER NOT NULL,"   /* change_seq >> 10 */
+    "  n      INTEGER NOT NULL,"
+    "  PRIMARY KEY (zone, bucket)"
+    ") WITHOUT ROWID;"
+    "INSERT INTO feed_buckets (zone, bucket, n)"
+    "  SELECT zone, change_seq >> 10, COUNT(*) FROM consumers GROUP BY 1, 2;"
+    "CREATE TRIGGER consumers_feed_insert AFTER INSERT ON consumers BEGIN"
+    "  INSERT INTO feed_buckets (zone, bucket, n) VALUES (new.zone, new.change_seq >> 10, 1)"
+    "  ON CONFLICT (zone, bucket) DO UPDATE SET n = n + 1;"
+    "END;"
+    "CREATE TRIGGER consumers_feed_delete AFTER DELETE ON consumers BEGIN"
+    "  UPDATE feed_buckets SET n = n - 1"
+    "  WHERE zone = old.zone AND bucket = old.change_seq >> 10;"
+    "END;"
+    "CREATE TRIGGER consumers_feed_update AFTER UPDATE OF zone, change_seq ON consumers BEGIN"
+    "  UPDATE feed_buckets SET n = n - 1"
+    "  WHERE zone = old.zone AND bucket = old.change_seq >> 10;"
+    "  INSERT INTO feed_buckets (zone, bucket, n) VALUES (new.zone, new.change_seq >> 10, 1)"
+    "  ON CONFLICT (zone, bucket) DO UPDATE SET n = n + 1;"
+    "END;"
+  },
 };
 
 #define CONSUMER_COLUMNS \
@@ -103,6 +208,64 @@ static const BdMigration migrations[] = {
   "mobile_verified, meter_serial, meter_make, meter_type, category, " \
   "sanctioned_load_w, phase, feeder, dt, pole, area_type, supply_status, " \
   "balance_paise, balance_as_of, version, updated_at"
+
+static const char * const stmt_sql[N_STMTS] = {
+  [STMT_NEXT_SEQ] =
+    "UPDATE change_counter SET seq = seq + 1 WHERE id = 1 RETURNING seq",
+  [STMT_INSERT] =
+    "INSERT INTO consumers (" CONSUMER_COLUMNS ", change_seq, name_key) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+    "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)",
+  [STMT_SESSION] =
+    "SELECT u.username, u.display_name, u.role, u.zone, z.name, s.expires_at "
+    "FROM sessions s "
+    "JOIN users u ON u.username = s.username "
+    "JOIN zones z ON z.code = u.zone "
+    "WHERE s.token_hash = ?1 AND s.expires_at > ?2",
+  [STMT_LOOKUP] =
+    "SELECT " CONSUMER_COLUMNS " FROM consumers WHERE account = ?1 AND zone = ?2",
+  [STMT_FIND_ACCOUNT] =
+    "SELECT " CONSUMER_COLUMNS " FROM consumers WHERE zone = ?1 AND account = ?2 "
+    "LIMIT ?3",
+  [STMT_FIND_MOBILE] =
+    "SELECT " CONSUMER_COLUMNS " FROM consumers WHERE zone = ?1 AND mobile = ?2 "
+    "ORDER BY account LIMIT ?3",
+  /* An account match is what the caller most likely meant. Two indexed
+   * lookups: with OR, SQLite walks the whole zone. */
+  [STMT_FIND_ACCOUNT_OR_MOBILE] =
+    "SELECT " CONSUMER_COLUMNS ", 0 FROM consumers WHERE account = ?2 AND zone = ?1 "
+    "UNION ALL "
+    "SELECT " CONSUMER_COLUMNS ", 1 FROM consumers WHERE zone = ?1 AND mobile = ?2 AND account <> ?2 "
+    "ORDER BY 25, 1 LIMIT ?3",
+  [STMT_FIND_METER] =
+    "SELECT " CONSUMER_COLUMNS " FROM consumers WHERE zone = ?1 AND meter_serial = ?2 "
+    "ORDER BY account LIMIT ?3",
+  /* The first ?3 matches of the zone in index order, then the closest
+   * (shortest) names of those first. CROSS JOIN keeps the FTS as the outer
+   * loop: driving from the zone index would visit the whole zone. */
+  [STMT_FIND_NAMES] =
+    "SELECT " CONSUMER_COLUMNS ", m.rid FROM ("
+    "  SELECT consumers_fts.rowid AS rid, length (c.name_en) AS sort_length,"
+    "    c.name_en AS sort_name, c.account AS sort_account"
+    "  FROM consumers_fts CROSS JOIN consumers c ON c.rowid = consumers_fts.rowid"
+    "  WHERE consumers_fts MATCH ?1 AND c.zone = ?2"
+    "  LIMIT ?3) AS m "
+    "CROSS JOIN consumers ON consumers.rowid = m.rid "
+    "ORDER BY m.sort_length, m.sort_name, m.sort_account "
+    "LIMIT ?4",
+  [STMT_CHANGES] =
+    "SELECT " CONSUMER_COLUMNS ", change_seq FROM consumers "
+    "WHERE zone = ?1 AND change_seq > ?2 "
+    "ORDER BY change_seq LIMIT ?3",
+  [STMT_REMAINING] =
+    "SELECT (SELECT COALESCE (SUM (n), 0) FROM feed_buckets"
+    "        WHERE zone = ?1 AND bucket > (?2 >> 10))"
+    "     + (SELECT COUNT(*) FROM consumers"
+    "        WHERE zone = ?1 AND change_seq > ?2"
+    "          AND change_seq < (((?2 >> 10) + 1) << 10))",
+  [STMT_BEGIN_READ] = "BEGIN DEFERRED",
+  [STMT_END_READ] = "COMMIT",
+};
 
 enum {
   COL_ACCOUNT,
@@ -185,88 +348,117 @@ consumer_from_row (sqlite3_stmt *stmt)
   return consumer;
 }
 
-/* The same word rule as bd_search_query_parse(): letters, digits and marks
- * (Devanagari vowel signs and viramas) make words, anything else separates. */
-static gboolean
-is_word_char (gunichar c)
-{
-  switch (g_unichar_type (c))
-    {
-    case G_UNICODE_LOWERCASE_LETTER:
-    case G_UNICODE_UPPERCASE_LETTER:
-    case G_UNICODE_TITLECASE_LETTER:
-    case G_UNICODE_MODIFIER_LETTER:
-    case G_UNICODE_OTHER_LETTER:
-    case G_UNICODE_DECIMAL_NUMBER:
-    case G_UNICODE_NON_SPACING_MARK:
-    case G_UNICODE_SPACING_MARK:
-    case G_UNICODE_ENCLOSING_MARK:
-      return TRUE;
-    default:
-      return FALSE;
-    }
-}
 
-/* Appends the words of text, each preceded by a space, normalised as the
- * query parser normalises what the operator types (NFKC, case fold, NFC). */
+/* Marks a cached statement as in use for the scope it is declared in:
+ * leaving the scope resets it and drops its bindings. */
+typedef sqlite3_stmt CachedStmt;
+
 static void
-append_name_words (GString    *key,
-                   const char *text)
+cached_stmt_release (CachedStmt *stmt)
 {
-  g_autofree char *nfkc = NULL;
-  g_autofree char *folded = NULL;
-  g_autofree char *nfc = NULL;
-  gboolean in_word = FALSE;
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+}
 
-  if (text == NULL || !g_utf8_validate (text, -1, NULL))
-    return;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CachedStmt, cached_stmt_release)
 
-  nfkc = g_utf8_normalize (text, -1, G_NORMALIZE_NFKC);
-  folded = g_utf8_casefold (nfkc, -1);
-  nfc = g_utf8_normalize (folded, -1, G_NORMALIZE_NFC);
-
-  for (const char *p = nfc; *p != '\0'; p = g_utf8_next_char (p))
+static CachedStmt *
+cached_stmt (BdCentralDb  *self,
+             Stmt          which,
+             GError      **error)
+{
+  if (self->stmts[which] == NULL)
     {
-      gunichar c = g_utf8_get_char (p);
+      int rc = sqlite3_prepare_v3 (bd_database_get_handle (self->db), stmt_sql[which], -1,
+                                   SQLITE_PREPARE_PERSISTENT, &self->stmts[which], NULL);
 
-      if (!is_word_char (c))
+      if (rc != SQLITE_OK)
         {
-          in_word = FALSE;
-          continue;
+          g_clear_pointer (&self->stmts[which], sqlite3_finalize);
+          bd_database_set_error (self->db, error, "prepare");
+          return NULL;
         }
-      if (!in_word)
-        g_string_append_c (key, ' ');
-      g_string_append_unichar (key, c);
-      in_word = TRUE;
     }
+
+  return self->stmts[which];
 }
 
+/* Each name's spelling keys (core/bd-name-key.h), English words then Hindi. */
 static char *
-build_name_key (BdConsumer *consumer)
+build_name_key (const char *name_en,
+                const char *name_hi)
 {
-  GString *key = g_string_new (NULL);
+  g_autofree char *en = bd_name_keys_text (name_en != NULL ? name_en : "");
+  g_autofree char *hi = bd_name_keys_text (name_hi != NULL ? name_hi : "");
 
-  append_name_words (key, bd_consumer_get_name_en (consumer));
-  append_name_words (key, bd_consumer_get_name_hi (consumer));
-
-  return g_string_free (key, FALSE);
+  if (*en == '\0' || *hi == '\0')
+    return g_strconcat (en, hi, NULL);
+  return g_strconcat (en, " ", hi, NULL);
 }
 
-/* LIKE treats % and _ as wildcards; a name search must match them literally. */
-static char *
-like_prefix_pattern (const char *word)
+/* A bulk load meets the same few thousand names again and again; keying
+ * each once saves most of the load's time. */
+static const char *
+memo_name_keys (GHashTable *memo,
+                const char *name)
 {
-  GString *pattern = g_string_new ("% ");
+  char *keys = g_hash_table_lookup (memo, name);
 
-  for (const char *p = word; *p != '\0'; p++)
+  if (keys == NULL)
     {
-      if (*p == '%' || *p == '_' || *p == '\\')
-        g_string_append_c (pattern, '\\');
-      g_string_append_c (pattern, *p);
+      /* Bounded: a load of unique names must not grow a second copy. */
+      if (g_hash_table_size (memo) >= 200000)
+        g_hash_table_remove_all (memo);
+      keys = bd_name_keys_text (name);
+      g_hash_table_insert (memo, g_strdup (name), keys);
     }
-  g_string_append_c (pattern, '%');
 
-  return g_string_free (pattern, FALSE);
+  return keys;
+}
+
+static char *
+dup_name_key (BdCentralDb *self,
+              BdConsumer  *consumer)
+{
+  const char *name_en = bd_consumer_get_name_en (consumer);
+  const char *name_hi = bd_consumer_get_name_hi (consumer);
+  const char *en;
+  const char *hi;
+
+  if (self->bulk_memo == NULL)
+    return build_name_key (name_en, name_hi);
+
+  en = memo_name_keys (self->bulk_memo, name_en != NULL ? name_en : "");
+  hi = memo_name_keys (self->bulk_memo, name_hi != NULL ? name_hi : "");
+  if (*en == '\0' || *hi == '\0')
+    return g_strconcat (en, hi, NULL);
+  return g_strconcat (en, " ", hi, NULL);
+}
+
+/* bd_name_keys (name_en, name_hi) in SQL, for migration 2 to key the
+ * consumers it finds. */
+static void
+name_keys_sql_function (sqlite3_context  *context,
+                        int               argc,
+                        sqlite3_value   **argv)
+{
+  const char *en = (const char *) sqlite3_value_text (argv[0]);
+  const char *hi = (const char *) sqlite3_value_text (argv[1]);
+  char *key = build_name_key (en, hi);
+
+  sqlite3_result_text (context, key, -1, g_free);
+}
+
+/* Registered for every connection the process opens, because the
+ * migrations run inside bd_database_open(), before we see the handle. */
+static int
+register_sql_functions (sqlite3                          *handle,
+                        const char                      **error_message,
+                        const struct sqlite3_api_routines *api)
+{
+  return sqlite3_create_function_v2 (handle, "bd_name_keys", 2,
+                                     SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                                     NULL, name_keys_sql_function, NULL, NULL, NULL);
 }
 
 static void
@@ -274,8 +466,9 @@ bind_text_or_null (sqlite3_stmt *stmt,
                    int           index,
                    const char   *text)
 {
+  /* Static: every caller keeps the text alive until the statement is reset. */
   if (text != NULL)
-    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_STATIC);
   else
     sqlite3_bind_null (stmt, index);
 }
@@ -290,29 +483,21 @@ static gint64
 next_change_seq (BdCentralDb  *self,
                  GError      **error)
 {
+  g_autoptr(CachedStmt) stmt = cached_stmt (self, STMT_NEXT_SEQ, error);
   gint64 seq;
 
-  if (self->next_seq_stmt == NULL)
-    {
-      self->next_seq_stmt = bd_database_prepare (self->db,
-                                                 "UPDATE change_counter SET seq = seq + 1 "
-                                                 "WHERE id = 1 RETURNING seq",
-                                                 error);
-      if (self->next_seq_stmt == NULL)
-        return -1;
-    }
+  if (stmt == NULL)
+    return -1;
 
-  if (sqlite3_step (self->next_seq_stmt) != SQLITE_ROW)
+  if (sqlite3_step (stmt) != SQLITE_ROW)
     {
       bd_database_set_error (self->db, error, "change sequence");
-      sqlite3_reset (self->next_seq_stmt);
       return -1;
     }
-  seq = sqlite3_column_int64 (self->next_seq_stmt, 0);
+  seq = sqlite3_column_int64 (stmt, 0);
   /* Drain so the UPDATE completes before the statement is reset. */
-  while (sqlite3_step (self->next_seq_stmt) == SQLITE_ROW)
+  while (sqlite3_step (stmt) == SQLITE_ROW)
     ;
-  sqlite3_reset (self->next_seq_stmt);
 
   return seq;
 }
@@ -322,9 +507,9 @@ next_change_seq (BdCentralDb  *self,
 static void
 bind_consumer (sqlite3_stmt *stmt,
                BdConsumer   *consumer,
-               gint64        change_seq)
+               gint64        change_seq,
+               const char   *name_key)
 {
-  g_autofree char *name_key = build_name_key (consumer);
   gint64 balance_as_of = bd_consumer_get_balance_as_of (consumer);
 
   bind_text_or_null (stmt, 1 + COL_ACCOUNT, bd_consumer_get_account (consumer));
@@ -355,7 +540,26 @@ bind_consumer (sqlite3_stmt *stmt,
   sqlite3_bind_int64 (stmt, 1 + COL_VERSION, bd_consumer_get_version (consumer));
   sqlite3_bind_int64 (stmt, 1 + COL_UPDATED_AT, bd_consumer_get_updated_at (consumer));
   sqlite3_bind_int64 (stmt, 25, change_seq);
-  sqlite3_bind_text (stmt, 26, name_key, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 26, name_key, -1, SQLITE_STATIC);
+}
+
+
+static BdSession *
+session_from_row (sqlite3_stmt *stmt,
+                  const char   *token,
+                  int           first_col)
+{
+  BdRole role = BD_ROLE_OPERATOR;
+
+  bd_role_from_string (column_text (stmt, first_col + 2), &role);
+
+  return bd_session_new (token,
+                         column_text (stmt, first_col + 0),
+                         column_text (stmt, first_col + 1),
+                         role,
+                         column_text (stmt, first_col + 3),
+                         column_text (stmt, first_col + 4),
+                         sqlite3_column_int64 (stmt, first_col + 5));
 }
 
 static GPtrArray *
@@ -378,22 +582,288 @@ collect_consumers (BdCentralDb   *self,
   return g_steal_pointer (&consumers);
 }
 
-static BdSession *
-session_from_row (sqlite3_stmt *stmt,
-                  const char   *token,
-                  int           first_col)
+static void
+append_fts_string (GString    *expr,
+                   const char *text)
 {
-  BdRole role = BD_ROLE_OPERATOR;
+  g_string_append_c (expr, '"');
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (expr, '"');
+      g_string_append_c (expr, *p);
+    }
+  g_string_append_c (expr, '"');
+}
 
-  bd_role_from_string (column_text (stmt, first_col + 2), &role);
+/* "{columns} : ("w1" "w2"*)": every word quoted, so nothing the operator
+ * types is read as FTS syntax (NEAR, OR, column filters…). Words that are
+ * empty are skipped; NULL if none is left. */
+static char *
+match_expression (const char         *columns,
+                  const char * const *words,
+                  gboolean            prefix)
+{
+  g_autoptr(GString) expr = g_string_new (columns);
+  guint n = 0;
 
-  return bd_session_new (token,
-                         column_text (stmt, first_col + 0),
-                         column_text (stmt, first_col + 1),
-                         role,
-                         column_text (stmt, first_col + 3),
-                         column_text (stmt, first_col + 4),
-                         sqlite3_column_int64 (stmt, first_col + 5));
+  g_string_append (expr, " : (");
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      if (*words[i] == '\0')
+        continue;
+      if (n++ > 0)
+        g_string_append_c (expr, ' ');
+      append_fts_string (expr, words[i]);
+      if (prefix)
+        g_string_append_c (expr, '*');
+    }
+  g_string_append_c (expr, ')');
+
+  if (n == 0)
+    return NULL;
+  return g_string_free (g_steal_pointer (&expr), FALSE);
+}
+
+/* Spelling keys match whole keys, except that the last word, which the
+ * operator may still be typing, matches as a prefix once its key has three
+ * letters: a shorter consonant skeleton ("श्री" → "शर") starts too many
+ * unrelated names. */
+static char *
+fuzzy_expression (char **keys)
+{
+  g_autoptr(GString) expr = g_string_new ("name_key : (");
+  guint n = 0;
+  guint last = 0;
+
+  for (guint i = 0; keys[i] != NULL; i++)
+    {
+      if (*keys[i] != '\0')
+        last = i;
+    }
+
+  for (guint i = 0; keys[i] != NULL; i++)
+    {
+      if (*keys[i] == '\0')
+        continue;
+      if (n++ > 0)
+        g_string_append_c (expr, ' ');
+      append_fts_string (expr, keys[i]);
+      if (i == last && g_utf8_strlen (keys[i], -1) >= 3)
+        g_string_append_c (expr, '*');
+    }
+  g_string_append_c (expr, ')');
+
+  if (n == 0)
+    return NULL;
+  return g_string_free (g_steal_pointer (&expr), FALSE);
+}
+
+/* Adds the tier's matches not already found, up to limit results. */
+static gboolean
+search_name_tier (BdCentralDb     *self,
+                  const char      *zone,
+                  const char      *match,
+                  BdCentralMatch   tier,
+                  guint            limit,
+                  GPtrArray       *results,
+                  GArray          *tiers,
+                  GHashTable      *seen,
+                  GError         **error)
+{
+  g_autoptr(CachedStmt) stmt = NULL;
+  guint wanted = limit - results->len + g_hash_table_size (seen);
+  int rc = SQLITE_DONE;
+
+  if (match == NULL || results->len >= limit)
+    return TRUE;
+
+  stmt = cached_stmt (self, STMT_FIND_NAMES, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, zone, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, MAX (SEARCH_CANDIDATES, wanted));
+  sqlite3_bind_int64 (stmt, 4, wanted);
+
+  while (results->len < limit && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 rowid = sqlite3_column_int64 (stmt, COL_CHANGE_SEQ);
+
+      if (!g_hash_table_add (seen, g_memdup2 (&rowid, sizeof rowid)))
+        continue;
+      g_ptr_array_add (results, consumer_from_row (stmt));
+      g_array_append_val (tiers, tier);
+    }
+
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      const char *message = sqlite3_errmsg (bd_database_get_handle (self->db));
+
+      /* The query parser and the tokenizer split words alike, so this is
+       * not expected; if odd input ever slips through, it matches nothing
+       * rather than failing the whole search. */
+      if (g_str_has_prefix (message, "fts5:"))
+        {
+          g_debug ("Name search tier skipped: %s", message);
+          return TRUE;
+        }
+      bd_database_set_error (self->db, error, "name search");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+search_names (BdCentralDb  *self,
+              const char   *zone,
+              GStrv         query_words,
+              guint         limit,
+              GPtrArray    *results,
+              GArray       *tiers,
+              GError      **error)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autoptr(GPtrArray) words = g_ptr_array_new ();
+  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *exact = NULL;
+  g_autofree char *prefix = NULL;
+  g_autofree char *fuzzy = NULL;
+
+  for (guint i = 0; query_words[i] != NULL && words->len < SEARCH_MAX_WORDS; i++)
+    {
+      g_ptr_array_add (words, query_words[i]);
+      g_ptr_array_add (keys, bd_name_key (query_words[i]));
+    }
+  g_ptr_array_add (words, NULL);
+  g_ptr_array_add (keys, NULL);
+
+  exact = match_expression ("{name_en name_hi}", (const char * const *) words->pdata, FALSE);
+  prefix = match_expression ("{name_en name_hi}", (const char * const *) words->pdata, TRUE);
+  fuzzy = fuzzy_expression ((char **) keys->pdata);
+
+  return search_name_tier (self, zone, exact, BD_CENTRAL_MATCH_NAME_EXACT, limit,
+                           results, tiers, seen, error) &&
+         search_name_tier (self, zone, prefix, BD_CENTRAL_MATCH_NAME_PREFIX, limit,
+                           results, tiers, seen, error) &&
+         search_name_tier (self, zone, fuzzy, BD_CENTRAL_MATCH_NAME_FUZZY, limit,
+                           results, tiers, seen, error);
+}
+
+/* With sqlite3_mprintf()'s conversions: %w quotes an identifier. */
+static gboolean
+exec_printf (BdCentralDb  *self,
+             GError      **error,
+             const char   *format,
+             ...)
+{
+  va_list args;
+  char *sql;
+  gboolean ok;
+
+  va_start (args, format);
+  sql = sqlite3_vmprintf (format, args);
+  va_end (args);
+
+  ok = bd_database_exec (self->db, sql, error);
+  sqlite3_free (sql);
+
+  return ok;
+}
+
+static gboolean
+insert_row (BdCentralDb  *self,
+            BdConsumer   *consumer,
+            gint64        seq,
+            GError      **error)
+{
+  g_autoptr(CachedStmt) stmt = NULL;
+  g_autofree char *name_key = NULL;
+
+  if (bd_consumer_get_zone (consumer) == NULL || bd_consumer_get_account (consumer) == NULL)
+    {
+      g_set_error (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_INVALID_INPUT,
+                   _("A consumer needs an account number and a zone."));
+      return FALSE;
+    }
+
+  stmt = cached_stmt (self, STMT_INSERT, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  name_key = dup_name_key (self, consumer);
+  bind_consumer (stmt, consumer, seq, name_key);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      bd_database_set_error (self->db, error, "consumer insert");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Triggers on consumers that a bulk load drops and replaces by one rebuild
+ * of what they maintain (bd_central_db_bulk_end()). Any other trigger stays
+ * in place during the load, so a later migration's trigger is never skipped. */
+static gboolean
+is_rebuilt_trigger (const char *name)
+{
+  return g_str_has_prefix (name, "consumers_fts_") || g_str_has_prefix (name, "consumers_feed_");
+}
+
+/* What PRAGMA foreign_keys would have refused row by row during a load. */
+static gboolean
+check_foreign_keys (BdCentralDb  *self,
+                    GError      **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = bd_database_prepare (self->db, "PRAGMA foreign_key_check (consumers)", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      g_set_error (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_INVALID_INPUT,
+                   _("A consumer names a zone that does not exist. Create the zone first."));
+      return FALSE;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      bd_database_set_error (self->db, error, "foreign key check");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+restore_pragmas (BdCentralDb *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* As bd_database_open() configures every connection. */
+  if ((self->bulk_unjournaled && !bd_database_exec (self->db, "PRAGMA journal_mode = WAL", &error)) ||
+      !bd_database_exec (self->db,
+                         "PRAGMA synchronous = FULL;"
+                         "PRAGMA foreign_keys = ON;"
+                         "PRAGMA cache_size = -2000;"
+                         "PRAGMA temp_store = DEFAULT;"
+                         "PRAGMA threads = 0",
+                         &error))
+    g_warning ("Could not restore the database settings after a bulk load: %s", error->message);
+}
+
+static void
+bulk_finish (BdCentralDb *self)
+{
+  restore_pragmas (self);
+  self->bulk = FALSE;
+  self->bulk_unjournaled = FALSE;
+  g_clear_pointer (&self->bulk_deferred_sql, g_ptr_array_unref);
+  g_clear_pointer (&self->bulk_memo, g_hash_table_unref);
 }
 
 static void
@@ -401,9 +871,15 @@ bd_central_db_finalize (GObject *object)
 {
   BdCentralDb *self = (BdCentralDb *)object;
 
+  if (self->bulk)
+    {
+      bd_database_rollback (self->db);
+      bulk_finish (self);
+    }
+
   /* Statements must go before the connection, or SQLite cannot close it. */
-  g_clear_pointer (&self->insert_stmt, sqlite3_finalize);
-  g_clear_pointer (&self->next_seq_stmt, sqlite3_finalize);
+  for (guint i = 0; i < N_STMTS; i++)
+    g_clear_pointer (&self->stmts[i], sqlite3_finalize);
   g_clear_object (&self->db);
 
   G_OBJECT_CLASS (bd_central_db_parent_class)->finalize (object);
@@ -423,22 +899,85 @@ bd_central_db_init (BdCentralDb *self)
 }
 
 BdCentralDb *
-bd_central_db_open (const char  *path,
-                    GError     **error)
+bd_central_db_open_at_version (const char  *path,
+                               int          version,
+                               GError     **error)
 {
+  static gsize functions_registered = 0;
   g_autoptr(BdCentralDb) self = NULL;
   g_autoptr(BdDatabase) db = NULL;
+  gboolean is_file;
+  gsize n_migrations = 0;
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  db = bd_database_open (path, migrations, G_N_ELEMENTS (migrations), error);
-  if (db == NULL)
-    return NULL;
+  if (g_once_init_enter (&functions_registered))
+    {
+      /* The cast is the documented way to pass an extension entry point. */
+      sqlite3_auto_extension ((void (*) (void)) register_sql_functions);
+      g_once_init_leave (&functions_registered, 1);
+    }
+
+  while (n_migrations < G_N_ELEMENTS (migrations) && migrations[n_migrations].version <= version)
+    n_migrations++;
+
+  is_file = !g_str_equal (path, ":memory:") && !g_str_has_prefix (path, "file:");
 
   self = g_object_new (BD_TYPE_CENTRAL_DB, NULL);
+  self->created = is_file && !g_file_test (path, G_FILE_TEST_EXISTS);
+
+  db = bd_database_open (path, migrations, n_migrations, error);
+  if (db == NULL)
+    return NULL;
   self->db = g_steal_pointer (&db);
 
+  /* Reads straight from the OS page cache, shared by worker processes,
+   * instead of a copy per connection: lookups touch pages all over a
+   * zone's million rows. */
+  if (is_file && !bd_database_exec (self->db, "PRAGMA mmap_size = " G_STRINGIFY (CENTRAL_MMAP_SIZE), error))
+    return NULL;
+
   return g_steal_pointer (&self);
+}
+
+char *
+bd_central_db_dup_query_plans (BdCentralDb  *self,
+                               GError      **error)
+{
+  g_autoptr(GString) plans = g_string_new (NULL);
+
+  g_return_val_if_fail (BD_IS_CENTRAL_DB (self), NULL);
+
+  for (guint i = 0; i < N_STMTS; i++)
+    {
+      g_autofree char *sql = NULL;
+      g_autoptr(sqlite3_stmt) stmt = NULL;
+      int rc;
+
+      if (!g_str_has_prefix (stmt_sql[i], "SELECT"))
+        continue;
+
+      sql = g_strconcat ("EXPLAIN QUERY PLAN ", stmt_sql[i], NULL);
+      stmt = bd_database_prepare (self->db, sql, error);
+      if (stmt == NULL)
+        return NULL;
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        g_string_append_printf (plans, "%u: %s\n", i, column_text (stmt, 3));
+      if (rc != SQLITE_DONE)
+        {
+          bd_database_set_error (self->db, error, "query plan");
+          return NULL;
+        }
+    }
+
+  return g_string_free (g_steal_pointer (&plans), FALSE);
+}
+
+BdCentralDb *
+bd_central_db_open (const char  *path,
+                    GError     **error)
+{
+  return bd_central_db_open_at_version (path, G_MAXINT, error);
 }
 
 BdDatabase *
@@ -655,7 +1194,7 @@ bd_central_db_lookup_session (BdCentralDb  *self,
                               gint64        now,
                               GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(CachedStmt) stmt = NULL;
   g_autofree char *hashed_token = NULL;
   int rc;
 
@@ -668,13 +1207,7 @@ bd_central_db_lookup_session (BdCentralDb  *self,
       return NULL;
     }
 
-  stmt = bd_database_prepare (self->db,
-                              "SELECT u.username, u.display_name, u.role, u.zone, z.name, s.expires_at "
-                              "FROM sessions s "
-                              "JOIN users u ON u.username = s.username "
-                              "JOIN zones z ON z.code = u.zone "
-                              "WHERE s.token_hash = ?1 AND s.expires_at > ?2",
-                              error);
+  stmt = cached_stmt (self, STMT_SESSION, error);
   if (stmt == NULL)
     return NULL;
 
@@ -727,8 +1260,11 @@ bd_central_db_count_consumers (BdCentralDb  *self,
 
   g_return_val_if_fail (BD_IS_CENTRAL_DB (self), -1);
 
+  /* The feed's bucket counts hold one entry per consumer: summing a few
+   * hundred buckets beats counting a million rows. */
   stmt = bd_database_prepare (self->db,
-                              "SELECT COUNT(*) FROM consumers WHERE ?1 IS NULL OR zone = ?1",
+                              "SELECT COALESCE (SUM (n), 0) FROM feed_buckets "
+                              "WHERE ?1 IS NULL OR zone = ?1",
                               error);
   if (stmt == NULL)
     return -1;
@@ -751,41 +1287,189 @@ bd_central_db_insert_consumer (BdCentralDb  *self,
 
   g_return_val_if_fail (BD_IS_CENTRAL_DB (self), FALSE);
   g_return_val_if_fail (BD_IS_CONSUMER (consumer), FALSE);
-
-  if (bd_consumer_get_zone (consumer) == NULL || bd_consumer_get_account (consumer) == NULL)
-    {
-      g_set_error (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_INVALID_INPUT,
-                   _("A consumer needs an account number and a zone."));
-      return FALSE;
-    }
-
-  if (self->insert_stmt == NULL)
-    {
-      self->insert_stmt = bd_database_prepare (self->db,
-                                               "INSERT INTO consumers (" CONSUMER_COLUMNS ", change_seq, name_key) "
-                                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-                                               "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)",
-                                               error);
-      if (self->insert_stmt == NULL)
-        return FALSE;
-    }
+  g_return_val_if_fail (!self->bulk, FALSE);
 
   seq = next_change_seq (self, error);
   if (seq < 0)
     return FALSE;
 
-  bind_consumer (self->insert_stmt, consumer, seq);
-  if (sqlite3_step (self->insert_stmt) != SQLITE_DONE)
+  return insert_row (self, consumer, seq, error);
+}
+
+gboolean
+bd_central_db_bulk_begin (BdCentralDb  *self,
+                          GError      **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (BD_IS_CENTRAL_DB (self), FALSE);
+  g_return_val_if_fail (!self->bulk, FALSE);
+
+  stmt = bd_database_prepare (self->db, "SELECT EXISTS (SELECT 1 FROM consumers)", error);
+  if (stmt == NULL)
+    return FALSE;
+  if (sqlite3_step (stmt) != SQLITE_ROW)
     {
-      bd_database_set_error (self->db, error, "consumer insert");
-      sqlite3_reset (self->insert_stmt);
-      sqlite3_clear_bindings (self->insert_stmt);
+      bd_database_set_error (self->db, error, "consumer check");
       return FALSE;
     }
-  sqlite3_reset (self->insert_stmt);
-  sqlite3_clear_bindings (self->insert_stmt);
+  if (sqlite3_column_int (stmt, 0) != 0)
+    {
+      g_set_error (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_INVALID_INPUT,
+                   _("The database already holds consumers; a bulk load needs an empty one."));
+      return FALSE;
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  self->bulk = TRUE;
+  self->bulk_deferred_sql = g_ptr_array_new_with_free_func (g_free);
+  self->bulk_memo = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  /* A file this connection created holds nothing that a crash could lose,
+   * so the load runs without a journal on disk and without syncs. The
+   * rollback journal stays in memory so that an error still rolls back. */
+  self->bulk_unjournaled = self->created;
+  if (self->bulk_unjournaled &&
+      !bd_database_exec (self->db, "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF", error))
+    goto fail;
+  /* Index builds sort in memory, on a second core where there is one. */
+  /* Foreign keys are checked once for the whole table in bulk_end:
+   * checking per row opens a statement journal for every insert. */
+  if (!bd_database_exec (self->db,
+                         "PRAGMA foreign_keys = OFF;"
+                         "PRAGMA cache_size = -262144;"
+                         "PRAGMA temp_store = MEMORY;"
+                         "PRAGMA threads = 2",
+                         error))
+    goto fail;
+
+  if (!bd_database_begin (self->db, error))
+    goto fail;
+
+  /* Indexes built once after the load cost a fraction of keeping them up
+   * to date row by row (random mobiles above all). */
+  stmt = bd_database_prepare (self->db,
+                              "SELECT type, name, sql FROM sqlite_master "
+                              "WHERE tbl_name = 'consumers' AND type IN ('index', 'trigger') "
+                              "  AND sql IS NOT NULL "
+                              "ORDER BY type, name",
+                              error);
+  if (stmt == NULL)
+    goto fail_rollback;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *type = column_text (stmt, 0);
+      const char *name = column_text (stmt, 1);
+
+      if (g_str_equal (type, "trigger") && !is_rebuilt_trigger (name))
+        continue;
+      g_ptr_array_add (self->bulk_deferred_sql, g_strdup_printf ("%s|%s|%s", type, name, column_text (stmt, 2)));
+    }
+  if (rc != SQLITE_DONE)
+    {
+      bd_database_set_error (self->db, error, "schema");
+      goto fail_rollback;
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  for (guint i = 0; i < self->bulk_deferred_sql->len; i++)
+    {
+      g_auto(GStrv) parts = g_strsplit (g_ptr_array_index (self->bulk_deferred_sql, i), "|", 3);
+
+      if (!exec_printf (self, error, "DROP %s \"%w\"",
+                        g_str_equal (parts[0], "index") ? "INDEX" : "TRIGGER", parts[1]))
+        goto fail_rollback;
+    }
+
+  stmt = bd_database_prepare (self->db, "SELECT seq FROM change_counter WHERE id = 1", error);
+  if (stmt == NULL)
+    goto fail_rollback;
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      bd_database_set_error (self->db, error, "change sequence");
+      goto fail_rollback;
+    }
+  self->bulk_seq = sqlite3_column_int64 (stmt, 0);
 
   return TRUE;
+
+fail_rollback:
+  bd_database_rollback (self->db);
+fail:
+  bulk_finish (self);
+  return FALSE;
+}
+
+gboolean
+bd_central_db_bulk_insert (BdCentralDb  *self,
+                           BdConsumer   *consumer,
+                           GError      **error)
+{
+  g_return_val_if_fail (BD_IS_CENTRAL_DB (self), FALSE);
+  g_return_val_if_fail (BD_IS_CONSUMER (consumer), FALSE);
+  g_return_val_if_fail (self->bulk, FALSE);
+
+  if (!insert_row (self, consumer, self->bulk_seq + 1, error))
+    return FALSE;
+  self->bulk_seq++;
+
+  return TRUE;
+}
+
+gboolean
+bd_central_db_bulk_end (BdCentralDb  *self,
+                        GError      **error)
+{
+  g_return_val_if_fail (BD_IS_CENTRAL_DB (self), FALSE);
+  g_return_val_if_fail (self->bulk, FALSE);
+
+  if (!exec_printf (self, error, "UPDATE change_counter SET seq = %lld WHERE id = 1",
+                    (long long) self->bulk_seq))
+    goto fail;
+
+  for (guint i = 0; i < self->bulk_deferred_sql->len; i++)
+    {
+      g_auto(GStrv) parts = g_strsplit (g_ptr_array_index (self->bulk_deferred_sql, i), "|", 3);
+
+      if (!bd_database_exec (self->db, parts[2], error))
+        goto fail;
+    }
+
+  /* What the dropped triggers would have maintained row by row. */
+  if (!bd_database_exec (self->db,
+                         "INSERT INTO consumers_fts (consumers_fts) VALUES ('rebuild');"
+                         "DELETE FROM feed_buckets;"
+                         "INSERT INTO feed_buckets (zone, bucket, n)"
+                         "  SELECT zone, change_seq >> 10, COUNT(*) FROM consumers GROUP BY 1, 2;",
+                         error))
+    goto fail;
+
+  if (!check_foreign_keys (self, error))
+    goto fail;
+
+  if (!bd_database_commit (self->db, error))
+    goto fail;
+
+  bulk_finish (self);
+  return TRUE;
+
+fail:
+  bd_database_rollback (self->db);
+  bulk_finish (self);
+  return FALSE;
+}
+
+void
+bd_central_db_bulk_abort (BdCentralDb *self)
+{
+  g_return_if_fail (BD_IS_CENTRAL_DB (self));
+
+  if (!self->bulk)
+    return;
+
+  bd_database_rollback (self->db);
+  bulk_finish (self);
 }
 
 gboolean
@@ -796,12 +1480,14 @@ bd_central_db_update_consumer (BdCentralDb  *self,
 {
   g_autoptr(sqlite3_stmt) version_stmt = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *name_key = NULL;
   gint64 seq;
   gint64 version;
   int rc;
 
   g_return_val_if_fail (BD_IS_CENTRAL_DB (self), FALSE);
   g_return_val_if_fail (BD_IS_CONSUMER (consumer), FALSE);
+  g_return_val_if_fail (!self->bulk, FALSE);
 
   if (!bd_database_begin (self->db, error))
     return FALSE;
@@ -830,6 +1516,8 @@ bd_central_db_update_consumer (BdCentralDb  *self,
   if (seq < 0)
     goto fail;
 
+  /* The triggers of migration 2 move the record's name keys in the FTS
+   * index and its count to the new feed bucket. */
   stmt = bd_database_prepare (self->db,
                               "UPDATE consumers SET zone = ?2, name_en = ?3, name_hi = ?4, "
                               "  relation_en = ?5, relation_hi = ?6, address = ?7, mobile = ?8, "
@@ -845,7 +1533,8 @@ bd_central_db_update_consumer (BdCentralDb  *self,
 
   bd_consumer_set_version (consumer, version);
   bd_consumer_set_updated_at (consumer, now);
-  bind_consumer (stmt, consumer, seq);
+  name_key = dup_name_key (self, consumer);
+  bind_consumer (stmt, consumer, seq, name_key);
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
       bd_database_set_error (self->db, error, "consumer update");
@@ -865,16 +1554,13 @@ bd_central_db_lookup_consumer (BdCentralDb  *self,
                                const char   *account,
                                GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(CachedStmt) stmt = NULL;
   int rc;
 
   g_return_val_if_fail (BD_IS_CENTRAL_DB (self), NULL);
   g_return_val_if_fail (zone != NULL && account != NULL, NULL);
 
-  stmt = bd_database_prepare (self->db,
-                              "SELECT " CONSUMER_COLUMNS " FROM consumers "
-                              "WHERE account = ?1 AND zone = ?2",
-                              error);
+  stmt = cached_stmt (self, STMT_LOOKUP, error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, account, -1, SQLITE_STATIC);
@@ -901,76 +1587,66 @@ bd_central_db_search (BdCentralDb  *self,
                       const char   *zone,
                       const char   *text,
                       guint         limit,
+                      GArray      **out_matches,
                       GError      **error)
 {
   g_autoptr(BdSearchQuery) query = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GString) sql = NULL;
-  g_autoptr(GPtrArray) patterns = NULL;
-  int index;
+  g_autoptr(CachedStmt) stmt = NULL;
+  g_autoptr(GPtrArray) results = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GArray) matches = g_array_new (FALSE, FALSE, sizeof (BdCentralMatch));
+  BdCentralMatch identifier = BD_CENTRAL_MATCH_IDENTIFIER;
+  Stmt which;
 
   g_return_val_if_fail (BD_IS_CENTRAL_DB (self), NULL);
   g_return_val_if_fail (zone != NULL, NULL);
 
   if (text == NULL || limit == 0 || !g_utf8_validate (text, -1, NULL))
-    return g_ptr_array_new_with_free_func (g_object_unref);
+    goto done;
 
   query = bd_search_query_parse (text);
-  sql = g_string_new ("SELECT " CONSUMER_COLUMNS " FROM consumers WHERE zone = ?1 AND ");
-
   switch (query->kind)
     {
     case BD_QUERY_KIND_ACCOUNT:
-      g_string_append (sql, "account = ?2 ORDER BY account");
+      which = STMT_FIND_ACCOUNT;
       break;
     case BD_QUERY_KIND_MOBILE:
-      g_string_append (sql, "mobile = ?2 ORDER BY account");
+      which = STMT_FIND_MOBILE;
       break;
     case BD_QUERY_KIND_ACCOUNT_OR_MOBILE:
-      /* An account match is what the caller most likely meant. */
-      g_string_append (sql, "(account = ?2 OR mobile = ?2) "
-                            "ORDER BY account <> ?2, account");
+      which = STMT_FIND_ACCOUNT_OR_MOBILE;
       break;
     case BD_QUERY_KIND_METER_SERIAL:
-      g_string_append (sql, "meter_serial = ?2 ORDER BY account");
+      which = STMT_FIND_METER;
       break;
     case BD_QUERY_KIND_NAME:
       if (query->words == NULL || query->words[0] == NULL)
-        return g_ptr_array_new_with_free_func (g_object_unref);
-      patterns = g_ptr_array_new_with_free_func (g_free);
-      for (guint i = 0; query->words[i] != NULL && i < 16; i++)
-        {
-          if (i > 0)
-            g_string_append (sql, " AND ");
-          g_string_append_printf (sql, "name_key LIKE ?%u ESCAPE '\\'", i + 2);
-          g_ptr_array_add (patterns, like_prefix_pattern (query->words[i]));
-        }
-      g_string_append (sql, " ORDER BY name_en, account");
-      break;
+        goto done;
+      if (!search_names (self, zone, query->words, limit, results, matches, error))
+        return NULL;
+      goto done;
     case BD_QUERY_KIND_NONE:
     default:
-      return g_ptr_array_new_with_free_func (g_object_unref);
+      goto done;
     }
 
-  g_string_append (sql, " LIMIT ?1000");
-
-  stmt = bd_database_prepare (self->db, sql->str, error);
+  stmt = cached_stmt (self, which, error);
   if (stmt == NULL)
     return NULL;
-
   sqlite3_bind_text (stmt, 1, zone, -1, SQLITE_STATIC);
-  if (patterns != NULL)
-    {
-      for (index = 0; index < (int) patterns->len; index++)
-        sqlite3_bind_text (stmt, index + 2, g_ptr_array_index (patterns, index), -1, SQLITE_STATIC);
-    }
-  else
-    {
-      sqlite3_bind_text (stmt, 2, query->identifier, -1, SQLITE_STATIC);
-    }
-  sqlite3_bind_int64 (stmt, 1000, limit);
+  sqlite3_bind_text (stmt, 2, query->identifier, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, limit);
 
-  return collect_consumers (self, stmt, error);
+  g_clear_pointer (&results, g_ptr_array_unref);
+  results = collect_consumers (self, stmt, error);
+  if (results == NULL)
+    return NULL;
+  for (guint i = 0; i < results->len; i++)
+    g_array_append_val (matches, identifier);
+
+done:
+  if (out_matches != NULL)
+    *out_matches = g_steal_pointer (&matches);
+  return g_steal_pointer (&results);
 }
 
 BdChangesPage *
@@ -981,10 +1657,12 @@ bd_central_db_changes (BdCentralDb  *self,
                        GArray      **out_seqs,
                        GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(sqlite3_stmt) count_stmt = NULL;
+  sqlite3 *handle;
+  g_autoptr(CachedStmt) stmt = NULL;
+  g_autoptr(CachedStmt) remaining_stmt = NULL;
   g_autoptr(BdChangesPage) page = NULL;
   g_autoptr(GArray) seqs = NULL;
+  gboolean own_transaction;
   gint64 last_seq = MAX (after_seq, 0);
   int rc;
 
@@ -992,13 +1670,27 @@ bd_central_db_changes (BdCentralDb  *self,
   g_return_val_if_fail (zone != NULL, NULL);
   g_return_val_if_fail (limit > 0, NULL);
 
-  stmt = bd_database_prepare (self->db,
-                              "SELECT " CONSUMER_COLUMNS ", change_seq FROM consumers "
-                              "WHERE zone = ?1 AND change_seq > ?2 "
-                              "ORDER BY change_seq LIMIT ?3",
-                              error);
+  handle = bd_database_get_handle (self->db);
+
+  /* The page and its remaining count come from one snapshot, so they
+   * agree even while other connections write. */
+  own_transaction = sqlite3_get_autocommit (handle) != 0;
+  if (own_transaction)
+    {
+      g_autoptr(CachedStmt) begin = cached_stmt (self, STMT_BEGIN_READ, error);
+
+      if (begin == NULL)
+        return NULL;
+      if (sqlite3_step (begin) != SQLITE_DONE)
+        {
+          bd_database_set_error (self->db, error, "changes");
+          return NULL;
+        }
+    }
+
+  stmt = cached_stmt (self, STMT_CHANGES, error);
   if (stmt == NULL)
-    return NULL;
+    goto out;
   sqlite3_bind_text (stmt, 1, zone, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 2, last_seq);
   sqlite3_bind_int64 (stmt, 3, limit);
@@ -1006,7 +1698,7 @@ bd_central_db_changes (BdCentralDb  *self,
   page = bd_changes_page_new ();
   if (page->consumers == NULL)
     page->consumers = g_ptr_array_new_with_free_func (g_object_unref);
-  seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
+  seqs = g_array_sized_new (FALSE, FALSE, sizeof (gint64), MIN (limit, 1000));
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
@@ -1019,29 +1711,60 @@ bd_central_db_changes (BdCentralDb  *self,
   if (rc != SQLITE_DONE)
     {
       bd_database_set_error (self->db, error, "changes");
-      return NULL;
+      g_clear_pointer (&page, bd_changes_page_free);
+      goto out;
     }
 
-  count_stmt = bd_database_prepare (self->db,
-                                    "SELECT COUNT(*) FROM consumers WHERE zone = ?1 AND change_seq > ?2",
-                                    error);
-  if (count_stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (count_stmt, 1, zone, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (count_stmt, 2, last_seq);
-  if (sqlite3_step (count_stmt) != SQLITE_ROW)
+  if (page->consumers->len < limit)
     {
-      bd_database_set_error (self->db, error, "changes count");
-      return NULL;
+      /* The page took everything after the cursor. */
+      page->remaining = 0;
+    }
+  else
+    {
+      remaining_stmt = cached_stmt (self, STMT_REMAINING, error);
+      if (remaining_stmt == NULL)
+        {
+          g_clear_pointer (&page, bd_changes_page_free);
+          goto out;
+        }
+      sqlite3_bind_text (remaining_stmt, 1, zone, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (remaining_stmt, 2, last_seq);
+      if (sqlite3_step (remaining_stmt) != SQLITE_ROW)
+        {
+          bd_database_set_error (self->db, error, "changes count");
+          g_clear_pointer (&page, bd_changes_page_free);
+          goto out;
+        }
+      /* Never negative, even if a hand-edited database broke the counts. */
+      page->remaining = MAX (sqlite3_column_int64 (remaining_stmt, 0), 0);
     }
 
-  page->remaining = sqlite3_column_int64 (count_stmt, 0);
   page->has_more = page->remaining > 0;
   g_free (page->next_cursor);
   page->next_cursor = g_strdup_printf ("%" G_GINT64_FORMAT, last_seq);
 
   if (out_seqs != NULL)
     *out_seqs = g_steal_pointer (&seqs);
+
+out:
+  if (own_transaction)
+    {
+      /* A stepped statement would hold the snapshot open past COMMIT. */
+      if (stmt != NULL)
+        sqlite3_reset (stmt);
+      if (remaining_stmt != NULL)
+        sqlite3_reset (remaining_stmt);
+
+      g_autoptr(CachedStmt) end = cached_stmt (self, STMT_END_READ, NULL);
+
+      if (end == NULL || sqlite3_step (end) != SQLITE_DONE)
+        {
+          /* A read transaction cannot fail to commit in a way that loses
+           * data; leaving it open would pin the WAL, so roll it back. */
+          bd_database_rollback (self->db);
+        }
+    }
 
   return g_steal_pointer (&page);
 }

@@ -2,7 +2,10 @@
  *
  * Every consumer query is scoped by zone: a caller never sees another zone's
  * records. Consumer changes are numbered by a global change sequence, which is
- * what the /changes feed pages over.
+ * what the /changes feed pages over. Names are searched through an FTS5 index
+ * in tiers (exact words, then prefixes, then spelling keys), each reading a
+ * capped number of candidates, so a search costs the same on a million
+ * consumers as on a thousand.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -72,10 +75,29 @@ gint64         bd_central_db_purge_sessions     (BdCentralDb    *self,
                                                  gint64          now,
                                                  GError        **error);
 
-/* zone NULL counts every zone. -1 on error. */
+/* zone NULL counts every zone. -1 on error. Reads the feed's per-zone
+ * counts, so it is cheap on any size. */
 gint64         bd_central_db_count_consumers    (BdCentralDb    *self,
                                                  const char     *zone,
                                                  GError        **error);
+
+/* Loads many consumers into an empty consumers table in one transaction:
+ * indexes and the triggers that maintain the name index and the feed
+ * counts are dropped for the load and rebuilt once at its end; a file this
+ * connection created is written without a journal on disk or syncs.
+ * bulk_begin fails with BD_CENTRAL_ERROR_INVALID_INPUT if consumers exist.
+ * Nothing is visible to other connections before bulk_end; after an error
+ * call bulk_abort, which rolls everything back. The result is the same
+ * database, byte for byte in every table, as inserting one by one. */
+gboolean       bd_central_db_bulk_begin         (BdCentralDb    *self,
+                                                 GError        **error);
+/* Gives the consumer the next change sequence and stores it. */
+gboolean       bd_central_db_bulk_insert        (BdCentralDb    *self,
+                                                 BdConsumer     *consumer,
+                                                 GError        **error);
+gboolean       bd_central_db_bulk_end           (BdCentralDb    *self,
+                                                 GError        **error);
+void           bd_central_db_bulk_abort         (BdCentralDb    *self);
 
 /* Inserts a new consumer with the next change sequence (version and
  * updated_at are taken from the object). Wrap many calls in
@@ -98,16 +120,32 @@ BdConsumer    *bd_central_db_lookup_consumer    (BdCentralDb    *self,
                                                  const char     *zone,
                                                  const char     *account,
                                                  GError        **error);
-/* Search within zone by account, mobile or meter serial (exact) or by
- * word prefixes of the English or Hindi name. (element-type BdConsumer) */
+typedef enum {
+  BD_CENTRAL_MATCH_IDENTIFIER,   /* the account, mobile or meter serial, exactly */
+  BD_CENTRAL_MATCH_NAME_EXACT,   /* every word is a whole word of a name */
+  BD_CENTRAL_MATCH_NAME_PREFIX,  /* every word starts a word of a name */
+  BD_CENTRAL_MATCH_NAME_FUZZY,   /* spelling keys match: Shrivastava ~ Srivastava,
+                                  * श्रीवास्तव ~ श्रिवास्तव, missing matras */
+} BdCentralMatch;
+
+/* Search within zone by account, mobile or meter serial (exact) or by the
+ * words of the English or Hindi name, ranked by tier (BdCentralMatch order)
+ * and within a tier by the shortest name: each tier orders only its first
+ * 64 matches in the zone (more for a larger limit), not every match.
+ * out_matches (nullable)
+ * receives each result's BdCentralMatch. (element-type BdConsumer) */
 GPtrArray     *bd_central_db_search             (BdCentralDb    *self,
                                                  const char     *zone,
                                                  const char     *text,
                                                  guint           limit,
+                                                 GArray        **out_matches,
                                                  GError        **error);
 /* Consumers of zone whose change sequence is after after_seq, in sequence
  * order, at most limit of them. out_seqs receives each record's sequence
- * (gint64, parallel to page->consumers). */
+ * (gint64, parallel to page->consumers). page->remaining is exact for the
+ * snapshot the page was read from: the zone's records whose current change
+ * sequence is after next_cursor (so a record changed again later counts
+ * again). It costs a sum over per-zone bucket counts, not a count of rows. */
 BdChangesPage *bd_central_db_changes            (BdCentralDb    *self,
                                                  const char     *zone,
                                                  gint64          after_seq,

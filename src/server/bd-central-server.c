@@ -11,11 +11,24 @@
 #include "core/bd-time.h"
 #include "core/bd-validate.h"
 
+#include "bd-central-json.h"
 #include "bd-central-server.h"
 
 #define API_PREFIX        "/api/v1"
 #define CONSUMERS_PREFIX  API_PREFIX "/consumers/"
 #define JSON_CONTENT_TYPE "application/json; charset=utf-8"
+
+/* Checking a token costs a SHA-256 and a join; a desk sends the same token
+ * with every request, so answers are kept this long (never past the
+ * session's own expiry). Sessions are only ever removed once expired, so a
+ * cached one cannot outlive its row. */
+#define SESSION_CACHE_TTL_US   (60 * G_USEC_PER_SEC)
+#define SESSION_CACHE_MAX      4096
+
+typedef struct {
+  BdSession *session;
+  gint64     valid_until_us;
+} CachedSession;
 
 struct _BdCentralServer
 {
@@ -23,6 +36,7 @@ struct _BdCentralServer
 
   BdCentralDb *db;
   SoupServer  *server;
+  GHashTable  *sessions;   /* token → CachedSession */
 };
 
 G_DEFINE_TYPE (BdCentralServer, bd_central_server, G_TYPE_OBJECT)
@@ -36,6 +50,15 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static GQuark start_time_quark;
+
+static void
+cached_session_free (gpointer data)
+{
+  CachedSession *cached = data;
+
+  g_clear_object (&cached->session);
+  g_free (cached);
+}
 
 typedef enum {
   ROUTE_UNKNOWN,
@@ -85,18 +108,29 @@ path_for_log (const char *path)
     }
 }
 
+/* Takes body. */
+static void
+respond_text (SoupServerMessage *msg,
+              guint              status,
+              char              *body,
+              gsize              length)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  soup_message_headers_replace (headers, "Cache-Control", "no-store");
+  soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, JSON_CONTENT_TYPE, SOUP_MEMORY_TAKE, body, length);
+}
+
 static void
 respond_json (SoupServerMessage *msg,
               guint              status,
               JsonNode          *node)
 {
   char *body = bd_json_to_string (node);
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
 
-  soup_message_headers_replace (headers, "Cache-Control", "no-store");
-  soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
-  soup_server_message_set_status (msg, status, NULL);
-  soup_server_message_set_response (msg, JSON_CONTENT_TYPE, SOUP_MEMORY_TAKE, body, strlen (body));
+  respond_text (msg, status, body, strlen (body));
 }
 
 static void
@@ -207,8 +241,10 @@ authenticate (BdCentralServer   *self,
   const char *header = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
                                                      "Authorization");
   g_autoptr(GError) error = NULL;
+  CachedSession *cached;
   BdSession *session;
   const char *token;
+  gint64 now_us;
 
   if (header == NULL || g_ascii_strncasecmp (header, "Bearer ", strlen ("Bearer ")) != 0)
     {
@@ -220,14 +256,30 @@ authenticate (BdCentralServer   *self,
   while (*token == ' ')
     token++;
 
-  session = bd_central_db_lookup_session (self->db, token, g_get_real_time () / G_USEC_PER_SEC, &error);
+  now_us = g_get_real_time ();
+  cached = g_hash_table_lookup (self->sessions, token);
+  if (cached != NULL && now_us < cached->valid_until_us)
+    return g_object_ref (cached->session);
+
+  session = bd_central_db_lookup_session (self->db, token, now_us / G_USEC_PER_SEC, &error);
   if (session == NULL)
     {
+      g_hash_table_remove (self->sessions, token);
       if (g_error_matches (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_UNAUTHORIZED))
         respond_unauthorized (msg, error->message);
       else
         respond_internal_error (msg, error);
+      return NULL;
     }
+
+  /* A simple bound: a flood of distinct valid tokens only costs lookups. */
+  if (g_hash_table_size (self->sessions) >= SESSION_CACHE_MAX)
+    g_hash_table_remove_all (self->sessions);
+  cached = g_new0 (CachedSession, 1);
+  cached->session = g_object_ref (session);
+  cached->valid_until_us = MIN (now_us + SESSION_CACHE_TTL_US,
+                                bd_session_get_expires_at (session) * G_USEC_PER_SEC);
+  g_hash_table_replace (self->sessions, g_strdup (token), cached);
 
   return session;
 }
@@ -321,7 +373,8 @@ handle_consumers (BdCentralServer   *self,
   const char *text = query_get (query, "q");
   g_autoptr(GPtrArray) consumers = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = NULL;
+  char *body;
+  gsize length;
   guint limit;
 
   if (!parse_limit (msg, query, BD_CENTRAL_SEARCH_DEFAULT_LIMIT, BD_CENTRAL_SEARCH_MAX_LIMIT, &limit))
@@ -346,15 +399,15 @@ handle_consumers (BdCentralServer   *self,
       return;
     }
 
-  consumers = bd_central_db_search (self->db, bd_session_get_zone (session), text, limit, &error);
+  consumers = bd_central_db_search (self->db, bd_session_get_zone (session), text, limit, NULL, &error);
   if (consumers == NULL)
     {
       respond_internal_error (msg, error);
       return;
     }
 
-  node = bd_consumer_list_to_json (consumers);
-  respond_json (msg, SOUP_STATUS_OK, node);
+  body = bd_central_json_consumer_list (consumers, &length);
+  respond_text (msg, SOUP_STATUS_OK, body, length);
 }
 
 static void
@@ -367,7 +420,8 @@ handle_consumer (BdCentralServer   *self,
   g_autofree char *account = NULL;
   g_autoptr(BdConsumer) consumer = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = NULL;
+  GString *body;
+  gsize length;
 
   if (segment != NULL)
     account = bd_account_normalize (segment, NULL);
@@ -388,8 +442,10 @@ handle_consumer (BdCentralServer   *self,
       return;
     }
 
-  node = bd_consumer_to_json (consumer);
-  respond_json (msg, SOUP_STATUS_OK, node);
+  body = g_string_sized_new (1024);
+  bd_central_json_append_consumer (body, consumer);
+  length = body->len;
+  respond_text (msg, SOUP_STATUS_OK, g_string_free (body, FALSE), length);
 }
 
 static void
@@ -402,7 +458,8 @@ handle_changes (BdCentralServer   *self,
   g_autoptr(BdChangesPage) page = NULL;
   g_autoptr(GArray) seqs = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = NULL;
+  char *body;
+  gsize length;
   guint64 after = 0;
   guint limit;
 
@@ -424,8 +481,8 @@ handle_changes (BdCentralServer   *self,
       return;
     }
 
-  node = bd_changes_page_to_json (page, (const gint64 *) (gpointer) seqs->data);
-  respond_json (msg, SOUP_STATUS_OK, node);
+  body = bd_central_json_changes_page (page, (const gint64 *) (gpointer) seqs->data, &length);
+  respond_text (msg, SOUP_STATUS_OK, body, length);
 }
 
 static void
@@ -550,8 +607,12 @@ bd_central_server_constructed (GObject *object)
   self->server = soup_server_new ("server-header", "bijli-central/" PACKAGE_VERSION " ", NULL);
   soup_server_add_early_handler (self->server, NULL, on_early_request_cb, self, NULL);
   soup_server_add_handler (self->server, NULL, on_request_cb, self, NULL);
-  g_signal_connect (self->server, "request-started", G_CALLBACK (on_request_started_cb), self);
-  g_signal_connect (self->server, "request-finished", G_CALLBACK (on_request_finished_cb), self);
+  /* The request log costs an allocation per request: only when it is read. */
+  if (!g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
+    {
+      g_signal_connect (self->server, "request-started", G_CALLBACK (on_request_started_cb), self);
+      g_signal_connect (self->server, "request-finished", G_CALLBACK (on_request_finished_cb), self);
+    }
 }
 
 static void
@@ -566,6 +627,7 @@ bd_central_server_dispose (GObject *object)
     }
   g_clear_object (&self->server);
   g_clear_object (&self->db);
+  g_clear_pointer (&self->sessions, g_hash_table_unref);
 
   G_OBJECT_CLASS (bd_central_server_parent_class)->dispose (object);
 }
@@ -630,6 +692,7 @@ bd_central_server_class_init (BdCentralServerClass *klass)
 static void
 bd_central_server_init (BdCentralServer *self)
 {
+  self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, cached_session_free);
 }
 
 BdCentralServer *
@@ -665,6 +728,33 @@ bd_central_server_listen_local (BdCentralServer  *self,
   g_return_val_if_fail (port <= G_MAXUINT16, FALSE);
 
   return soup_server_listen_local (self->server, port, SOUP_SERVER_LISTEN_IPV4_ONLY, error);
+}
+
+gboolean
+bd_central_server_listen_socket (BdCentralServer  *self,
+                                 GSocket          *socket,
+                                 GError          **error)
+{
+  g_return_val_if_fail (BD_IS_CENTRAL_SERVER (self), FALSE);
+  g_return_val_if_fail (G_IS_SOCKET (socket), FALSE);
+
+  return soup_server_listen_socket (self->server, socket, 0, error);
+}
+
+guint
+bd_central_server_get_port (BdCentralServer *self)
+{
+  GSList *uris;
+  guint port = 0;
+
+  g_return_val_if_fail (BD_IS_CENTRAL_SERVER (self), 0);
+
+  uris = soup_server_get_uris (self->server);
+  if (uris != NULL)
+    port = (guint) g_uri_get_port (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  return port;
 }
 
 char *

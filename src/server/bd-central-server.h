@@ -33,6 +33,13 @@ SoupServer      *bd_central_server_get_soup_server (BdCentralServer  *self);
 gboolean         bd_central_server_listen_local    (BdCentralServer  *self,
                                                     guint             port,
                                                     GError          **error);
+/* Serves on a listening socket the caller made (e.g. one of several worker
+ * processes' sockets sharing a port with SO_REUSEPORT). */
+gboolean         bd_central_server_listen_socket   (BdCentralServer  *self,
+                                                    GSocket          *socket,
+                                                    GError          **error);
+/* The port listened on, 0 before listening. */
+guint            bd_central_server_get_port        (BdCentralServer  *self);
 /* "http://127.0.0.1:PORT" once listening, else NULL. */
 char            *bd_central_server_dup_base_url    (BdCentralServer  *self);
 /* Stops listening and closes client connections. */

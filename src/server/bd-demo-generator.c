@@ -680,7 +680,6 @@ bd_demo_generator_populate (BdDemoGenerator  *self,
                             guint             n_consumers,
                             GError          **error)
 {
-  BdDatabase *database;
   gint64 existing;
 
   g_return_val_if_fail (BD_IS_DEMO_GENERATOR (self), -1);
@@ -698,31 +697,24 @@ bd_demo_generator_populate (BdDemoGenerator  *self,
         return -1;
     }
 
-  database = bd_central_db_get_database (db);
-  /* Random-order index inserts (mobiles) thrash SQLite's default 2 MB page
-   * cache once a zone outgrows it; a larger cache keeps 1 lakh consumers
-   * to a few seconds. It only lasts for this connection. */
-  if (!bd_database_exec (database, "PRAGMA cache_size = -65536", error))
-    return -1;
-  if (!bd_database_begin (database, error))
+  /* An empty table takes the bulk path: indexes, the name index and the
+   * feed counts are built once at the end instead of row by row. */
+  if (!bd_central_db_bulk_begin (db, error))
     return -1;
 
   for (guint i = 0; i < n_consumers; i++)
     {
       g_autoptr(BdConsumer) consumer = generate_consumer (self);
 
-      if (!bd_central_db_insert_consumer (db, consumer, error))
+      if (!bd_central_db_bulk_insert (db, consumer, error))
         {
-          bd_database_rollback (database);
+          bd_central_db_bulk_abort (db);
           return -1;
         }
     }
 
-  if (!bd_database_commit (database, error))
-    {
-      bd_database_rollback (database);
-      return -1;
-    }
+  if (!bd_central_db_bulk_end (db, error))
+    return -1;
 
   return n_consumers;
 }

@@ -13,6 +13,7 @@
 
 #include "bd-central-db.h"
 #include "bd-central-server.h"
+#include "bd-central-workers.h"
 #include "bd-demo-generator.h"
 
 #define DEFAULT_PORT 8912
@@ -51,7 +52,9 @@ ensure_parent_dir (const char  *path,
   return TRUE;
 }
 
-static gboolean
+/* Returns how many consumers were created (0 if the database already
+ * held some), or -1 with error. */
+static gint64
 setup_demo (BdCentralDb  *db,
             guint32       seed,
             guint         n_consumers,
@@ -63,15 +66,15 @@ setup_demo (BdCentralDb  *db,
 
   generator = bd_demo_generator_new (seed, g_get_real_time () / G_USEC_PER_SEC);
   if (!bd_demo_generator_create_users (generator, db, error))
-    return FALSE;
+    return -1;
 
   if (n_consumers == 0)
-    return TRUE;
+    return 0;
 
   start = g_get_monotonic_time ();
   created = bd_demo_generator_populate (generator, db, n_consumers, error);
   if (created < 0)
-    return FALSE;
+    return -1;
 
   if (created > 0)
     g_printerr (_("Created %u demo consumers (seed %u) in %.0f ms.\n"),
@@ -79,7 +82,7 @@ setup_demo (BdCentralDb  *db,
   else
     g_printerr (_("The database already holds consumers; no demo consumers were added.\n"));
 
-  return TRUE;
+  return created;
 }
 
 static void
@@ -96,18 +99,32 @@ print_demo_users (void)
             bd_role_to_string (users[i].role), users[i].zone_name, users[i].zone);
 }
 
+static void
+print_listening (guint    port,
+                 gpointer user_data)
+{
+  gboolean demo = GPOINTER_TO_INT (user_data);
+
+  /* Not translated: scripts and tests read this line to find the port. */
+  printf ("Listening on http://127.0.0.1:%u\n", port);
+  if (demo)
+    print_demo_users ();
+  fflush (stdout);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   gboolean demo = FALSE;
+  gboolean generate = FALSE;
+  gint workers = 1;
   gint64 n_consumers = -1;
   gint64 seed = -1;
   gint port = DEFAULT_PORT;
   g_autofree char *db_path = NULL;
   g_autofree char *default_path = NULL;
   g_autofree char *db_description = NULL;
-  g_autofree char *base_url = NULL;
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(BdCentralDb) db = NULL;
@@ -139,6 +156,10 @@ main (int   argc,
       { "port", 0, 0, G_OPTION_ARG_INT, &port,
         N_("Port to listen on at 127.0.0.1 (default 8912; 0 picks a free port)"), N_("P") },
       { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, db_description, N_("PATH") },
+      { "generate", 0, 0, G_OPTION_ARG_NONE, &generate,
+        N_("Write the demo users and consumers into a new database and exit"), NULL },
+      { "workers", 0, 0, G_OPTION_ARG_INT, &workers,
+        N_("Number of server processes sharing the port, one per core (default 1)"), N_("N") },
       { NULL }
     };
 
@@ -146,7 +167,11 @@ main (int   argc,
     g_option_context_set_summary (context, _("The reference server for Bijli Desk."));
     g_option_context_set_description (context,
                                       _("Listens on 127.0.0.1 only and serves the JSON API under /api/v1.\n"
-                                        "Stop it with Ctrl+C or SIGTERM."));
+                                        "Stop it with Ctrl+C or SIGTERM.\n"
+                                        "\n"
+                                        "bijli-central --generate --consumers 1000000 --db PATH writes a demo\n"
+                                        "database in seconds; serve it later with --db PATH (add --demo to print\n"
+                                        "the demo users)."));
     g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
     g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
 
@@ -178,8 +203,28 @@ main (int   argc,
       g_printerr (_("%s: the seed must be from 0 to %u\n"), g_get_prgname (), G_MAXUINT32);
       return 2;
     }
-  if (!demo && (n_consumers != -1 || seed != -1))
-    g_printerr (_("%s: --consumers and --seed only matter with --demo\n"), g_get_prgname ());
+  if (workers < 1 || workers > 64)
+    {
+      g_printerr (_("%s: the number of workers must be from 1 to 64\n"), g_get_prgname ());
+      return 2;
+    }
+  if (generate && demo)
+    {
+      g_printerr (_("%s: use either --generate (write a database and exit) or --demo (serve)\n"), g_get_prgname ());
+      return 2;
+    }
+  if (generate && (db_path == NULL || g_str_equal (db_path, ":memory:")))
+    {
+      g_printerr (_("%s: --generate needs --db PATH, the database file to write\n"), g_get_prgname ());
+      return 2;
+    }
+  if (workers > 1 && db_path != NULL && g_str_equal (db_path, ":memory:"))
+    {
+      g_printerr (_("%s: worker processes cannot share an in-memory database; give --db PATH\n"), g_get_prgname ());
+      return 2;
+    }
+  if (!demo && !generate && (n_consumers != -1 || seed != -1))
+    g_printerr (_("%s: --consumers and --seed only matter with --demo or --generate\n"), g_get_prgname ());
 
   if (db_path == NULL)
     db_path = g_steal_pointer (&default_path);
@@ -196,13 +241,39 @@ main (int   argc,
       return 1;
     }
 
-  if (demo && !setup_demo (db,
-                           seed == -1 ? BD_DEMO_DEFAULT_SEED : (guint32) seed,
-                           n_consumers == -1 ? BD_DEMO_DEFAULT_CONSUMERS : (guint) n_consumers,
-                           &error))
+  if (demo || generate)
     {
-      g_printerr (_("%s: could not create the demo data: %s\n"), g_get_prgname (), error->message);
-      return 1;
+      gint64 created = setup_demo (db,
+                                   seed == -1 ? BD_DEMO_DEFAULT_SEED : (guint32) seed,
+                                   n_consumers == -1 ? BD_DEMO_DEFAULT_CONSUMERS : (guint) n_consumers,
+                                   &error);
+
+      if (created < 0)
+        {
+          g_printerr (_("%s: could not create the demo data: %s\n"), g_get_prgname (), error->message);
+          return 1;
+        }
+      if (generate)
+        {
+          /* Refusing to add to existing consumers keeps the seed's promise:
+           * the same seed gives the same database. */
+          if (created == 0 && n_consumers != 0)
+            {
+              g_printerr (_("%s: %s already holds consumers; remove it to generate a new one\n"),
+                          g_get_prgname (), db_path);
+              return 1;
+            }
+          g_clear_object (&db);
+          return 0;
+        }
+    }
+
+  if (workers > 1)
+    {
+      /* Each worker opens its own connection after the fork. */
+      g_clear_object (&db);
+      return bd_central_workers_run (db_path, (guint) port, (guint) workers,
+                                     print_listening, GINT_TO_POINTER (demo));
     }
 
   server = bd_central_server_new (db);
@@ -213,12 +284,7 @@ main (int   argc,
       return 1;
     }
 
-  base_url = bd_central_server_dup_base_url (server);
-  /* Not translated: scripts and tests read this line to find the port. */
-  printf ("Listening on %s\n", base_url);
-  if (demo)
-    print_demo_users ();
-  fflush (stdout);
+  print_listening (bd_central_server_get_port (server), GINT_TO_POINTER (demo));
 
   loop = g_main_loop_new (NULL, FALSE);
   sigint_id = g_unix_signal_add (SIGINT, on_quit_signal_cb, loop);

@@ -224,12 +224,20 @@ class Contract:
 # ---- the server -------------------------------------------------------------
 
 class Server:
-    def __init__(self, exe, db_path):
+    def __init__(self, exe, db_path, extra=("--demo", "--consumers", "500")):
         self.lines = queue.Queue()
         self.process = subprocess.Popen(
-            [exe, "--demo", "--consumers", "500", "--port", "0", "--db", db_path],
+            [exe, *extra, "--port", "0", "--db", db_path],
             stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, encoding="utf-8")
         threading.Thread(target=self._read, daemon=True).start()
+
+    def children(self):
+        """PIDs of the server's worker processes (Linux /proc)."""
+        try:
+            with open(f"/proc/{self.process.pid}/task/{self.process.pid}/children") as f:
+                return [int(pid) for pid in f.read().split()]
+        except OSError:
+            return []
 
     def _read(self):
         for line in self.process.stdout:
@@ -423,6 +431,7 @@ def read_feed(client, token, zone, limit):
     seqs = []
     cursor = None
     previous_remaining = None
+    first_page = None
     pages = 0
     while True:
         query = {"limit": str(limit)}
@@ -434,6 +443,8 @@ def read_feed(client, token, zone, limit):
             expect(False, f"changes page of {zone} answered", body)
             return None, None
         pages += 1
+        if first_page is None:
+            first_page = body
         for change in body["changes"]:
             seqs.append(change["seq"])
             consumers.append(change["consumer"])
@@ -450,6 +461,10 @@ def read_feed(client, token, zone, limit):
         if pages > 1000:
             expect(False, f"{zone} feed ends", pages)
             return None, None
+    # Nothing changed during the pull, so the first page's count is exact.
+    expect(first_page["remaining"] + len(first_page["changes"]) == len(consumers),
+           f"{zone}: the first page's remaining counts the rest of the feed exactly",
+           (first_page["remaining"], len(first_page["changes"]), len(consumers)))
     return consumers, seqs
 
 
@@ -520,17 +535,43 @@ def test_search(client, tokens, central, east):
     expect(status == 200 and [c["account"] for c in body["consumers"]] == [target["account"]],
            "a meter serial (any case) finds its consumer", body)
 
+    def literal(consumer, prefix):
+        words = re.split(r"[^\w\u0900-\u097f]+", (consumer["name_en"] + " " + consumer["name_hi"]).lower())
+        return any(w.startswith(prefix) for w in words)
+
+    def literal_first(found, prefix):
+        """Literal matches (exact or prefix tiers) come before spelling variants."""
+        flags = [literal(c, prefix) for c in found]
+        return bool(flags) and flags[0] and flags == sorted(flags, reverse=True)
+
     first_word = target["name_en"].split()[0].rstrip(".")
     prefix = first_word[:3].lower()
     status, body, _ = search(client, token, prefix, "search by name prefix")
-    expect(status == 200 and len(body["consumers"]) > 0
-           and all(any(w.lower().startswith(prefix) for w in re.split(r"[^A-Za-z]+", c["name_en"]))
-                   for c in body["consumers"]),
-           f"a name prefix {prefix!r} finds names with a word starting so", body)
+    expect(status == 200 and literal_first(body["consumers"], prefix),
+           f"a name prefix {prefix!r} finds names with a word starting so, first", body)
 
     status, body, _ = search(client, token, "श्री", "search in Hindi")
-    expect(status == 200 and len(body["consumers"]) > 0 and all("श्री" in c["name_hi"] for c in body["consumers"]),
-           "a Hindi prefix finds Hindi names", len(body.get("consumers", [])))
+    expect(status == 200 and literal_first(body["consumers"], "श्री"),
+           "a Hindi prefix finds Hindi names first", len(body.get("consumers", [])))
+
+    # Ranking: a whole word before a word that only starts so.
+    exact_word = first_word.lower()
+    status, body, _ = search(client, token, exact_word, "search by a whole name word", limit="1000")
+    words_of = lambda c: re.split(r"[^\w]+", c["name_en"].lower())
+    flags = [exact_word in words_of(c) for c in body.get("consumers", [])]
+    expect(status == 200 and flags and flags[0] and flags == sorted(flags, reverse=True),
+           f"{exact_word!r}: whole-word matches rank before prefix matches", flags[:50])
+
+    # Spelling variants: Shrivastava finds Srivastava, a missing matra still finds the name.
+    srivastavas = [c for c in central if re.search(r"\bSrivastava\b", c["name_en"])]
+    status, body, _ = search(client, token, "Shrivastava", "search a transliteration variant", limit="1000")
+    found = {c["account"] for c in body.get("consumers", [])}
+    expect(status == 200 and srivastavas and all(c["account"] in found for c in srivastavas),
+           "Shrivastava finds the Srivastavas", (len(srivastavas), len(found)))
+    status, body, _ = search(client, token, "श्रिवास्तव", "search without the long ii", limit="1000")
+    found = {c["account"] for c in body.get("consumers", [])}
+    expect(status == 200 and srivastavas and all(c["account"] in found for c in srivastavas),
+           "श्रिवास्तव (short i) finds श्रीवास्तव", (len(srivastavas), len(found)))
 
     status, body, _ = search(client, token, "a", "search with limit 3", limit="3")
     expect(status == 200 and len(body["consumers"]) <= 3, "limit caps the results", body)
@@ -597,6 +638,59 @@ def test_unknown(client, token):
         # before any handler runs, so it is not part of this contract.)
         status, body, _ = client.request("GET", path, token=token, description=f"unknown path {path}")
         expect(status == 404 and error_code(body) == "not_found", f"{path} is a JSON 404", body)
+
+
+def test_generate_and_workers(exe, contract, db_path):
+    """--generate writes a database and exits; --workers 2 serves it from two processes."""
+    run = subprocess.run([exe, "--generate", "--consumers", "300", "--seed", "5", "--db", db_path],
+                         stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    expect(run.returncode == 0 and run.stdout == "" and os.path.exists(db_path),
+           "--generate writes the database and exits 0 without serving", (run.returncode, run.stdout, run.stderr))
+    run = subprocess.run([exe, "--generate", "--consumers", "300", "--db", db_path],
+                         stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    expect(run.returncode == 1, "--generate refuses a database that already holds consumers",
+           (run.returncode, run.stderr))
+    run = subprocess.run([exe, "--generate", "--consumers", "10"], stdin=subprocess.DEVNULL,
+                         capture_output=True, text=True, timeout=60)
+    expect(run.returncode == 2, "--generate without --db is a usage error", run.returncode)
+    for workers in ("0", "65", "x"):
+        run = subprocess.run([exe, "--workers", workers, "--db", db_path], stdin=subprocess.DEVNULL,
+                             capture_output=True, text=True, timeout=60)
+        expect(run.returncode == 2, f"--workers {workers} is a usage error", run.returncode)
+
+    server = Server(exe, db_path, extra=("--demo", "--workers", "2"))
+    line = server.next_line(timeout=60)
+    match = re.fullmatch(r"Listening on http://127\.0\.0\.1:(\d+)", line or "")
+    if not expect(match is not None, "two workers print 'Listening on http://127.0.0.1:PORT'", repr(line)):
+        server.stop()
+        return
+    workers = server.children()
+    expect(len(workers) == 2, "--workers 2 runs two worker processes", workers)
+
+    client = Client(int(match.group(1)), contract)
+    status, body, _ = sign_in(client, "operator", "bijli-operator", "sign in through the workers")
+    if expect(status == 200, "a generated database has the demo users", body):
+        token = body["token"]
+        central, _ = read_feed(client, token, "LKO-C", 100)
+        status, east_body, _ = sign_in(client, "operator.east", "bijli-operator", "sign in east through the workers")
+        east, _ = read_feed(client, east_body["token"], "LKO-E", 100)
+        expect(central is not None and east is not None and len(central) + len(east) == 300,
+               "--generate --consumers 300 wrote 300 consumers", None if central is None else len(central))
+        # Every request on a new connection: the kernel spreads them over
+        # both workers, which must agree (one database, sessions in it).
+        answers = set()
+        for consumer in (central or [])[:40]:
+            status, body, _ = client.request("GET", f"{API}/consumers/{consumer['account']}", token=token,
+                                             check=False)
+            answers.add(status == 200 and body == consumer)
+        expect(answers == {True}, "every worker answers lookups the same", answers)
+
+    code = server.stop()
+    expect(code == 0, "SIGTERM stops the workers' supervisor with exit status 0", code)
+    time.sleep(0.2)
+    alive = [pid for pid in workers if os.path.exists(f"/proc/{pid}")
+             and open(f"/proc/{pid}/stat").read().split()[2] != "Z"]
+    expect(not alive, "SIGTERM stops every worker process", alive)
 
 
 def main():
@@ -673,6 +767,8 @@ def main():
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(db_path + suffix):
                 os.unlink(db_path + suffix)
+
+        test_generate_and_workers(exe, contract, os.path.join(tmp, "generated.sqlite3"))
 
     return tap.finish()
 

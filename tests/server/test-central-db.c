@@ -9,6 +9,7 @@
 
 #include "core/bd-validate.h"
 #include "server/bd-central-db.h"
+#include "server/bd-central-db-private.h"
 #include "server/bd-demo-generator.h"
 
 #define N_DEMO   2000
@@ -481,16 +482,28 @@ test_sessions (Fixture       *fixture,
 }
 
 static GPtrArray *
+search_with_matches (BdCentralDb  *db,
+                     const char   *zone,
+                     const char   *text,
+                     guint         limit,
+                     GArray      **out_matches)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *results = bd_central_db_search (db, zone, text, limit, out_matches, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (results);
+  if (out_matches != NULL)
+    g_assert_cmpuint ((*out_matches)->len, ==, results->len);
+  return results;
+}
+
+static GPtrArray *
 search (Fixture    *fixture,
         const char *zone,
         const char *text)
 {
-  g_autoptr(GError) error = NULL;
-  GPtrArray *results = bd_central_db_search (fixture->db, zone, text, 50, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (results);
-  return results;
+  return search_with_matches (fixture->db, zone, text, 50, NULL);
 }
 
 static void
@@ -544,20 +557,45 @@ test_search (Fixture       *fixture,
     g_clear_error (&error);
   }
   {
-    /* Word prefixes in either script, any case, all words required. */
-    g_autoptr(GPtrArray) r = search (fixture, "LKO-C", "sriv");
-    g_autoptr(GPtrArray) hi = search (fixture, "LKO-C", "श्री");
-    g_autoptr(GPtrArray) two = search (fixture, "LKO-C", "SUNITA dev");
+    /* Word prefixes in either script, any case, all words required; the
+     * literal matches first, then spelling variants. */
+    g_autoptr(GArray) r_matches = NULL;
+    g_autoptr(GArray) hi_matches = NULL;
+    g_autoptr(GArray) two_matches = NULL;
+    g_autoptr(GPtrArray) r = search_with_matches (fixture->db, "LKO-C", "sriv", 200, &r_matches);
+    g_autoptr(GPtrArray) hi = search_with_matches (fixture->db, "LKO-C", "श्री", 50, &hi_matches);
+    g_autoptr(GPtrArray) two = search_with_matches (fixture->db, "LKO-C", "SUNITA dev", 50, &two_matches);
+    guint variants = 0;
 
     g_assert_cmpuint (r->len, >, 0);
     for (guint i = 0; i < r->len; i++)
-      g_assert_nonnull (strstr (bd_consumer_get_name_en (g_ptr_array_index (r, i)), "Sriv"));
+      {
+        const char *name = bd_consumer_get_name_en (g_ptr_array_index (r, i));
+        BdCentralMatch match = g_array_index (r_matches, BdCentralMatch, i);
+
+        if (i > 0)
+          g_assert_cmpint (match, >=, g_array_index (r_matches, BdCentralMatch, i - 1));
+        if (match == BD_CENTRAL_MATCH_NAME_PREFIX)
+          g_assert_nonnull (strstr (name, "Sriv"));
+        else
+          {
+            /* "Shrivastava" is the same family spelt another way. */
+            g_assert_cmpint (match, ==, BD_CENTRAL_MATCH_NAME_FUZZY);
+            g_assert_nonnull (strstr (name, "Shriv"));
+            variants++;
+          }
+      }
+    g_assert_cmpuint (variants, >, 0);
     g_assert_cmpuint (hi->len, >, 0);
     for (guint i = 0; i < hi->len; i++)
       g_assert_nonnull (strstr (bd_consumer_get_name_hi (g_ptr_array_index (hi, i)), "श्री"));
     g_assert_cmpuint (two->len, >, 0);
     for (guint i = 0; i < two->len; i++)
-      g_assert_true (g_str_has_prefix (bd_consumer_get_name_en (g_ptr_array_index (two, i)), "Sunita Devi"));
+      {
+        if (g_array_index (two_matches, BdCentralMatch, i) <= BD_CENTRAL_MATCH_NAME_PREFIX)
+          g_assert_true (g_str_has_prefix (bd_consumer_get_name_en (g_ptr_array_index (two, i)), "Sunita Devi"));
+      }
+    g_assert_true (g_str_has_prefix (bd_consumer_get_name_en (g_ptr_array_index (two, 0)), "Sunita Devi"));
   }
   {
     /* "rivastava" is inside a word, not at its start. */
@@ -597,6 +635,489 @@ test_search (Fixture       *fixture,
   }
 }
 
+
+/* ---- name search tiers, FTS upkeep, bulk load, remaining ---------------- */
+
+typedef struct {
+  const char *account;
+  const char *zone;
+  const char *name_en;
+  const char *name_hi;
+} NamedConsumer;
+
+static const NamedConsumer named[] = {
+  { "2100000001", "LKO-C", "Ram Prakash Verma", "राम प्रकाश वर्मा" },
+  { "2100000002", "LKO-C", "Ramesh Srivastava", "रमेश श्रीवास्तव" },
+  { "2100000003", "LKO-C", "Raam Kumar", "राम कुमार" },
+  { "2100000004", "LKO-C", "Anil Shrivastava", "अनिल श्रीवास्तव" },
+  { "2100000005", "LKO-C", "Sunita Srivastav", "सुनीता श्रीवास्तव" },
+  { "2300000006", "LKO-E", "Ram Prakash Verma", "राम प्रकाश वर्मा" },
+  { "2100000007", "LKO-C", "Geeta Devi", "गीता देवी" },
+};
+
+static BdConsumer *
+make_consumer (const NamedConsumer *n)
+{
+  BdConsumer *consumer = bd_consumer_new (n->account);
+
+  bd_consumer_set_zone (consumer, n->zone);
+  bd_consumer_set_name_en (consumer, n->name_en);
+  bd_consumer_set_name_hi (consumer, n->name_hi);
+  bd_consumer_set_address (consumer, "Hazratganj, Lucknow 226001");
+  bd_consumer_set_version (consumer, 1);
+  bd_consumer_set_updated_at (consumer, FIXED_NOW);
+  return consumer;
+}
+
+static void
+insert_named (BdCentralDb *db)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (bd_central_db_ensure_zone (db, "LKO-C", "Lucknow Central", &error));
+  g_assert_true (bd_central_db_ensure_zone (db, "LKO-E", "Lucknow East", &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (named); i++)
+    {
+      g_autoptr(BdConsumer) consumer = make_consumer (&named[i]);
+
+      g_assert_true (bd_central_db_insert_consumer (db, consumer, &error));
+      g_assert_no_error (error);
+    }
+}
+
+static BdCentralDb *
+open_named_db (Fixture    *fixture,
+               const char *name)
+{
+  g_autofree char *path = fixture_path (fixture, name);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BdCentralDb) db = bd_central_db_open (path, &error);
+
+  g_assert_no_error (error);
+  insert_named (db);
+  return g_steal_pointer (&db);
+}
+
+/* Asserts the search gives exactly these accounts (space-separated) in
+ * this order, and, unless tiers is NULL, with these tiers. */
+static void
+assert_search (BdCentralDb        *db,
+               const char         *zone,
+               const char         *text,
+               guint               limit,
+               const char         *accounts,
+               const BdCentralMatch *tiers)
+{
+  g_autoptr(GArray) matches = NULL;
+  g_autoptr(GPtrArray) results = search_with_matches (db, zone, text, limit, &matches);
+  g_autoptr(GString) got = g_string_new (NULL);
+
+  for (guint i = 0; i < results->len; i++)
+    g_string_append_printf (got, "%s%s", i > 0 ? " " : "",
+                            bd_consumer_get_account (g_ptr_array_index (results, i)));
+  g_test_message ("search %s → %s", text, got->str);
+  g_assert_cmpstr (got->str, ==, accounts);
+
+  for (guint i = 0; tiers != NULL && i < results->len; i++)
+    g_assert_cmpint (g_array_index (matches, BdCentralMatch, i), ==, tiers[i]);
+}
+
+static gboolean
+fts_consistent (BdCentralDb *db)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* With rank 1 FTS5 also checks the index against the consumers table. */
+  return bd_database_exec (bd_central_db_get_database (db),
+                           "INSERT INTO consumers_fts (consumers_fts, rank) VALUES ('integrity-check', 1)",
+                           &error);
+}
+
+static void
+test_search_tiers (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(BdCentralDb) db = open_named_db (fixture, "names.sqlite3");
+  const BdCentralMatch exact_prefix_fuzzy[] = { BD_CENTRAL_MATCH_NAME_EXACT,
+                                                BD_CENTRAL_MATCH_NAME_PREFIX,
+                                                BD_CENTRAL_MATCH_NAME_FUZZY };
+  const BdCentralMatch exact_fuzzy_fuzzy[] = { BD_CENTRAL_MATCH_NAME_EXACT,
+                                               BD_CENTRAL_MATCH_NAME_FUZZY,
+                                               BD_CENTRAL_MATCH_NAME_FUZZY };
+  const BdCentralMatch fuzzy[] = { BD_CENTRAL_MATCH_NAME_FUZZY, BD_CENTRAL_MATCH_NAME_FUZZY,
+                                   BD_CENTRAL_MATCH_NAME_FUZZY };
+  const BdCentralMatch exact[] = { BD_CENTRAL_MATCH_NAME_EXACT };
+  const BdCentralMatch identifier[] = { BD_CENTRAL_MATCH_IDENTIFIER };
+
+  /* Exact word, then prefix, then spelling variant (Raam ~ Ram). */
+  assert_search (db, "LKO-C", "ram", 50, "2100000001 2100000002 2100000003", exact_prefix_fuzzy);
+  assert_search (db, "LKO-C", "RAM", 2, "2100000001 2100000002", exact_prefix_fuzzy);
+  /* Transliteration variants both ways; within a tier the shorter name first. */
+  assert_search (db, "LKO-C", "Shrivastava", 50, "2100000004 2100000005 2100000002", exact_fuzzy_fuzzy);
+  assert_search (db, "LKO-C", "srivastava", 50, "2100000002 2100000004 2100000005", exact_fuzzy_fuzzy);
+  /* Devanagari: exact, then with matras missing or a short for a long i. */
+  assert_search (db, "LKO-C", "राम", 50, "2100000003 2100000001", NULL);
+  assert_search (db, "LKO-C", "रमश", 50, "2100000002", fuzzy);
+  assert_search (db, "LKO-C", "श्रिवास्तव", 50, "2100000004 2100000005 2100000002", fuzzy);
+  assert_search (db, "LKO-C", "गीता दवी", 50, "2100000007", fuzzy);
+  assert_search (db, "LKO-C", "geeta devi", 50, "2100000007", exact);
+  /* Every word must match, in either script. */
+  assert_search (db, "LKO-C", "ram verma", 50, "2100000001", exact);
+  assert_search (db, "LKO-C", "ram zzz", 50, "", NULL);
+  /* The zone scopes every tier. */
+  assert_search (db, "LKO-E", "ram", 50, "2300000006", exact);
+  assert_search (db, "LKO-E", "shrivastava", 50, "", NULL);
+  assert_search (db, "LKO-C", "2100000004", 50, "2100000004", identifier);
+  assert_search (db, "LKO-C", "2300000006", 50, "", NULL);
+  g_assert_true (fts_consistent (db));
+}
+
+static void
+test_search_after_update (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(BdCentralDb) db = open_named_db (fixture, "names.sqlite3");
+  g_autoptr(GError) error = NULL;
+  const BdCentralMatch exact[] = { BD_CENTRAL_MATCH_NAME_EXACT };
+
+  /* Renamed: the old name no longer finds the record, the new one does. */
+  {
+    g_autoptr(BdConsumer) renamed = make_consumer (&named[0]);
+
+    bd_consumer_set_name_en (renamed, "Mohan Lal");
+    bd_consumer_set_name_hi (renamed, "मोहन लाल");
+    g_assert_true (bd_central_db_update_consumer (db, renamed, FIXED_NOW + 60, &error));
+    g_assert_no_error (error);
+  }
+  assert_search (db, "LKO-C", "prakash", 50, "", NULL);
+  assert_search (db, "LKO-C", "mohan", 50, "2100000001", exact);
+  assert_search (db, "LKO-C", "मोहन", 50, "2100000001", exact);
+  /* Its spelling keys moved too. */
+  assert_search (db, "LKO-C", "mohaan laal", 50, "2100000001", NULL);
+
+  /* A balance update leaves the names searchable, once. */
+  {
+    g_autoptr(BdConsumer) topped_up = make_consumer (&named[1]);
+
+    bd_consumer_set_balance_paise (topped_up, 50000);
+    g_assert_true (bd_central_db_update_consumer (db, topped_up, FIXED_NOW + 120, &error));
+    g_assert_no_error (error);
+  }
+  assert_search (db, "LKO-C", "ramesh", 50, "2100000002", exact);
+
+  /* Moved to another zone: found there only. */
+  {
+    g_autoptr(BdConsumer) moved = make_consumer (&named[5]);
+
+    bd_consumer_set_zone (moved, "LKO-C");
+    g_assert_true (bd_central_db_update_consumer (db, moved, FIXED_NOW + 180, &error));
+    g_assert_no_error (error);
+  }
+  assert_search (db, "LKO-E", "ram", 50, "", NULL);
+  assert_search (db, "LKO-C", "ram prakash", 50, "2300000006", exact);
+  g_assert_cmpint (bd_central_db_count_consumers (db, "LKO-C", &error), ==, 7);
+  g_assert_cmpint (bd_central_db_count_consumers (db, "LKO-E", &error), ==, 0);
+  g_assert_no_error (error);
+
+  g_assert_true (fts_consistent (db));
+}
+
+static void
+test_migration_from_v1 (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *path = fixture_path (fixture, "v1.sqlite3");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BdCentralDb) db = NULL;
+  const BdCentralMatch exact_prefix_fuzzy[] = { BD_CENTRAL_MATCH_NAME_EXACT,
+                                                BD_CENTRAL_MATCH_NAME_PREFIX,
+                                                BD_CENTRAL_MATCH_NAME_FUZZY };
+
+  /* What a bijli-central of schema 1 left: consumers, old-style name_key. */
+  db = bd_central_db_open_at_version (path, 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (bd_database_get_version (bd_central_db_get_database (db)), ==, 1);
+  insert_named (db);
+  g_assert_true (bd_database_exec (bd_central_db_get_database (db),
+                                   "UPDATE consumers SET name_key = ' ' || lower (name_en)", &error));
+  g_assert_no_error (error);
+  g_clear_object (&db);
+
+  db = bd_central_db_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (bd_database_get_version (bd_central_db_get_database (db)), >=, 2);
+  assert_search (db, "LKO-C", "ram", 50, "2100000001 2100000002 2100000003", exact_prefix_fuzzy);
+  assert_search (db, "LKO-C", "रमश", 50, "2100000002", NULL);
+  g_assert_cmpint (bd_central_db_count_consumers (db, "LKO-C", &error), ==, 6);
+  g_assert_cmpint (bd_central_db_count_consumers (db, NULL, &error), ==, 7);
+  g_assert_no_error (error);
+  g_assert_true (fts_consistent (db));
+}
+
+/* Rows of a query as one string, for comparing two databases. */
+static char *
+dump_query (BdCentralDb *db,
+            const char  *sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3_stmt) stmt = bd_database_prepare (bd_central_db_get_database (db), sql, &error);
+  GString *dump = g_string_new (NULL);
+
+  g_assert_no_error (error);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      for (int i = 0; i < sqlite3_column_count (stmt); i++)
+        {
+          const char *text = (const char *) sqlite3_column_text (stmt, i);
+          g_string_append_printf (dump, "%s|", text != NULL ? text : "NULL");
+        }
+      g_string_append_c (dump, '\n');
+    }
+  return g_string_free (dump, FALSE);
+}
+
+static void
+test_bulk_same_as_slow (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  const guint n = 700;
+  g_autoptr(BdCentralDb) fast = open_demo_db (fixture, "fast.sqlite3", 7, n);
+  g_autofree char *slow_path = fixture_path (fixture, "slow.sqlite3");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BdCentralDb) slow = bd_central_db_open (slow_path, &error);
+  g_autoptr(BdDemoGenerator) generator = bd_demo_generator_new (7, FIXED_NOW);
+  BdDatabase *slow_db = bd_central_db_get_database (slow);
+  const char *queries[] = {
+    "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name",
+    "SELECT * FROM consumers ORDER BY account",
+    "SELECT * FROM feed_buckets ORDER BY zone, bucket",
+    "SELECT * FROM change_counter",
+    "SELECT * FROM zones ORDER BY code",
+    "SELECT username, display_name, role, zone FROM users ORDER BY username",
+    "SELECT rowid, * FROM consumers_fts_data ORDER BY id",
+    "PRAGMA journal_mode",
+    "PRAGMA foreign_keys",
+    "PRAGMA synchronous",
+  };
+  const char *searches[] = { "ram", "shri", "श्री", "sunita devi", "rmsh", "kh" };
+
+  /* The slow path: one insert at a time with every index and trigger live. */
+  g_assert_no_error (error);
+  g_assert_true (bd_demo_generator_create_users (generator, slow, &error));
+  g_assert_true (bd_database_begin (slow_db, &error));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(BdConsumer) consumer = bd_demo_generator_next (generator);
+
+      g_assert_true (bd_central_db_insert_consumer (slow, consumer, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_true (bd_database_commit (slow_db, &error));
+  g_assert_no_error (error);
+
+  /* FTS5 segments differ in layout with the order of writes; the
+   * integrity checks and searches below compare what they hold. */
+  for (guint i = 0; i < G_N_ELEMENTS (queries); i++)
+    {
+      g_autofree char *a = dump_query (fast, queries[i]);
+      g_autofree char *b = dump_query (slow, queries[i]);
+
+      if (strstr (queries[i], "consumers_fts_data") != NULL)
+        continue;
+      g_test_message ("%s", queries[i]);
+      g_assert_cmpstr (a, ==, b);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (searches); i++)
+    {
+      g_autoptr(GArray) fast_matches = NULL;
+      g_autoptr(GArray) slow_matches = NULL;
+      g_autoptr(GPtrArray) a = search_with_matches (fast, "LKO-C", searches[i], 1000, &fast_matches);
+      g_autoptr(GPtrArray) b = search_with_matches (slow, "LKO-C", searches[i], 1000, &slow_matches);
+
+      g_assert_cmpuint (a->len, ==, b->len);
+      for (guint j = 0; j < a->len; j++)
+        {
+          g_assert_true (bd_consumer_equal (g_ptr_array_index (a, j), g_ptr_array_index (b, j)));
+          g_assert_cmpint (g_array_index (fast_matches, BdCentralMatch, j), ==,
+                           g_array_index (slow_matches, BdCentralMatch, j));
+        }
+    }
+
+  g_assert_true (fts_consistent (fast));
+  g_assert_true (fts_consistent (slow));
+
+  /* A second bulk load on a non-empty table is refused, and harmlessly. */
+  g_assert_false (bd_central_db_bulk_begin (fast, &error));
+  g_assert_error (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+  {
+    g_autofree char *mode = dump_query (fast, "PRAGMA journal_mode");
+    g_assert_cmpstr (mode, ==, "wal|\n");
+  }
+}
+
+static void
+test_bulk_abort (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autofree char *path = fixture_path (fixture, "aborted.sqlite3");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BdCentralDb) db = bd_central_db_open (path, &error);
+  g_autoptr(BdDemoGenerator) generator = bd_demo_generator_new (3, FIXED_NOW);
+  g_autofree char *schema_before = NULL;
+  g_autofree char *schema_after = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (bd_demo_generator_create_users (generator, db, &error));
+  schema_before = dump_query (db, "SELECT name, sql FROM sqlite_master ORDER BY name");
+
+  g_assert_true (bd_central_db_bulk_begin (db, &error));
+  for (guint i = 0; i < 50; i++)
+    {
+      g_autoptr(BdConsumer) consumer = bd_demo_generator_next (generator);
+      g_assert_true (bd_central_db_bulk_insert (db, consumer, &error));
+    }
+  {
+    /* A duplicate account fails the load. */
+    g_autoptr(BdConsumer) twin = make_consumer (&named[0]);
+    g_autoptr(BdConsumer) again = make_consumer (&named[0]);
+
+    g_assert_true (bd_central_db_bulk_insert (db, twin, &error));
+    g_assert_false (bd_central_db_bulk_insert (db, again, &error));
+    g_assert_nonnull (error);
+    g_clear_error (&error);
+  }
+  bd_central_db_bulk_abort (db);
+
+  /* Everything rolled back, indexes and triggers included. */
+  schema_after = dump_query (db, "SELECT name, sql FROM sqlite_master ORDER BY name");
+  g_assert_cmpstr (schema_before, ==, schema_after);
+  g_assert_cmpint (bd_central_db_count_consumers (db, NULL, &error), ==, 0);
+  {
+    g_autofree char *count = dump_query (db, "SELECT COUNT(*) FROM consumers");
+    g_autofree char *fk = dump_query (db, "PRAGMA foreign_keys");
+    g_assert_cmpstr (count, ==, "0|\n");
+    g_assert_cmpstr (fk, ==, "1|\n");
+  }
+
+  /* And the database still takes a load. */
+  g_assert_cmpint (bd_demo_generator_populate (generator, db, 20, &error), ==, 20);
+  g_assert_no_error (error);
+}
+
+static gint64
+brute_remaining (BdCentralDb *db,
+                 const char  *zone,
+                 gint64       after)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3_stmt) stmt = bd_database_prepare (bd_central_db_get_database (db),
+                                                      "SELECT COUNT(*) FROM consumers "
+                                                      "WHERE zone = ?1 AND change_seq > ?2",
+                                                      &error);
+
+  g_assert_no_error (error);
+  sqlite3_bind_text (stmt, 1, zone, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, after);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+static void
+test_remaining (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *plan = NULL;
+  gint64 cursor = 0;
+  guint pages = 0;
+  gint64 total_c = bd_central_db_count_consumers (fixture->db, "LKO-C", &error);
+  gint64 total_e = bd_central_db_count_consumers (fixture->db, "LKO-E", &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (total_c, ==, brute_remaining (fixture->db, "LKO-C", 0));
+  g_assert_cmpint (total_e, ==, brute_remaining (fixture->db, "LKO-E", 0));
+  g_assert_cmpint (total_c + total_e, ==, N_DEMO);
+
+  /* Pages that straddle the 1024-sequence buckets, with changes between
+   * pages to records behind and ahead of the cursor. */
+  for (;;)
+    {
+      g_autoptr(BdChangesPage) page = NULL;
+      g_autoptr(GArray) seqs = NULL;
+
+      page = bd_central_db_changes (fixture->db, "LKO-C", cursor, 97, &seqs, &error);
+      g_assert_no_error (error);
+      cursor = g_ascii_strtoll (page->next_cursor, NULL, 10);
+      g_assert_cmpint (page->remaining, ==, brute_remaining (fixture->db, "LKO-C", cursor));
+      g_assert_true (page->has_more == (page->remaining > 0));
+      pages++;
+
+      if (pages == 3 || pages == 9)
+        {
+          /* One already delivered (it comes again) and one still ahead
+           * (it only moves): remaining grows by exactly one. */
+          g_autoptr(BdChangesPage) first = bd_central_db_changes (fixture->db, "LKO-C", 0, 1, NULL, &error);
+          g_autoptr(BdChangesPage) ahead = bd_central_db_changes (fixture->db, "LKO-C", cursor, 1, NULL, &error);
+          BdConsumer *behind = g_ptr_array_index (first->consumers, 0);
+
+          g_assert_true (bd_central_db_update_consumer (fixture->db, behind, FIXED_NOW + pages, &error));
+          g_assert_true (bd_central_db_update_consumer (fixture->db, g_ptr_array_index (ahead->consumers, 0),
+                                                        FIXED_NOW + pages, &error));
+          g_assert_no_error (error);
+          g_assert_cmpint (brute_remaining (fixture->db, "LKO-C", cursor), ==, page->remaining + 1);
+        }
+      if (!page->has_more)
+        break;
+    }
+  g_assert_cmpuint (pages, >, 10);
+
+  {
+    /* A page that ends exactly at the end: full, yet nothing remains. */
+    g_autoptr(BdChangesPage) all = bd_central_db_changes (fixture->db, "LKO-E", 0, (guint) total_e, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (all->consumers->len, ==, total_e);
+    g_assert_cmpint (all->remaining, ==, 0);
+    g_assert_false (all->has_more);
+  }
+
+  /* The page query walks the (zone, change_seq) index: no scan, no sort. */
+  plan = bd_central_db_dup_query_plans (fixture->db, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (plan, "SEARCH consumers USING INDEX consumers_zone_seq (zone=? AND change_seq>?)"));
+}
+
+static void
+test_query_plans (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *plans = bd_central_db_dup_query_plans (fixture->db, &error);
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_no_error (error);
+  g_test_message ("%s", plans);
+  lines = g_strsplit (plans, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), >, 10);
+
+  /* No hot query walks the consumers table or a whole zone of an index:
+   * every consumers step is a SEARCH on a key, and only the FTS index (by
+   * MATCH) and small candidate lists are scanned. */
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *line = lines[i];
+
+      if (strstr (line, "SCAN ") != NULL)
+        g_assert_true (strstr (line, "VIRTUAL TABLE") != NULL || strstr (line, "SCAN m") != NULL ||
+                       strstr (line, "CONSTANT ROW") != NULL);
+      if (strstr (line, "consumers_zone_seq (zone=?)") != NULL)
+        g_assert_not_reached ();
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -613,6 +1134,13 @@ main (int   argc,
   ADD ("/central-db/changes/update", test_update_bumps_feed);
   ADD ("/central-db/sessions", test_sessions);
   ADD ("/central-db/search", test_search);
+  ADD ("/central-db/search/tiers", test_search_tiers);
+  ADD ("/central-db/search/after-update", test_search_after_update);
+  ADD ("/central-db/migration/from-v1", test_migration_from_v1);
+  ADD ("/central-db/bulk/same-as-slow", test_bulk_same_as_slow);
+  ADD ("/central-db/bulk/abort", test_bulk_abort);
+  ADD ("/central-db/changes/remaining", test_remaining);
+  ADD ("/central-db/query-plans", test_query_plans);
 
 #undef ADD
 
