@@ -17,9 +17,15 @@ main (int   argc,
 {
   g_autoptr(BdApplication) app = NULL;
   gint64 started_at = g_get_monotonic_time ();
+  const char *localedir;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* From the build tree (the demo script, a translator checking their
+   * work) the catalogues are in BUILDDIR/po, not yet installed in LOCALEDIR. */
+  localedir = g_getenv ("BIJLI_DESK_LOCALEDIR");
+  if (localedir == NULL || *localedir == '\0')
+    localedir = LOCALEDIR;
+  bindtextdomain (GETTEXT_PACKAGE, localedir);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
