@@ -1,22 +1,162 @@
-/* bd-central-db-private.h: hooks for bijli-central's own tests.
+/* bd-central-db-private.h: what the files of BdCentralDb share, and hooks
+ * for bijli-central's own tests.
+ *
+ * bd-central-db.c            the object, opening, migrations, zones and the
+ *                            cache of prepared statements
+ * bd-central-db-auth.c       staff users, sign-in and sessions
+ * bd-central-db-consumers.c  a consumer's row: insert, update, lookup, name keys
+ * bd-central-db-search.c     search by identifier and by name in FTS tiers
+ * bd-central-db-feed.c       the changes feed and the per-zone counts it keeps
+ * bd-central-db-bulk.c       loading many consumers into an empty table
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
+#include <sqlite3.h>
+
 #include "bd-central-db.h"
 
 G_BEGIN_DECLS
 
+/* Hot queries, prepared once per connection and reset after use:
+ * preparing costs more than running them. The SQL is in bd-central-db.c,
+ * in one table, so that the query-plan test sees every one of them. */
+typedef enum {
+  STMT_NEXT_SEQ,
+  STMT_INSERT,
+  STMT_SESSION,
+  STMT_LOOKUP,
+  STMT_FIND_ACCOUNT,
+  STMT_FIND_MOBILE,
+  STMT_FIND_ACCOUNT_OR_MOBILE,
+  STMT_FIND_METER,
+  STMT_FIND_NAMES,
+  STMT_CHANGES,
+  STMT_REMAINING,
+  STMT_BEGIN_READ,
+  STMT_END_READ,
+  N_STMTS
+} BdCentralStmt;
+
+struct _BdCentralDb
+{
+  GObject       parent_instance;
+
+  BdDatabase   *db;
+  sqlite3_stmt *stmts[N_STMTS];
+
+  /* The file did not exist before this connection opened it, so a bulk
+   * load may skip the journal: a crash can only lose a file nobody has used. */
+  gboolean      created;
+
+  /* Bulk load state (bd_central_db_bulk_begin() … _end()). */
+  gboolean      bulk;
+  gboolean      bulk_unjournaled;
+  gint64        bulk_seq;
+  GPtrArray    *bulk_deferred_sql;
+  GHashTable   *bulk_memo;      /* name → bd_name_keys_text (name) */
+};
+
+#define CONSUMER_COLUMNS \
+  "account, zone, name_en, name_hi, relation_en, relation_hi, address, mobile, " \
+  "mobile_verified, meter_serial, meter_make, meter_type, category, " \
+  "sanctioned_load_w, phase, feeder, dt, pole, area_type, supply_status, " \
+  "balance_paise, balance_as_of, version, updated_at"
+
+/* Column indexes of CONSUMER_COLUMNS. */
+enum {
+  COL_ACCOUNT,
+  COL_ZONE,
+  COL_NAME_EN,
+  COL_NAME_HI,
+  COL_RELATION_EN,
+  COL_RELATION_HI,
+  COL_ADDRESS,
+  COL_MOBILE,
+  COL_MOBILE_VERIFIED,
+  COL_METER_SERIAL,
+  COL_METER_MAKE,
+  COL_METER_TYPE,
+  COL_CATEGORY,
+  COL_SANCTIONED_LOAD_W,
+  COL_PHASE,
+  COL_FEEDER,
+  COL_DT,
+  COL_POLE,
+  COL_AREA_TYPE,
+  COL_SUPPLY_STATUS,
+  COL_BALANCE_PAISE,
+  COL_BALANCE_AS_OF,
+  COL_VERSION,
+  COL_UPDATED_AT,
+  /* The one column some queries select after CONSUMER_COLUMNS: the change
+   * sequence in the feed, the rowid in name search. */
+  COL_EXTRA,
+};
+
+/* A cached statement in use for the scope it is declared in: leaving the
+ * scope resets it and drops its bindings. */
+typedef sqlite3_stmt BdCentralCachedStmt;
+
+static inline void
+_bd_central_cached_stmt_release (BdCentralCachedStmt *stmt)
+{
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BdCentralCachedStmt, _bd_central_cached_stmt_release)
+
+static inline const char *
+_bd_central_column_text (sqlite3_stmt *stmt,
+                         int           col)
+{
+  const char *text = (const char *) sqlite3_column_text (stmt, col);
+
+  return text != NULL ? text : "";
+}
+
+static inline void
+_bd_central_bind_text_or_null (sqlite3_stmt *stmt,
+                               int           index,
+                               const char   *text)
+{
+  /* Static: every caller keeps the text alive until the statement is reset. */
+  if (text != NULL)
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+/* bd-central-db.c */
+BdCentralCachedStmt *_bd_central_db_cached_stmt       (BdCentralDb    *self,
+                                                       BdCentralStmt   which,
+                                                       GError        **error);
+
+/* bd-central-db-consumers.c */
+/* Each name's spelling keys (core/bd-name-key.h), English words then Hindi. */
+char                *_bd_central_db_build_name_key    (const char     *name_en,
+                                                       const char     *name_hi);
+BdConsumer          *_bd_central_db_consumer_from_row (sqlite3_stmt   *stmt);
+/* Stores a new consumer with change sequence seq (during a bulk load, with
+ * its name keys memoised). */
+gboolean             _bd_central_db_insert_row        (BdCentralDb    *self,
+                                                       BdConsumer     *consumer,
+                                                       gint64          seq,
+                                                       GError        **error);
+
+/* Test hooks. */
+
 /* Opens and migrates only up to schema version, to test later migrations
  * on a database an older bijli-central wrote. */
-BdCentralDb *bd_central_db_open_at_version  (const char   *path,
-                                             int           version,
-                                             GError      **error);
+BdCentralDb         *bd_central_db_open_at_version    (const char     *path,
+                                                       int             version,
+                                                       GError        **error);
 
 /* EXPLAIN QUERY PLAN of every prepared query, one "N: detail" line per
  * step (N numbers the statement). */
-char        *bd_central_db_dup_query_plans  (BdCentralDb  *self,
-                                             GError      **error);
+char                *bd_central_db_dup_query_plans    (BdCentralDb    *self,
+                                                       GError        **error);
 
 G_END_DECLS

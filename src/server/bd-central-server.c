@@ -145,6 +145,20 @@ respond_error (SoupServerMessage *msg,
 }
 
 static void
+respond_invalid_request (SoupServerMessage *msg,
+                         const char        *message)
+{
+  respond_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid_request", message);
+}
+
+static void
+respond_too_large (SoupServerMessage *msg)
+{
+  respond_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
+                 _("The request is too large."));
+}
+
+static void
 respond_internal_error (SoupServerMessage *msg,
                         const GError      *error)
 {
@@ -225,7 +239,7 @@ parse_limit (SoupServerMessage *msg,
       g_autofree char *message =
         g_strdup_printf (_("The limit must be a whole number from 1 to %u."), max_limit);
 
-      respond_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid_request", message);
+      respond_invalid_request (msg, message);
       return FALSE;
     }
 
@@ -327,8 +341,7 @@ handle_session (BdCentralServer   *self,
   /* Chunked bodies carry no Content-Length for the early check. */
   if (length > BD_CENTRAL_MAX_BODY_BYTES)
     {
-      respond_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
-                     _("The request is too large."));
+      respond_too_large (msg);
       return;
     }
 
@@ -339,7 +352,7 @@ handle_session (BdCentralServer   *self,
       g_autofree char *message =
         g_strdup_printf (_("The sign-in request is not valid: %s"), error->message);
 
-      respond_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid_request", message);
+      respond_invalid_request (msg, message);
       return;
     }
 
@@ -382,20 +395,17 @@ handle_consumers (BdCentralServer   *self,
 
   if (text == NULL)
     {
-      respond_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid_request",
-                     _("Give the text to search for in the q parameter."));
+      respond_invalid_request (msg, _("Give the text to search for in the q parameter."));
       return;
     }
   if (strlen (text) > BD_CENTRAL_SEARCH_MAX_QUERY)
     {
-      respond_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid_request",
-                     _("The search text is too long. Search by account number, mobile, meter number or a few words of the name."));
+      respond_invalid_request (msg, _("The search text is too long. Search by account number, mobile, meter number or a few words of the name."));
       return;
     }
   if (!g_utf8_validate (text, -1, NULL))
     {
-      respond_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid_request",
-                     _("The search text is not valid UTF-8."));
+      respond_invalid_request (msg, _("The search text is not valid UTF-8."));
       return;
     }
 
@@ -427,8 +437,7 @@ handle_consumer (BdCentralServer   *self,
     account = bd_account_normalize (segment, NULL);
   if (account == NULL)
     {
-      respond_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid_request",
-                     _("An account number has 10 digits (12 for some rural accounts)."));
+      respond_invalid_request (msg, _("An account number has 10 digits (12 for some rural accounts)."));
       return;
     }
 
@@ -468,8 +477,7 @@ handle_changes (BdCentralServer   *self,
 
   if (since != NULL && !parse_decimal (since, 0, G_MAXINT64, &after))
     {
-      respond_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid_request",
-                     _("The cursor is not one this server issued. Start again without one."));
+      respond_invalid_request (msg, _("The cursor is not one this server issued. Start again without one."));
       return;
     }
 
@@ -500,8 +508,7 @@ on_early_request_cb (SoupServer        *server,
     {
       soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                     "Connection", "close");
-      respond_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
-                     _("The request is too large."));
+      respond_too_large (msg);
     }
 }
 
@@ -711,14 +718,6 @@ bd_central_server_get_database (BdCentralServer *self)
   return self->db;
 }
 
-SoupServer *
-bd_central_server_get_soup_server (BdCentralServer *self)
-{
-  g_return_val_if_fail (BD_IS_CENTRAL_SERVER (self), NULL);
-
-  return self->server;
-}
-
 gboolean
 bd_central_server_listen_local (BdCentralServer  *self,
                                 guint             port,
@@ -755,22 +754,6 @@ bd_central_server_get_port (BdCentralServer *self)
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
 
   return port;
-}
-
-char *
-bd_central_server_dup_base_url (BdCentralServer *self)
-{
-  GSList *uris;
-  char *url = NULL;
-
-  g_return_val_if_fail (BD_IS_CENTRAL_SERVER (self), NULL);
-
-  uris = soup_server_get_uris (self->server);
-  if (uris != NULL)
-    url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-
-  return url;
 }
 
 void

@@ -27,7 +27,6 @@ G_DECLARE_FINAL_TYPE (BdCentralServer, bd_central_server, BD, CENTRAL_SERVER, GO
 
 BdCentralServer *bd_central_server_new             (BdCentralDb      *db);
 BdCentralDb     *bd_central_server_get_database    (BdCentralServer  *self);
-SoupServer      *bd_central_server_get_soup_server (BdCentralServer  *self);
 
 /* Listens on 127.0.0.1 only; port 0 picks a free port. */
 gboolean         bd_central_server_listen_local    (BdCentralServer  *self,
@@ -40,8 +39,6 @@ gboolean         bd_central_server_listen_socket   (BdCentralServer  *self,
                                                     GError          **error);
 /* The port listened on, 0 before listening. */
 guint            bd_central_server_get_port        (BdCentralServer  *self);
-/* "http://127.0.0.1:PORT" once listening, else NULL. */
-char            *bd_central_server_dup_base_url    (BdCentralServer  *self);
 /* Stops listening and closes client connections. */
 void             bd_central_server_disconnect      (BdCentralServer  *self);
 

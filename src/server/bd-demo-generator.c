@@ -266,6 +266,15 @@ surname_spelling (BdDemoGenerator *self,
   return surname->en[pick (self, n)];
 }
 
+static const Name *
+pick_male_name (BdDemoGenerator *self,
+                gboolean         muslim)
+{
+  return muslim
+    ? &muslim_male_names[pick (self, G_N_ELEMENTS (muslim_male_names))]
+    : &male_names[pick (self, G_N_ELEMENTS (male_names))];
+}
+
 static void
 generate_names (BdDemoGenerator *self,
                 BdConsumer      *consumer,
@@ -284,9 +293,7 @@ generate_names (BdDemoGenerator *self,
   g_autofree char *relation_en = NULL;
   g_autofree char *relation_hi = NULL;
 
-  relation = muslim
-    ? &muslim_male_names[pick (self, G_N_ELEMENTS (muslim_male_names))]
-    : &male_names[pick (self, G_N_ELEMENTS (male_names))];
+  relation = pick_male_name (self, muslim);
 
   if (business)
     {
@@ -295,9 +302,7 @@ generate_names (BdDemoGenerator *self,
       name_en = g_strdup_printf ("M/s %s %s", surname_en, kind->en);
       name_hi = g_strdup_printf ("मे. %s %s", surname->hi, kind->hi);
       /* A firm's record names its proprietor rather than a father. */
-      given = muslim
-        ? &muslim_male_names[pick (self, G_N_ELEMENTS (muslim_male_names))]
-        : &male_names[pick (self, G_N_ELEMENTS (male_names))];
+      given = pick_male_name (self, muslim);
       relation_en = g_strdup_printf ("%s %s", given->en, surname_en);
       relation_hi = g_strdup_printf ("%s %s", given->hi, surname->hi);
     }
@@ -329,15 +334,11 @@ generate_names (BdDemoGenerator *self,
     }
   else
     {
-      given = muslim
-        ? &muslim_male_names[pick (self, G_N_ELEMENTS (muslim_male_names))]
-        : &male_names[pick (self, G_N_ELEMENTS (male_names))];
+      given = pick_male_name (self, muslim);
 
       /* A son is rarely named after his father on these records. */
       for (guint tries = 0; given == relation && tries < 4; tries++)
-        given = muslim
-          ? &muslim_male_names[pick (self, G_N_ELEMENTS (muslim_male_names))]
-          : &male_names[pick (self, G_N_ELEMENTS (male_names))];
+        given = pick_male_name (self, muslim);
 
       if (!muslim && strchr (given->en, ' ') == NULL && chance (self, 0.15))
         {
@@ -589,6 +590,19 @@ generate_consumer (BdDemoGenerator *self)
   return g_steal_pointer (&consumer);
 }
 
+static gboolean
+ensure_zones (BdCentralDb  *db,
+              GError      **error)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (zones); i++)
+    {
+      if (!bd_central_db_ensure_zone (db, zones[i].code, zones[i].name, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 static void
 bd_demo_generator_finalize (GObject *object)
 {
@@ -655,11 +669,8 @@ bd_demo_generator_create_users (BdDemoGenerator  *self,
   g_return_val_if_fail (BD_IS_DEMO_GENERATOR (self), FALSE);
   g_return_val_if_fail (BD_IS_CENTRAL_DB (db), FALSE);
 
-  for (guint i = 0; i < G_N_ELEMENTS (zones); i++)
-    {
-      if (!bd_central_db_ensure_zone (db, zones[i].code, zones[i].name, error))
-        return FALSE;
-    }
+  if (!ensure_zones (db, error))
+    return FALSE;
 
   for (guint i = 0; i < G_N_ELEMENTS (demo_users); i++)
     {
@@ -691,11 +702,8 @@ bd_demo_generator_populate (BdDemoGenerator  *self,
   if (existing > 0)
     return 0;
 
-  for (guint i = 0; i < G_N_ELEMENTS (zones); i++)
-    {
-      if (!bd_central_db_ensure_zone (db, zones[i].code, zones[i].name, error))
-        return -1;
-    }
+  if (!ensure_zones (db, error))
+    return -1;
 
   /* An empty table takes the bulk path: indexes, the name index and the
    * feed counts are built once at the end instead of row by row. */

@@ -1,5 +1,5 @@
 -- wrk script: GET /api/v1/consumers/{account} with a bearer token,
--- rotating over the accounts in the file named by ACCOUNTS.
+-- rotating over the accounts in the file named by BIJLI_ACCOUNTS.
 -- Environment: BIJLI_TOKEN, BIJLI_ACCOUNTS (file, one account a line).
 local token = os.getenv("BIJLI_TOKEN")
 local accounts = {}

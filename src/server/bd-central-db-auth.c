@@ -1,0 +1,281 @@
+/* bd-central-db-auth.c: staff users, sign-in and sessions.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "bd-central-db.h"
+#include "bd-central-db-private.h"
+#include "bd-password.h"
+
+#define TOKEN_BYTES 32
+
+static char *
+token_hash (const char *token)
+{
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, token, -1);
+}
+
+static char *
+new_token (void)
+{
+  guint8 bytes[TOKEN_BYTES];
+  char *token;
+
+  bd_password_random_bytes (bytes, sizeof bytes);
+  token = g_base64_encode (bytes, sizeof bytes);
+  /* URL- and header-safe alphabet (RFC 4648 §5) without padding. */
+  g_strdelimit (token, "+", '-');
+  g_strdelimit (token, "/", '_');
+  g_strdelimit (token, "=", '\0');
+
+  return token;
+}
+
+/* From the first six columns of the row: user name, display name, role,
+ * zone, zone name and expiry, as the sign-in and session queries select them. */
+static BdSession *
+session_from_row (sqlite3_stmt *stmt,
+                  const char   *token)
+{
+  BdRole role = BD_ROLE_OPERATOR;
+
+  bd_role_from_string (_bd_central_column_text (stmt, 2), &role);
+
+  return bd_session_new (token,
+                         _bd_central_column_text (stmt, 0),
+                         _bd_central_column_text (stmt, 1),
+                         role,
+                         _bd_central_column_text (stmt, 3),
+                         _bd_central_column_text (stmt, 4),
+                         sqlite3_column_int64 (stmt, 5));
+}
+
+gboolean
+bd_central_db_ensure_user (BdCentralDb  *self,
+                           const char   *username,
+                           const char   *display_name,
+                           BdRole        role,
+                           const char   *zone,
+                           const char   *password,
+                           guint         iterations,
+                           GError      **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GBytes) salt = NULL;
+  g_autoptr(GBytes) hash = NULL;
+  gsize salt_len;
+  gsize hash_len;
+  gconstpointer salt_data;
+  gconstpointer hash_data;
+
+  g_return_val_if_fail (BD_IS_CENTRAL_DB (self), FALSE);
+  g_return_val_if_fail (username != NULL && display_name != NULL, FALSE);
+  g_return_val_if_fail (zone != NULL && password != NULL, FALSE);
+
+  if (*username == '\0' || *password == '\0' || iterations == 0)
+    {
+      g_set_error (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_INVALID_INPUT,
+                   _("A staff user needs a user name, a password and a positive iteration count."));
+      return FALSE;
+    }
+
+  stmt = bd_database_prepare (self->db,
+                              "SELECT 1 FROM users WHERE username = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, username, -1, SQLITE_STATIC);
+  switch (sqlite3_step (stmt))
+    {
+    case SQLITE_ROW:
+      return TRUE;
+    case SQLITE_DONE:
+      break;
+    default:
+      bd_database_set_error (self->db, error, "user lookup");
+      return FALSE;
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  bd_password_hash (password, iterations, &salt, &hash);
+  salt_data = g_bytes_get_data (salt, &salt_len);
+  hash_data = g_bytes_get_data (hash, &hash_len);
+
+  stmt = bd_database_prepare (self->db,
+                              "INSERT INTO users (username, display_name, role, zone, "
+                              "  password_hash, password_salt, password_iterations, created_at) "
+                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                              error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, username, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, display_name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, bd_role_to_string (role), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, zone, -1, SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 5, hash_data, (int) hash_len, SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 6, salt_data, (int) salt_len, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 7, iterations);
+  sqlite3_bind_int64 (stmt, 8, g_get_real_time () / G_USEC_PER_SEC);
+
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      bd_database_set_error (self->db, error, "user");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+BdSession *
+bd_central_db_sign_in (BdCentralDb  *self,
+                       const char   *username,
+                       const char   *password,
+                       gint64        now,
+                       GError      **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(sqlite3_stmt) insert = NULL;
+  g_autoptr(GBytes) salt = NULL;
+  g_autoptr(GBytes) hash = NULL;
+  g_autoptr(BdSession) session = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *hashed_token = NULL;
+  gboolean found = FALSE;
+  gboolean ok;
+  guint iterations = BD_PASSWORD_DEFAULT_ITERATIONS;
+  gint64 expires_at = now + BD_CENTRAL_SESSION_LIFETIME_S;
+  int rc;
+
+  g_return_val_if_fail (BD_IS_CENTRAL_DB (self), NULL);
+  g_return_val_if_fail (username != NULL && password != NULL, NULL);
+
+  stmt = bd_database_prepare (self->db,
+                              "SELECT u.username, u.display_name, u.role, u.zone, z.name, ?2, "
+                              "  u.password_salt, u.password_iterations, u.password_hash "
+                              "FROM users u JOIN zones z ON z.code = u.zone "
+                              "WHERE u.username = ?1",
+                              error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, username, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, expires_at);
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      found = TRUE;
+      salt = g_bytes_new (sqlite3_column_blob (stmt, 6), sqlite3_column_bytes (stmt, 6));
+      iterations = (guint) CLAMP (sqlite3_column_int64 (stmt, 7), 1, G_MAXUINT);
+      hash = g_bytes_new (sqlite3_column_blob (stmt, 8), sqlite3_column_bytes (stmt, 8));
+    }
+  else if (rc != SQLITE_DONE)
+    {
+      bd_database_set_error (self->db, error, "sign-in");
+      return NULL;
+    }
+  else
+    {
+      /* Hash anyway, so an unknown user name takes as long as a wrong
+       * password and response times do not reveal which users exist. */
+      static const guint8 dummy[BD_PASSWORD_HASH_LEN] = { 0 };
+
+      salt = g_bytes_new_static (dummy, BD_PASSWORD_SALT_LEN);
+      hash = g_bytes_new_static (dummy, sizeof dummy);
+    }
+
+  ok = bd_password_verify (password, salt, iterations, hash);
+  if (!found || !ok)
+    {
+      g_set_error (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_INVALID_CREDENTIALS,
+                   _("The user name or password is wrong."));
+      return NULL;
+    }
+
+  token = new_token ();
+  hashed_token = token_hash (token);
+  session = session_from_row (stmt, token);
+
+  insert = bd_database_prepare (self->db,
+                                "INSERT INTO sessions (token_hash, username, created_at, expires_at) "
+                                "VALUES (?1, ?2, ?3, ?4)",
+                                error);
+  if (insert == NULL)
+    return NULL;
+  sqlite3_bind_text (insert, 1, hashed_token, -1, SQLITE_STATIC);
+  sqlite3_bind_text (insert, 2, username, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (insert, 3, now);
+  sqlite3_bind_int64 (insert, 4, expires_at);
+  if (sqlite3_step (insert) != SQLITE_DONE)
+    {
+      bd_database_set_error (self->db, error, "session");
+      return NULL;
+    }
+
+  return g_steal_pointer (&session);
+}
+
+BdSession *
+bd_central_db_lookup_session (BdCentralDb  *self,
+                              const char   *token,
+                              gint64        now,
+                              GError      **error)
+{
+  g_autoptr(BdCentralCachedStmt) stmt = NULL;
+  g_autofree char *hashed_token = NULL;
+  int rc;
+
+  g_return_val_if_fail (BD_IS_CENTRAL_DB (self), NULL);
+
+  if (token == NULL || *token == '\0')
+    {
+      g_set_error (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_UNAUTHORIZED,
+                   _("Sign in first: this request needs a session token."));
+      return NULL;
+    }
+
+  stmt = _bd_central_db_cached_stmt (self, STMT_SESSION, error);
+  if (stmt == NULL)
+    return NULL;
+
+  hashed_token = token_hash (token);
+  sqlite3_bind_text (stmt, 1, hashed_token, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, now);
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return session_from_row (stmt, token);
+  if (rc != SQLITE_DONE)
+    {
+      bd_database_set_error (self->db, error, "session lookup");
+      return NULL;
+    }
+
+  g_set_error (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_UNAUTHORIZED,
+               _("The session has expired or is not valid. Sign in again."));
+  return NULL;
+}
+
+gint64
+bd_central_db_purge_sessions (BdCentralDb  *self,
+                              gint64        now,
+                              GError      **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (BD_IS_CENTRAL_DB (self), -1);
+
+  stmt = bd_database_prepare (self->db, "DELETE FROM sessions WHERE expires_at <= ?1", error);
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_int64 (stmt, 1, now);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      bd_database_set_error (self->db, error, "session purge");
+      return -1;
+    }
+
+  return sqlite3_changes (bd_database_get_handle (self->db));
+}
