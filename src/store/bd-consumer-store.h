@@ -19,13 +19,28 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (BdConsumerStore, bd_consumer_store, BD, CONSUMER_STORE, GObject)
 
 /* Opens or creates the local database at path (":memory:" for tests),
- * migrating it to the current schema. */
+ * migrating it to the current schema. A large file is only checked for a
+ * valid header and schema here; the rest of it is checked in a thread of
+ * the store's own (about 2 s for 1 M consumers). If that check finds the
+ * file damaged, every call after it fails with BD_STORE_ERROR_CORRUPT and
+ * a message saying what to do. */
 BdConsumerStore *bd_consumer_store_open          (const char       *path,
+                                                  GError          **error);
+
+/* Waits for the check that bd_consumer_store_open() started and returns
+ * its verdict: FALSE with BD_STORE_ERROR_CORRUPT if the file is damaged. */
+gboolean         bd_consumer_store_check         (BdConsumerStore  *self,
                                                   GError          **error);
 
 /* Applies a page of the changes feed and records its cursor in one
  * transaction: either every record and the new cursor are stored, or
- * nothing is (the cursor then still points before the page). */
+ * nothing is (the cursor then still points before the page).
+ *
+ * A first sync into an empty store (no cursor yet, and page->has_more)
+ * runs in bulk mode: rows are stored without their search entries and
+ * secondary indexes, which the page with has_more == FALSE builds (15 to
+ * 20 s for 1 M consumers, in that page's transaction). An interrupted first
+ * sync resumes in bulk mode. See bd_consumer_store_is_indexing(). */
 gboolean         bd_consumer_store_apply_page    (BdConsumerStore  *self,
                                                   BdChangesPage    *page,
                                                   GError          **error);
@@ -44,6 +59,13 @@ gint64           bd_consumer_store_get_last_sync (BdConsumerStore  *self);
 
 gint64           bd_consumer_store_count         (BdConsumerStore  *self,
                                                   GError          **error);
+
+/* TRUE while a first sync is under way in bulk mode: until its last page
+ * is applied, search finds consumers by account number only (exact, or
+ * while the number is typed); names, mobiles and meter serials find nothing
+ * yet. The desk should say so, e.g. "Search by name is available when the
+ * download finishes". Cheap; may be called from any thread. */
+gboolean         bd_consumer_store_is_indexing   (BdConsumerStore  *self);
 
 /* Ranked search: exact account, then mobile, then meter serial matches
  * (through indexes); for 4 to 12 digits, accounts then mobiles starting with

@@ -36,9 +36,15 @@ typedef struct {
 #define BD_TYPE_DATABASE (bd_database_get_type ())
 G_DECLARE_FINAL_TYPE (BdDatabase, bd_database, BD, DATABASE, GObject)
 
+/* Files up to this size are checked page by page (PRAGMA quick_check,
+ * about 0.1 s) when opened; larger ones only for a valid header and schema,
+ * and it is up to the caller to run bd_database_check() later. */
+#define BD_DATABASE_OPEN_CHECK_MAX_BYTES (32 * 1024 * 1024)
+
 /* Opens (creating if absent) a database in WAL mode with foreign keys on and
  * a busy timeout, then applies any migrations not yet applied.
- * path may be ":memory:". */
+ * path may be ":memory:". A file that is not a database, or a damaged one
+ * (see BD_DATABASE_OPEN_CHECK_MAX_BYTES), fails with BD_STORE_ERROR_CORRUPT. */
 BdDatabase *bd_database_open            (const char         *path,
                                          const BdMigration  *migrations,
                                          gsize               n_migrations,
@@ -53,6 +59,12 @@ BdDatabase *bd_database_open_read_only  (const char         *path,
 sqlite3    *bd_database_get_handle      (BdDatabase         *self);
 const char *bd_database_get_path        (BdDatabase         *self);
 int         bd_database_get_version     (BdDatabase         *self);
+
+/* Reads every page of the file: BD_STORE_ERROR_CORRUPT if any is damaged.
+ * Takes seconds on a large file; read-only connections may run it while
+ * another writes. Stops with BD_STORE_ERROR_QUERY if interrupted. */
+gboolean    bd_database_check           (BdDatabase         *self,
+                                         GError            **error);
 
 /* Runs SQL with no results. */
 gboolean    bd_database_exec            (BdDatabase         *self,

@@ -540,18 +540,23 @@ run_queries (const char *path)
   sqlite3 *raw = NULL;
   gint64 count;
   double open_ms;
+  double t_open;
   double t0;
 
-  t0 = now_s ();
+  t_open = t0 = now_s ();
   store = bd_consumer_store_open (path, &error);
   g_assert_no_error (error);
   open_ms = (now_s () - t0) * 1000;
   t0 = now_s ();
   count = bd_consumer_store_count (store, &error);
   g_assert_no_error (error);
-  g_print ("\nopened a store of %" G_GINT64_FORMAT " consumers in %.0f ms (includes SQLite's "
-           "quick_check), counted them in %.1f ms; RSS %" G_GINT64_FORMAT " KiB\n",
+  g_print ("\nopened a store of %" G_GINT64_FORMAT " consumers in %.1f ms, counted them in "
+           "%.1f ms; RSS %" G_GINT64_FORMAT " KiB\n",
            count, open_ms, (now_s () - t0) * 1000, rss_kib ("VmRSS:"));
+  g_assert_true (bd_consumer_store_check (store, &error));
+  g_assert_no_error (error);
+  g_print ("the check of the whole file, in the background, ended %.0f ms after opening began\n",
+           (now_s () - t_open) * 1000);
 
   g_assert_cmpint (sqlite3_open_v2 (path, &raw, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
   accounts = sample_column (raw, "SELECT account FROM consumers ORDER BY random () LIMIT ?1");
@@ -594,7 +599,8 @@ remove_store (const char *dir,
       g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
       g_unlink (file);
     }
-  g_rmdir (dir);
+  if (dir != NULL)
+    g_rmdir (dir);
 }
 
 int
@@ -604,13 +610,21 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *path = NULL;
+  g_autofree char *base_path = NULL;
   g_autoptr(BdConsumerStore) store = NULL;
+  g_autoptr(BdConsumerStore) base = NULL;
   g_autoptr(GArray) page_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) base_page_ms = g_array_new (FALSE, FALSE, sizeof (double));
   const char *env = g_getenv ("BD_BENCH_CONSUMERS");
   guint n_records = env != NULL ? (guint) g_ascii_strtoull (env, NULL, 10) : 1000000;
+  /* BD_BENCH_BASELINE=0 skips the page-by-page baseline (half the time). */
+  gboolean baseline = g_strcmp0 (g_getenv ("BD_BENCH_BASELINE"), "0") != 0;
   Generator gen = { g_rand_new_with_seed (42), 0, 0, 0 };
+  Generator seed_gen = { g_rand_new_with_seed (7), 90000000, 0, 0 };
   g_autoptr(GPtrArray) delta_accounts = g_ptr_array_new_with_free_func (g_free);
   double apply_s = 0;
+  double base_s = 0;
+  double last_page_ms = 0;
   double t0;
   int status = 0;
 
@@ -623,11 +637,26 @@ main (int   argc,
   dir = g_dir_make_tmp ("bd-bench-store-XXXXXX", &error);
   g_assert_no_error (error);
   path = g_build_filename (dir, "local.sqlite3", NULL);
+  base_path = g_build_filename (dir, "baseline.sqlite3", NULL);
   store = bd_consumer_store_open (path, &error);
   g_assert_no_error (error);
 
-  g_print ("Applying %u generated consumers in pages of %d (generation not timed)…\n",
-           n_records, PAGE);
+  /* The baseline store already holds a consumer, so its first sync takes
+   * the page-by-page path that every delta takes. */
+  if (baseline)
+    {
+      g_autoptr(BdChangesPage) seed = bd_changes_page_new ();
+
+      base = bd_consumer_store_open (base_path, &error);
+      g_assert_no_error (error);
+      g_ptr_array_add (seed->consumers, generate_consumer (&seed_gen));
+      seed->next_cursor = g_strdup ("0");
+      g_assert_true (bd_consumer_store_apply_page (base, seed, &error));
+      g_assert_no_error (error);
+    }
+
+  g_print ("Applying %u generated consumers in pages of %d (generation not timed)%s…\n",
+           n_records, PAGE, baseline ? ", page by page to a baseline store too" : "");
   for (guint p = 0; p * PAGE < n_records; p++)
     {
       g_autoptr(BdChangesPage) page = bd_changes_page_new ();
@@ -642,15 +671,42 @@ main (int   argc,
           g_ptr_array_add (page->consumers, c);
         }
       page->next_cursor = g_strdup_printf ("%u", p + 1);
+      page->has_more = (p + 1) * PAGE < n_records;
+      page->remaining = page->has_more ? n_records - (p + 1) * PAGE : 0;
+
+      if (base != NULL)
+        {
+          t0 = now_s ();
+          g_assert_true (bd_consumer_store_apply_page (base, page, &error));
+          g_assert_no_error (error);
+          ms = (now_s () - t0) * 1000;
+          base_s += ms / 1000;
+          g_array_append_val (base_page_ms, ms);
+        }
 
       t0 = now_s ();
       g_assert_true (bd_consumer_store_apply_page (store, page, &error));
       g_assert_no_error (error);
       ms = (now_s () - t0) * 1000;
       apply_s += ms / 1000;
-      g_array_append_val (page_ms, ms);
+      if (page->has_more)
+        {
+          g_array_append_val (page_ms, ms);
+          g_assert_true (bd_consumer_store_is_indexing (store) || p == 0);
+        }
+      else
+        {
+          last_page_ms = ms;
+        }
     }
+  g_assert_false (bd_consumer_store_is_indexing (store));
   g_assert_cmpint (bd_consumer_store_count (store, &error), ==, n_records);
+  if (base != NULL)
+    {
+      g_assert_cmpint (bd_consumer_store_count (base, &error), ==, n_records + 1);
+      g_clear_object (&base);
+      remove_store (NULL, base_path);
+    }
 
   /* A delta: 1000 records changed since, most in balance only, one in ten
    * renamed (so its search entries are rewritten). */
@@ -678,18 +734,28 @@ main (int   argc,
     g_assert_no_error (error);
     delta_ms = (now_s () - t0) * 1000;
 
-    g_print ("\n| apply (store API, synchronous=FULL, WAL)  | value |\n");
-    g_print ("|-------------------------------------------|-------|\n");
-    g_print ("| first sync: %u records, pages of %d | %.1f s, %.0f records/s |\n",
-             n_records, PAGE, apply_s, n_records / apply_s);
-    g_print ("| one page of %d (p50 / p99 / max)        | %.1f / %.1f / %.1f ms |\n", PAGE,
-             percentile (page_ms, 0.5), percentile (page_ms, 0.99), percentile (page_ms, 1.0));
-    g_print ("| delta page: %u changes (10%% renamed)    | %.1f ms |\n",
+    g_print ("\n| apply (store API, WAL)                                  | value |\n");
+    g_print ("|---------------------------------------------------------|-------|\n");
+    if (base_page_ms->len > 0)
+      {
+        g_print ("| before: first sync page by page (synchronous=FULL)      | %.1f s, %.0f records/s |\n",
+                 base_s, n_records / base_s);
+        g_print ("|   one page of %d (p50 / p99 / max)                    | %.1f / %.1f / %.1f ms |\n",
+                 PAGE, percentile (base_page_ms, 0.5), percentile (base_page_ms, 0.99),
+                 percentile (base_page_ms, 1.0));
+      }
+    g_print ("| after: bulk first sync, %u records                  | %.1f s, %.0f records/s |\n",
+             n_records, apply_s, n_records / apply_s);
+    g_print ("|   one page of %d while indexing (p50 / p99 / max)     | %.1f / %.1f / %.1f ms |\n",
+             PAGE, percentile (page_ms, 0.5), percentile (page_ms, 0.99), percentile (page_ms, 1.0));
+    g_print ("|   last page: indexes and search index built           | %.1f ms |\n", last_page_ms);
+    g_print ("| delta page: %u changes (10%% renamed), synchronous=FULL | %.1f ms |\n",
              page->consumers->len, delta_ms);
   }
 
   g_clear_object (&store);
   g_rand_free (gen.rand);
+  g_rand_free (seed_gen.rand);
 
   {
     g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);

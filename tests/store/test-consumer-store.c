@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gstdio.h>
 
 #include <sqlite3.h>
@@ -1123,6 +1125,294 @@ test_read_during_write (void)
   remove_database (dir, path);
 }
 
+static gint64
+query_int (const char *path,
+           const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+static void
+assert_searches (BdConsumerStore *store,
+                 const char      *queries[],
+                 const char      *expected)
+{
+  for (guint i = 0; queries[i] != NULL; i++)
+    {
+      g_autofree char *accounts = search_accounts (store, queries[i], 10);
+
+      if (g_strcmp0 (accounts, expected) != 0)
+        g_error ("search “%s” found “%s”, expected “%s”", queries[i], accounts, expected);
+    }
+}
+
+#define SECONDARY_INDEXES_SQL \
+  "SELECT count(*) FROM sqlite_master WHERE type = 'index' " \
+  "AND name IN ('consumers_mobile', 'consumers_meter_serial')"
+
+/* A first sync of several pages into an empty store: rows without their
+ * indexes until the last page, which builds them; interrupted and resumed
+ * on the way; deltas after it take the normal path. */
+static void
+test_bulk_first_sync (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("bd-test-store-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "local.sqlite3", NULL);
+  g_autoptr(BdConsumerStore) store = NULL;
+  const char *by_account[] = { "1234567890", "1234 567 890", "12345", NULL };
+  const char *by_other[] = { "anil", "srivastava", "श्रीवास्तव", "9876543210", "GNS12345678", NULL };
+  const char *found_later[] = { "anil", "anil srivastava", "अनिल श्रीवास्तव", "9876543210",
+                                "GNS12345678", "gns1234", "anil kumar", NULL };
+
+  store = bd_consumer_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_false (bd_consumer_store_is_indexing (store));
+
+  /* A first page that fails (a record breaks a constraint) changes
+   * nothing: still empty, not indexing, indexes still there. */
+  {
+    g_autoptr(BdChangesPage) page = make_page ("1");
+    BdConsumer *bad = make_consumer ("8888888888", "Broken Record", NULL, NULL, "BAD00000001", 1);
+
+    page->has_more = TRUE;
+    bd_consumer_set_sanctioned_load_w (bad, -1);
+    g_ptr_array_add (page->consumers, make_consumer ("1234567890", "Anil Kumar Srivastava", NULL,
+                                                     "9876543210", "GNS12345678", 1));
+    g_ptr_array_add (page->consumers, bad);
+    g_assert_false (bd_consumer_store_apply_page (store, page, &error));
+    g_assert_error (error, BD_STORE_ERROR, BD_STORE_ERROR_QUERY);
+    g_clear_error (&error);
+    g_assert_false (bd_consumer_store_is_indexing (store));
+    g_assert_cmpint (bd_consumer_store_count (store, &error), ==, 0);
+    g_assert_cmpint (query_int (path, SECONDARY_INDEXES_SQL), ==, 2);
+  }
+
+  {
+    g_autoptr(BdChangesPage) page = make_page ("1");
+
+    page->has_more = TRUE;
+    g_ptr_array_add (page->consumers,
+                     make_consumer ("1234567890", "Anil Kumar Srivastava", "अनिल कुमार श्रीवास्तव",
+                                    "9876543210", "GNS12345678", 1));
+    g_ptr_array_add (page->consumers,
+                     make_consumer ("2345678901", "Sunita Devi", "सुनीता देवी", "9123456780",
+                                    "LNT00012345", 1));
+    g_ptr_array_add (page->consumers,
+                     make_consumer ("3456789012", "Mohammad Irfan", "मोहम्मद इरफ़ान", NULL,
+                                    "HPL98765432", 1));
+    apply_ok (store, page);
+  }
+  g_assert_true (bd_consumer_store_is_indexing (store));
+  g_assert_cmpint (bd_consumer_store_count (store, &error), ==, 3);
+
+  /* Accounts are found; names, mobiles and serials not yet, and never
+   * wrongly. */
+  assert_searches (store, by_account, "1234567890");
+  assert_searches (store, by_other, "");
+  {
+    g_autoptr(BdConsumer) c = bd_consumer_store_lookup (store, "2345678901", &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (bd_consumer_get_name_en (c), ==, "Sunita Devi");
+  }
+
+  /* During the first sync a consumer changes name and another is deleted. */
+  {
+    g_autoptr(BdChangesPage) page = make_page ("2");
+
+    page->has_more = TRUE;
+    g_ptr_array_add (page->consumers,
+                     make_consumer ("2345678901", "Sunita Verma", "सुनीता वर्मा", "9123456780",
+                                    "LNT00012345", 2));
+    g_ptr_array_add (page->consumers,
+                     make_consumer ("4567890123", "Rekha Srivastava", "रेखा श्रीवास्तव",
+                                    "9988776655", "SEC11112222", 1));
+    apply_ok (store, page);
+  }
+  g_assert_true (bd_consumer_store_delete (store, "3456789012", &error));
+  g_assert_no_error (error);
+  g_assert_true (bd_consumer_store_is_indexing (store));
+
+  /* Interrupted: the rows are there, the indexes are not, and the mode is
+   * on disk. */
+  g_clear_object (&store);
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM consumers"), ==, 3);
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM consumers_fts"), ==, 0);
+  g_assert_cmpint (query_int (path, SECONDARY_INDEXES_SQL), ==, 0);
+  g_assert_cmpint (query_int (path, "SELECT value FROM sync_state WHERE key = 'bulk_sync'"), ==, 1);
+
+  store = bd_consumer_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (bd_consumer_store_is_indexing (store));
+  {
+    g_autofree char *cursor = bd_consumer_store_dup_cursor (store, &error);
+
+    g_assert_cmpstr (cursor, ==, "2");
+  }
+  assert_searches (store, by_other, "");
+  assert_searches (store, by_account, "1234567890");
+
+  /* The last page completes the first sync and builds every index. */
+  {
+    g_autoptr(BdChangesPage) page = make_page ("3");
+
+    page->has_more = FALSE;
+    g_ptr_array_add (page->consumers,
+                     make_consumer ("5678901234", "Pooja Singh", "पूजा सिंह", "6789012345",
+                                    "GNS00000002", 1));
+    apply_ok (store, page);
+  }
+  g_assert_false (bd_consumer_store_is_indexing (store));
+  g_assert_cmpint (bd_consumer_store_count (store, &error), ==, 4);
+  assert_searches (store, found_later, "1234567890");
+  {
+    const char *renamed[] = { "sunita verma", "वर्मा", "9123456780", "lnt00012345", NULL };
+    const char *gone[] = { "devi", "irfan", "3456789012", "HPL98765432", NULL };
+    const char *last[] = { "pooja", "पूजा सिंह", "6789012345", "GNS00000002", NULL };
+
+    assert_searches (store, renamed, "2345678901");
+    assert_searches (store, gone, "");
+    assert_searches (store, last, "5678901234");
+  }
+  assert_index_consistent (path);
+  g_assert_cmpint (query_int (path, SECONDARY_INDEXES_SQL), ==, 2);
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM sync_state WHERE key = 'bulk_sync'"), ==, 0);
+  /* FTS5 back to its own merging for deltas. */
+  g_assert_cmpint (query_int (path, "SELECT v FROM consumers_fts_config WHERE k = 'automerge'"), ==, 4);
+
+  /* A delta, even one of several pages, takes the normal path: the
+   * search index follows each page. */
+  {
+    g_autoptr(BdChangesPage) page = make_page ("4");
+
+    page->has_more = TRUE;
+    g_ptr_array_add (page->consumers,
+                     make_consumer ("5678901234", "Pooja Rawat", "पूजा रावत", "6789012345",
+                                    "GNS00000002", 2));
+    g_ptr_array_add (page->consumers,
+                     make_consumer ("6789012345", "Ramesh Yadav", "रमेश यादव", "7788990011",
+                                    "GNS00000001", 1));
+    apply_ok (store, page);
+  }
+  g_assert_false (bd_consumer_store_is_indexing (store));
+  {
+    const char *rawat[] = { "pooja rawat", "रावत", NULL };
+    const char *ramesh[] = { "ramesh yadav", "7788990011", "GNS00000001", NULL };
+    const char *singh[] = { "pooja singh", NULL };
+
+    assert_searches (store, rawat, "5678901234");
+    assert_searches (store, ramesh, "6789012345");
+    assert_searches (store, singh, "");
+  }
+  g_clear_object (&store);
+  assert_index_consistent (path);
+
+  /* Reopened complete: not indexing, nothing rebuilt. */
+  store = bd_consumer_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_false (bd_consumer_store_is_indexing (store));
+  assert_searches (store, found_later, "1234567890");
+  g_clear_object (&store);
+  remove_database (dir, path);
+}
+
+/* A first sync of one page has nothing to gain from bulk mode. */
+static void
+test_single_page_first_sync (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BdConsumerStore) store = bd_consumer_store_open (":memory:", &error);
+  g_autoptr(BdChangesPage) page = make_page ("1");
+  g_autofree char *found = NULL;
+
+  g_assert_no_error (error);
+  g_ptr_array_add (page->consumers,
+                   make_consumer ("1234567890", "Anil Kumar Srivastava", "अनिल कुमार श्रीवास्तव",
+                                  "9876543210", "GNS12345678", 1));
+  apply_ok (store, page);
+  g_assert_false (bd_consumer_store_is_indexing (store));
+  found = search_accounts (store, "anil", 10);
+  g_assert_cmpstr (found, ==, "1234567890");
+}
+
+/* A store larger than what is checked while opening, damaged where the
+ * open does not look: it opens, the check in the background finds the
+ * damage, and from then on every call says so. */
+static void
+test_damage_found_after_open (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("bd-test-store-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "local.sqlite3", NULL);
+  g_autoptr(BdConsumerStore) store = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  gsize stored_length;
+  gsize length;
+  sqlite3 *db = NULL;
+
+  store = bd_consumer_store_open (path, &error);
+  g_assert_no_error (error);
+  add_consumer (store, "1", make_consumer ("1234567890", "Anil Kumar Srivastava", NULL,
+                                           "9876543210", "GNS12345678", 1));
+  g_assert_true (bd_consumer_store_check (store, &error));
+  g_assert_no_error (error);
+  g_clear_object (&store);
+
+  g_assert_true (g_file_get_contents (path, &contents, &stored_length, &error));
+  g_clear_pointer (&contents, g_free);
+  /* Pages past the store's own, beyond the size checked at open. */
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA journal_mode = DELETE;"
+                                     "CREATE TABLE padding (b);"
+                                     "INSERT INTO padding VALUES (zeroblob (34 * 1024 * 1024));",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (length, >, BD_DATABASE_OPEN_CHECK_MAX_BYTES);
+  for (gsize i = stored_length + 1024 * 1024; i < length - 1024 * 1024; i++)
+    contents[i] = (char) (0xA5 ^ (i & 0xff));
+  g_assert_true (g_file_set_contents (path, contents, length, &error));
+  g_assert_no_error (error);
+
+  store = bd_consumer_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_false (bd_consumer_store_check (store, &error));
+  g_assert_error (error, BD_STORE_ERROR, BD_STORE_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, path));
+  g_clear_error (&error);
+
+  results = bd_consumer_store_search (store, "1234567890", 10, &error);
+  g_assert_null (results);
+  g_assert_error (error, BD_STORE_ERROR, BD_STORE_ERROR_CORRUPT);
+  g_clear_error (&error);
+  g_assert_cmpint (bd_consumer_store_count (store, &error), ==, -1);
+  g_assert_error (error, BD_STORE_ERROR, BD_STORE_ERROR_CORRUPT);
+  g_clear_error (&error);
+  {
+    g_autoptr(BdChangesPage) page = make_page ("2");
+
+    g_assert_false (bd_consumer_store_apply_page (store, page, &error));
+    g_assert_error (error, BD_STORE_ERROR, BD_STORE_ERROR_CORRUPT);
+    g_clear_error (&error);
+  }
+  g_clear_object (&store);
+  remove_database (dir, path);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1151,6 +1441,9 @@ main (int   argc,
   g_test_add_func ("/consumer-store/index-after-update-and-delete", test_index_after_update_and_delete);
   g_test_add_func ("/consumer-store/migration-from-first-schema", test_migration_from_first_schema);
   g_test_add_func ("/consumer-store/read-during-write", test_read_during_write);
+  g_test_add_func ("/consumer-store/bulk-first-sync", test_bulk_first_sync);
+  g_test_add_func ("/consumer-store/single-page-first-sync", test_single_page_first_sync);
+  g_test_add_func ("/consumer-store/damage-found-after-open", test_damage_found_after_open);
 
   return g_test_run ();
 }

@@ -235,6 +235,43 @@ test_damaged_database (Fixture       *fixture,
   g_assert_null (db);
 }
 
+/* Too large to be checked page by page while opening: opening reads the
+ * header and schema only, and bd_database_check() finds the damage. */
+static void
+test_damaged_large_database (Fixture       *fixture,
+                             gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BdDatabase) db = NULL;
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  db = bd_database_open (fixture->path, good_migrations, G_N_ELEMENTS (good_migrations), &error);
+  g_assert_no_error (error);
+  g_assert_true (bd_database_exec (db,
+                                   "PRAGMA journal_mode = DELETE;"
+                                   "INSERT INTO a (name) VALUES (zeroblob (34 * 1024 * 1024));",
+                                   &error));
+  g_assert_no_error (error);
+  g_assert_true (bd_database_check (db, &error));
+  g_assert_no_error (error);
+  g_clear_object (&db);
+
+  g_assert_true (g_file_get_contents (fixture->path, &contents, &length, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (length, >, BD_DATABASE_OPEN_CHECK_MAX_BYTES);
+  for (gsize i = length / 2; i < length / 2 + 64 * 4096; i++)
+    contents[i] = (char) (0xA5 ^ (i & 0xff));
+  g_assert_true (g_file_set_contents (fixture->path, contents, length, &error));
+  g_assert_no_error (error);
+
+  db = bd_database_open (fixture->path, good_migrations, G_N_ELEMENTS (good_migrations), &error);
+  g_assert_no_error (error);
+  g_assert_false (bd_database_check (db, &error));
+  g_assert_error (error, BD_STORE_ERROR, BD_STORE_ERROR_CORRUPT);
+  g_assert_nonnull (g_strstr_len (error->message, -1, fixture->path));
+}
+
 static void
 test_memory_and_errors (void)
 {
@@ -362,6 +399,8 @@ main (int   argc,
               fixture_setup, test_garbage_file, fixture_teardown);
   g_test_add ("/database/damaged-database", Fixture, NULL,
               fixture_setup, test_damaged_database, fixture_teardown);
+  g_test_add ("/database/damaged-large-database", Fixture, NULL,
+              fixture_setup, test_damaged_large_database, fixture_teardown);
   g_test_add ("/database/busy", Fixture, NULL,
               fixture_setup, test_busy, fixture_teardown);
   g_test_add ("/database/read-only", Fixture, NULL,
