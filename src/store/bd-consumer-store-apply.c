@@ -29,6 +29,11 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <glib/gi18n-lib.h>
 
 #include "bd-consumer-store-private.h"
@@ -256,6 +261,16 @@ _bd_consumer_store_apply_records (BdConsumerStore  *self,
   /* After the commit, so that whoever sees FALSE finds the indexes. */
   if (bulk && !has_more)
     g_atomic_int_set (&self->indexing, FALSE);
+  /* The writer's page cache only pays off within a sync; the desk runs all
+   * day, so give the memory back once the feed is drained. */
+  if (!has_more)
+    {
+      sqlite3_db_release_memory (bd_database_get_handle (writer->db));
+#ifdef __GLIBC__
+      /* Freed pages stay in glibc's arenas otherwise. */
+      malloc_trim (0);
+#endif
+    }
   return TRUE;
 
 fail:
