@@ -17,6 +17,7 @@
 #include <glib/gstdio.h>
 
 #include "bd-application.h"
+#include "bd-consumer-window.h"
 #include "bd-window.h"
 
 /* Pages of the changes feed: the largest the server allows, so a zone of
@@ -256,6 +257,45 @@ query_store_thread (GTask        *task,
   g_task_return_pointer (task, state, g_free);
 }
 
+/* Dropping the last reference to a store closes it: its integrity check
+ * thread is joined and the WAL checkpointed into the database, which
+ * takes seconds after a large sync. */
+static void
+close_store_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  g_object_unref (task_data);
+}
+
+/* Lets go of the signed-in zone. The client and sync engine go first, so
+ * the store's last reference is normally the one handed to a worker
+ * thread (tasks still running hold theirs until they finish). */
+static void
+release_zone (BdApplication *self,
+              gboolean       close_in_thread)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_clear_object (&self->sync_engine);
+  g_clear_object (&self->session);
+  g_clear_object (&self->client);
+
+  if (self->store == NULL)
+    return;
+  if (!close_in_thread)
+    {
+      g_clear_object (&self->store);
+      return;
+    }
+
+  task = g_task_new (NULL, NULL, NULL, NULL);
+  g_task_set_source_tag (task, release_zone);
+  g_task_set_task_data (task, g_steal_pointer (&self->store), NULL);
+  g_task_run_in_thread (task, close_store_thread);
+}
+
 static char *
 sanitize_file_part (const char *text)
 {
@@ -417,7 +457,9 @@ bd_application_dispose (GObject *object)
 {
   BdApplication *self = BD_APPLICATION (object);
 
-  bd_application_sign_out (self);
+  /* On the way out nothing waits for the main loop any more, and a worker
+   * thread might not finish closing before the process exits. */
+  release_zone (self, FALSE);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (bd_application_parent_class)->dispose (object);
@@ -471,14 +513,6 @@ bd_application_get_settings (BdApplication *self)
   g_return_val_if_fail (BD_IS_APPLICATION (self), NULL);
 
   return self->settings;
-}
-
-BdClient *
-bd_application_get_client (BdApplication *self)
-{
-  g_return_val_if_fail (BD_IS_APPLICATION (self), NULL);
-
-  return self->client;
 }
 
 BdSession *
@@ -557,12 +591,19 @@ bd_application_sign_in_finish (BdApplication  *self,
 void
 bd_application_sign_out (BdApplication *self)
 {
+  GList *windows;
+
   g_return_if_fail (BD_IS_APPLICATION (self));
 
-  g_clear_object (&self->sync_engine);
-  g_clear_object (&self->store);
-  g_clear_object (&self->session);
-  g_clear_object (&self->client);
+  /* A consumer's record must not stay on screen for the next person at
+   * the counter. */
+  windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (BD_IS_CONSUMER_WINDOW (l->data))
+      gtk_window_destroy (GTK_WINDOW (l->data));
+  g_list_free (windows);
+
+  release_zone (self, TRUE);
 }
 
 void

@@ -25,7 +25,6 @@ void             bd_application_set_started_at   (BdApplication       *self,
 
 GSettings       *bd_application_get_settings     (BdApplication       *self);
 /* NULL until signed in. */
-BdClient        *bd_application_get_client       (BdApplication       *self);
 BdSession       *bd_application_get_session      (BdApplication       *self);
 BdConsumerStore *bd_application_get_store        (BdApplication       *self);
 BdSyncEngine    *bd_application_get_sync_engine  (BdApplication       *self);

@@ -25,6 +25,7 @@ struct _BdConsumerPage
 
   BdConsumer        *consumer;
   gint64             last_sync;
+  GCancellable      *reload_cancellable;
   GtkPrintSettings  *print_settings;   /* the operator's last choices, for the next print */
 
   GtkStack          *stack;
@@ -69,6 +70,14 @@ struct _BdConsumerPage
 
 G_DEFINE_FINAL_TYPE (BdConsumerPage, bd_consumer_page, ADW_TYPE_BIN)
 
+enum {
+  PROP_0,
+  PROP_CONSUMER,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 static void
 on_copy_account_clicked_cb (BdConsumerPage *self,
                             GtkButton      *button)
@@ -110,6 +119,31 @@ on_print_done_cb (GtkPrintOperation       *operation,
     }
 
   g_object_unref (operation);
+}
+
+static void
+on_reloaded_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(BdConsumerPage) self = user_data;
+  g_autoptr(BdConsumer) fresh = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fresh = bd_consumer_store_lookup_finish (BD_CONSUMER_STORE (source), result, &error);
+  if (fresh == NULL)
+    {
+      /* A record no longer in the zone keeps showing the last copy. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("Could not reload the consumer on show: %s", error->message);
+      return;
+    }
+
+  /* Setting another consumer cancels the lookup, but its answer may
+   * already be on its way. */
+  if (self->consumer != NULL &&
+      g_strcmp0 (bd_consumer_get_account (self->consumer), bd_consumer_get_account (fresh)) == 0)
+    bd_consumer_page_set_consumer (self, fresh);
 }
 
 static void
@@ -293,6 +327,8 @@ bd_consumer_page_dispose (GObject *object)
 {
   BdConsumerPage *self = BD_CONSUMER_PAGE (object);
 
+  g_cancellable_cancel (self->reload_cancellable);
+  g_clear_object (&self->reload_cancellable);
   g_clear_object (&self->consumer);
   g_clear_object (&self->print_settings);
   /* AdwBin unparents its child itself; let it, before the template
@@ -304,12 +340,55 @@ bd_consumer_page_dispose (GObject *object)
 }
 
 static void
+bd_consumer_page_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  BdConsumerPage *self = BD_CONSUMER_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONSUMER:
+      g_value_set_object (value, self->consumer);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+bd_consumer_page_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  BdConsumerPage *self = BD_CONSUMER_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONSUMER:
+      bd_consumer_page_set_consumer (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 bd_consumer_page_class_init (BdConsumerPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = bd_consumer_page_dispose;
+  object_class->get_property = bd_consumer_page_get_property;
+  object_class->set_property = bd_consumer_page_set_property;
+
+  properties[PROP_CONSUMER] =
+    g_param_spec_object ("consumer", NULL, NULL, BD_TYPE_CONSUMER,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/bijlidesk/BijliDesk/ui/bd-consumer-page.ui");
@@ -382,6 +461,10 @@ bd_consumer_page_set_consumer (BdConsumerPage *self,
   if (!g_set_object (&self->consumer, consumer))
     return;
 
+  if (!same_account)
+    g_cancellable_cancel (self->reload_cancellable);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONSUMER]);
+
   if (consumer == NULL)
     {
       gtk_stack_set_visible_child_name (self->stack, "empty");
@@ -427,6 +510,23 @@ bd_consumer_page_get_consumer (BdConsumerPage *self)
   g_return_val_if_fail (BD_IS_CONSUMER_PAGE (self), NULL);
 
   return self->consumer;
+}
+
+void
+bd_consumer_page_reload (BdConsumerPage  *self,
+                         BdConsumerStore *store)
+{
+  g_return_if_fail (BD_IS_CONSUMER_PAGE (self));
+  g_return_if_fail (store == NULL || BD_IS_CONSUMER_STORE (store));
+
+  if (store == NULL || self->consumer == NULL)
+    return;
+
+  g_cancellable_cancel (self->reload_cancellable);
+  g_clear_object (&self->reload_cancellable);
+  self->reload_cancellable = g_cancellable_new ();
+  bd_consumer_store_lookup_async (store, bd_consumer_get_account (self->consumer), self->reload_cancellable,
+                                  on_reloaded_cb, g_object_ref (self));
 }
 
 void

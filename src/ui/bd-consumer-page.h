@@ -7,6 +7,7 @@
 #include <adwaita.h>
 
 #include "core/bd-consumer.h"
+#include "store/bd-consumer-store.h"
 
 G_BEGIN_DECLS
 
@@ -23,6 +24,10 @@ BdConsumer *bd_consumer_page_get_consumer (BdConsumerPage *self);
 void        bd_consumer_page_set_last_sync (BdConsumerPage *self,
                                             gint64          last_sync);
 gint64      bd_consumer_page_get_last_sync (BdConsumerPage *self);
+/* Reads the record on show again from store, off the main thread, and
+ * shows the fresh copy if the same consumer is still on show then. */
+void        bd_consumer_page_reload       (BdConsumerPage  *self,
+                                           BdConsumerStore *store);
 /* Copies the account number to the clipboard and says so in a toast. */
 void        bd_consumer_page_copy_account (BdConsumerPage *self);
 /* Opens the print dialog for a one-page summary (the dialog also saves it

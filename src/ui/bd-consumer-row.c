@@ -162,11 +162,3 @@ bd_consumer_row_set_consumer (BdConsumerRow *self,
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
                                   -1);
 }
-
-BdConsumer *
-bd_consumer_row_get_consumer (BdConsumerRow *self)
-{
-  g_return_val_if_fail (BD_IS_CONSUMER_ROW (self), NULL);
-
-  return self->consumer;
-}

@@ -17,6 +17,5 @@ GtkWidget  *bd_consumer_row_new          (void);
 /* NULL empties the row (list items are recycled). */
 void        bd_consumer_row_set_consumer (BdConsumerRow *self,
                                           BdConsumer    *consumer);
-BdConsumer *bd_consumer_row_get_consumer (BdConsumerRow *self);
 
 G_END_DECLS

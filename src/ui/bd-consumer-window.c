@@ -1,9 +1,9 @@
 /* bd-consumer-window.c: one consumer's record in a window of its own.
  *
  * An operator keeps a record open beside the main window (a caller on
- * hold, a case to finish) while searching for the next one. The window
- * holds a snapshot of the record as the desk had it when it was opened;
- * its history section says when that copy was synced.
+ * hold, a case to finish) while searching for the next one. The main
+ * window reloads the record here after each sync; its history section
+ * says when the copy on show was synced.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -30,6 +30,29 @@ zone_name (BdConsumerWindow *self)
   BdSession *session = app != NULL ? bd_application_get_session (BD_APPLICATION (app)) : NULL;
 
   return session != NULL ? bd_session_get_zone_name (session) : NULL;
+}
+
+static void
+on_consumer_changed_cb (BdConsumerWindow *self,
+                        GParamSpec       *pspec,
+                        BdConsumerPage   *page)
+{
+  BdConsumer *consumer = bd_consumer_page_get_consumer (page);
+  g_autofree char *title = NULL;
+  g_autofree char *subtitle = NULL;
+  const char *name;
+
+  if (consumer == NULL)
+    return;
+
+  name = bd_consumer_get_display_name (consumer, FALSE);
+  /* Translators: %s is a 10- or 12-digit account number. */
+  subtitle = g_strdup_printf (_("Account %s"), bd_consumer_get_account (consumer));
+  adw_window_title_set_title (self->window_title, name != NULL && *name != '\0' ? name : subtitle);
+  adw_window_title_set_subtitle (self->window_title, subtitle);
+  /* Translators: the title of a consumer's own window, e.g. "Asha Verma — Account 1000000001". */
+  title = g_strdup_printf (_("%s — %s"), name != NULL ? name : "", subtitle);
+  gtk_window_set_title (GTK_WINDOW (self), title);
 }
 
 static void
@@ -79,6 +102,7 @@ bd_consumer_window_class_init (BdConsumerWindowClass *klass)
                                                "/io/github/bijlidesk/BijliDesk/ui/bd-consumer-window.ui");
   gtk_widget_class_bind_template_child (widget_class, BdConsumerWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, BdConsumerWindow, consumer_page);
+  gtk_widget_class_bind_template_callback (widget_class, on_consumer_changed_cb);
 }
 
 static void
@@ -96,9 +120,6 @@ bd_consumer_window_new (BdApplication *application,
                         gint64         last_sync)
 {
   BdConsumerWindow *self;
-  g_autofree char *title = NULL;
-  g_autofree char *subtitle = NULL;
-  const char *name;
 
   g_return_val_if_fail (BD_IS_APPLICATION (application), NULL);
   g_return_val_if_fail (BD_IS_CONSUMER (consumer), NULL);
@@ -109,15 +130,6 @@ bd_consumer_window_new (BdApplication *application,
 
   bd_consumer_page_set_last_sync (self->consumer_page, last_sync);
   bd_consumer_page_set_consumer (self->consumer_page, consumer);
-
-  name = bd_consumer_get_display_name (consumer, FALSE);
-  /* Translators: %s is a 10- or 12-digit account number. */
-  subtitle = g_strdup_printf (_("Account %s"), bd_consumer_get_account (consumer));
-  adw_window_title_set_title (self->window_title, name != NULL && *name != '\0' ? name : subtitle);
-  adw_window_title_set_subtitle (self->window_title, subtitle);
-  /* Translators: the title of a consumer's own window, e.g. "Asha Verma — Account 1000000001". */
-  title = g_strdup_printf (_("%s — %s"), name != NULL ? name : "", subtitle);
-  gtk_window_set_title (GTK_WINDOW (self), title);
 
   return self;
 }

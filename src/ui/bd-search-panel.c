@@ -49,6 +49,7 @@ struct _BdSearchPanel
   gint64              consumer_count;
 
   GtkSearchEntry     *search_entry;
+  GtkLabel           *indexing_label;
   GtkLabel           *count_label;
   GtkStack           *results_stack;
   AdwStatusPage      *hint_page;
@@ -123,6 +124,16 @@ update_hint (BdSearchPanel *self)
                                               (gulong) MIN (self->consumer_count, G_MAXLONG)),
                                  count);
   adw_status_page_set_description (self->hint_page, description);
+}
+
+/* Until a bulk first sync has built the search index, only account
+ * numbers find anything: say so rather than let names find nothing. */
+static void
+update_indexing_notice (BdSearchPanel *self)
+{
+  gboolean indexing = self->store != NULL && bd_consumer_store_is_indexing (self->store);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->indexing_label), indexing);
 }
 
 /* Refills the slots, so the rows already built are reused, not rebuilt.
@@ -563,6 +574,7 @@ bd_search_panel_class_init (BdSearchPanelClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/bijlidesk/BijliDesk/ui/bd-search-panel.ui");
   gtk_widget_class_bind_template_child (widget_class, BdSearchPanel, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, BdSearchPanel, indexing_label);
   gtk_widget_class_bind_template_child (widget_class, BdSearchPanel, count_label);
   gtk_widget_class_bind_template_child (widget_class, BdSearchPanel, results_stack);
   gtk_widget_class_bind_template_child (widget_class, BdSearchPanel, hint_page);
@@ -636,6 +648,7 @@ bd_search_panel_set_store (BdSearchPanel   *self,
       gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
       update_hint (self);
     }
+  update_indexing_notice (self);
   run_search (self);
 }
 
@@ -647,6 +660,7 @@ bd_search_panel_set_consumer_count (BdSearchPanel *self,
 
   self->consumer_count = count;
   update_hint (self);
+  update_indexing_notice (self);
 }
 
 void
@@ -661,19 +675,12 @@ bd_search_panel_set_text (BdSearchPanel *self,
   run_search_if_changed (self);
 }
 
-const char *
-bd_search_panel_get_text (BdSearchPanel *self)
-{
-  g_return_val_if_fail (BD_IS_SEARCH_PANEL (self), NULL);
-
-  return gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
-}
-
 void
 bd_search_panel_refresh (BdSearchPanel *self)
 {
   g_return_if_fail (BD_IS_SEARCH_PANEL (self));
 
+  update_indexing_notice (self);
   run_search (self);
 }
 

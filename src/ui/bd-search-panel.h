@@ -23,8 +23,8 @@ void        bd_search_panel_set_consumer_count    (BdSearchPanel   *self,
                                                    gint64           count);
 void        bd_search_panel_set_text              (BdSearchPanel   *self,
                                                    const char      *text);
-const char *bd_search_panel_get_text              (BdSearchPanel   *self);
-/* Runs the current query again, e.g. after a sync changed the copy. */
+/* Runs the current query again, e.g. after a sync changed the copy, and
+ * says whether names can be searched yet. */
 void        bd_search_panel_refresh               (BdSearchPanel   *self);
 void        bd_search_panel_focus_search          (BdSearchPanel   *self);
 void        bd_search_panel_set_key_capture_widget (BdSearchPanel  *self,

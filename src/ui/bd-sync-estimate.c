@@ -11,6 +11,8 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "core/bd-money.h"
+
 #include "bd-sync-estimate.h"
 
 /* Less than this much progress gives a rate too noisy to show. */
@@ -110,36 +112,80 @@ bd_sync_estimate_seconds_left (BdSyncEstimate *self)
   return (gint64) ((double) (self->total - last->applied) / rate + 0.5);
 }
 
-char *
-bd_sync_estimate_format (gint64 seconds_left)
+/* "About a minute left", or "about a minute left" inside a sentence: the
+ * two forms are separate strings, since not every language changes case
+ * the same way. */
+static char *
+format_time_left (gint64   seconds_left,
+                  gboolean mid_sentence)
 {
   gint64 minutes;
   gint64 hours;
 
-  if (seconds_left < 0)
-    return g_strdup (_("Estimating time left…"));
   if (seconds_left < 5)
-    return g_strdup (_("Almost done"));
+    return g_strdup (mid_sentence ? _("almost done") : _("Almost done"));
   if (seconds_left < 60)
     {
       /* Tens of seconds: a countdown to the second would only flicker. */
       gint64 rounded = MAX ((seconds_left + 5) / 10 * 10, 10);
 
       if (rounded >= 60)
-        return g_strdup (_("About a minute left"));
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "About %d second left", "About %d seconds left",
-                                           (gulong) rounded),
+        return g_strdup (mid_sentence ? _("about a minute left") : _("About a minute left"));
+      return g_strdup_printf (mid_sentence
+                              ? g_dngettext (GETTEXT_PACKAGE, "about %d second left", "about %d seconds left",
+                                             (gulong) rounded)
+                              : g_dngettext (GETTEXT_PACKAGE, "About %d second left", "About %d seconds left",
+                                             (gulong) rounded),
                               (int) rounded);
     }
 
   minutes = (seconds_left + 30) / 60;
   if (minutes < 60)
-    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "About %d minute left", "About %d minutes left",
-                                         (gulong) minutes),
+    return g_strdup_printf (mid_sentence
+                            ? g_dngettext (GETTEXT_PACKAGE, "about %d minute left", "about %d minutes left",
+                                           (gulong) minutes)
+                            : g_dngettext (GETTEXT_PACKAGE, "About %d minute left", "About %d minutes left",
+                                           (gulong) minutes),
                             (int) minutes);
 
   hours = (seconds_left + 1800) / 3600;
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "About %d hour left", "About %d hours left",
-                                       (gulong) hours),
+  return g_strdup_printf (mid_sentence
+                          ? g_dngettext (GETTEXT_PACKAGE, "about %d hour left", "about %d hours left",
+                                         (gulong) hours)
+                          : g_dngettext (GETTEXT_PACKAGE, "About %d hour left", "About %d hours left",
+                                         (gulong) hours),
                           (int) hours);
+}
+
+char *
+bd_sync_estimate_format (gint64 seconds_left)
+{
+  if (seconds_left < 0)
+    return g_strdup (_("Estimating time left…"));
+
+  return format_time_left (seconds_left, FALSE);
+}
+
+char *
+bd_sync_estimate_format_status (gint64 applied,
+                                gint64 total,
+                                gint64 seconds_left)
+{
+  g_autofree char *applied_text = NULL;
+  g_autofree char *total_text = NULL;
+  g_autofree char *left = NULL;
+
+  if (total <= 0)
+    return g_strdup (_("Syncing…"));
+
+  applied_text = bd_format_indian_integer (CLAMP (applied, 0, total));
+  total_text = bd_format_indian_integer (total);
+  if (seconds_left < 0)
+    /* Translators: "Syncing 3,000 of 10,000…" */
+    return g_strdup_printf (_("Syncing %s of %s…"), applied_text, total_text);
+
+  left = format_time_left (seconds_left, TRUE);
+  /* Translators: "Syncing 3,000 of 10,000 — about a minute left"; the last
+   * %s is how long is left, e.g. "about 2 minutes left" or "almost done". */
+  return g_strdup_printf (_("Syncing %s of %s — %s"), applied_text, total_text, left);
 }

@@ -25,9 +25,15 @@ void            bd_sync_estimate_add          (BdSyncEstimate *self,
                                                gint64          total);
 /* Seconds left, or -1 while there is not enough to go on. */
 gint64          bd_sync_estimate_seconds_left (BdSyncEstimate *self);
-/* "About 2 minutes left", "Less than a minute left"…, or "Estimating time
- * left…" while seconds_left is -1. */
+/* "About 2 minutes left", "Almost done"…, or "Estimating time left…"
+ * while seconds_left is -1. */
 char           *bd_sync_estimate_format       (gint64          seconds_left);
+/* The header's line while a sync runs behind the main page: "Syncing 3,000
+ * of 10,000 — about a minute left", without the estimate while
+ * seconds_left is -1, and "Syncing…" while the total is not known. */
+char           *bd_sync_estimate_format_status (gint64         applied,
+                                                gint64         total,
+                                                gint64         seconds_left);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BdSyncEstimate, bd_sync_estimate_free)
 

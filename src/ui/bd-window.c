@@ -3,12 +3,13 @@
  * The window drives the flow between its three pages. Sign-in and the
  * local store go through BdApplication; the first pull of the zone shows
  * BdSyncPage, later pulls ("Sync now") run behind the main page with their
- * state in the header bar. When the server cannot be reached and the desk
- * already holds a copy, it carries on offline and says so.
+ * progress and time left in the header bar. When the server cannot be
+ * reached and the desk already holds a copy, it carries on offline and
+ * says so. After each pull the records on show, here and in the
+ * consumers' own windows, are read again from the local copy.
  *
- * The consumer on show can be copied, printed or opened in a window of its
- * own (header buttons, a menu and shortcuts). "/" focuses the search
- * unless the operator is typing in a field, where it is just a character.
+ * The actions (header buttons, menus, shortcuts) are in
+ * bd-window-actions.c.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -16,51 +17,15 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "core/bd-money.h"
 #include "core/bd-time.h"
 
 #include "bd-consumer-page.h"
 #include "bd-consumer-window.h"
 #include "bd-search-panel.h"
-#include "bd-sign-in-page.h"
 #include "bd-sync-page.h"
-#include "bd-window.h"
+#include "bd-window-private.h"
 
 #define STATUS_REFRESH_SECONDS 30
-
-struct _BdWindow
-{
-  AdwApplicationWindow  parent_instance;
-
-  GCancellable         *sign_in_cancellable;
-  GCancellable         *sync_cancellable;
-  GCancellable         *store_cancellable;
-  GCancellable         *lookup_cancellable;
-  char                 *pending_search;
-  guint                 status_timeout_id;
-
-  gboolean              syncing;
-  gboolean              initial_sync;
-  gboolean              offline;
-  gint64                sync_applied;
-  gint64                sync_total;
-  gint64                consumer_count;
-  gint64                last_sync;
-
-  AdwToastOverlay      *toast_overlay;
-  AdwWindowTitle       *window_title;
-  GtkButton            *back_button;
-  GtkSpinner           *sync_spinner;
-  GtkImage             *offline_icon;
-  GtkLabel             *user_label;
-  GtkWidget            *consumer_actions;
-  GtkStack             *stack;
-  BdSignInPage         *sign_in_page;
-  BdSyncPage           *sync_page;
-  AdwLeaflet           *leaflet;
-  BdSearchPanel        *search_panel;
-  BdConsumerPage       *consumer_page;
-};
 
 G_DEFINE_FINAL_TYPE (BdWindow, bd_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -69,12 +34,6 @@ typedef struct {
   gboolean  initial;
   GError   *error;      /* why the pull failed, or NULL */
 } PullOutcome;
-
-static void begin_pull             (BdWindow *self,
-                                    gboolean  initial);
-static void reload_shown_consumer  (BdWindow *self);
-static void update_status          (BdWindow *self);
-static void update_actions         (BdWindow *self);
 
 static void
 pull_outcome_free (PullOutcome *outcome)
@@ -85,12 +44,6 @@ pull_outcome_free (PullOutcome *outcome)
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PullOutcome, pull_outcome_free)
-
-static BdApplication *
-get_app (BdWindow *self)
-{
-  return BD_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
-}
 
 static void
 show_toast (BdWindow   *self,
@@ -145,67 +98,53 @@ format_synced_status (gint64 last_sync)
     }
 }
 
-static void
-update_status (BdWindow *self)
+/* The subtitle under the zone's name: a sync behind the main page and its
+ * time left, being offline, or how fresh the copy is. */
+static char *
+dup_status_text (BdWindow *self)
 {
-  BdSession *session = bd_application_get_session (get_app (self));
-  g_autofree char *status = NULL;
-  gboolean on_main = g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "main") == 0;
-
-  if (session == NULL)
-    {
-      adw_window_title_set_title (self->window_title, _("Bijli Desk"));
-      adw_window_title_set_subtitle (self->window_title, NULL);
-      gtk_widget_set_visible (GTK_WIDGET (self->user_label), FALSE);
-      gtk_widget_set_visible (GTK_WIDGET (self->sync_spinner), FALSE);
-      gtk_spinner_set_spinning (self->sync_spinner, FALSE);
-      gtk_widget_set_visible (GTK_WIDGET (self->offline_icon), FALSE);
-      return;
-    }
-
-  adw_window_title_set_title (self->window_title, bd_session_get_zone_name (session));
-
   if (self->syncing && !self->initial_sync)
-    {
-      if (self->sync_total > 0)
-        {
-          g_autofree char *applied = bd_format_indian_integer (self->sync_applied);
-          g_autofree char *total = bd_format_indian_integer (self->sync_total);
+    return bd_sync_estimate_format_status (self->sync_applied, self->sync_total,
+                                           bd_sync_estimate_seconds_left (self->sync_estimate));
 
-          /* Translators: "Syncing 3,000 of 10,000…" */
-          status = g_strdup_printf (_("Syncing %s of %s…"), applied, total);
-        }
-      else
-        {
-          status = g_strdup (_("Syncing…"));
-        }
-    }
-  else if (self->offline)
+  if (self->offline)
     {
       g_autofree char *when = bd_time_format_ist (self->last_sync);
 
-      if (when != NULL)
-        /* Translators: %s is a date and time, e.g. "23-11-2026 15:45 IST". */
-        status = g_strdup_printf (_("Offline — showing the copy from %s"), when);
-      else
-        status = g_strdup (_("Offline"));
-    }
-  else if (self->last_sync > 0 && on_main)
-    {
-      status = format_synced_status (self->last_sync);
+      if (when == NULL)
+        return g_strdup (_("Offline"));
+      /* Translators: %s is a date and time, e.g. "23-11-2026 15:45 IST". */
+      return g_strdup_printf (_("Offline — showing the copy from %s"), when);
     }
 
+  if (self->last_sync > 0 && _bd_window_is_on_main (self))
+    return format_synced_status (self->last_sync);
+
+  return NULL;
+}
+
+static void
+update_status (BdWindow *self)
+{
+  BdSession *session = bd_application_get_session (_bd_window_get_app (self));
+  gboolean signed_in = session != NULL;
+  gboolean background_sync = signed_in && self->syncing && !self->initial_sync;
+  g_autofree char *status = signed_in ? dup_status_text (self) : NULL;
+
+  adw_window_title_set_title (self->window_title,
+                              signed_in ? bd_session_get_zone_name (session) : _("Bijli Desk"));
   adw_window_title_set_subtitle (self->window_title, status);
 
-  gtk_widget_set_visible (GTK_WIDGET (self->sync_spinner), self->syncing && !self->initial_sync);
-  gtk_spinner_set_spinning (self->sync_spinner, self->syncing && !self->initial_sync);
-  gtk_widget_set_visible (GTK_WIDGET (self->offline_icon), self->offline && !self->syncing && on_main);
+  gtk_widget_set_visible (GTK_WIDGET (self->sync_spinner), background_sync);
+  gtk_spinner_set_spinning (self->sync_spinner, background_sync);
+  gtk_widget_set_visible (GTK_WIDGET (self->offline_icon),
+                          signed_in && self->offline && !self->syncing && _bd_window_is_on_main (self));
 }
 
 static void
 update_user (BdWindow *self)
 {
-  BdSession *session = bd_application_get_session (get_app (self));
+  BdSession *session = bd_application_get_session (_bd_window_get_app (self));
   g_autofree char *text = NULL;
   const char *name;
 
@@ -225,36 +164,6 @@ update_user (BdWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->user_label), TRUE);
 }
 
-static void
-set_action_enabled (BdWindow   *self,
-                    const char *name,
-                    gboolean    enabled)
-{
-  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), name);
-
-  if (action != NULL)
-    g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
-}
-
-static void
-update_actions (BdWindow *self)
-{
-  gboolean signed_in = bd_application_get_session (get_app (self)) != NULL;
-  gboolean on_main = g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "main") == 0;
-
-  gboolean has_consumer = on_main && bd_consumer_page_get_consumer (self->consumer_page) != NULL;
-
-  set_action_enabled (self, "sign-out", signed_in);
-  set_action_enabled (self, "sync-now", signed_in && on_main && !self->syncing);
-  set_action_enabled (self, "focus-search", on_main);
-  set_action_enabled (self, "next-result", on_main);
-  set_action_enabled (self, "previous-result", on_main);
-  set_action_enabled (self, "copy-account", has_consumer);
-  set_action_enabled (self, "open-consumer-window", has_consumer);
-  set_action_enabled (self, "print-summary", has_consumer);
-  gtk_widget_set_visible (self->consumer_actions, has_consumer);
-}
-
 static gboolean
 on_status_tick_cb (gpointer user_data)
 {
@@ -272,7 +181,7 @@ enter_main (BdWindow *self)
   bd_search_panel_set_consumer_count (self->search_panel, self->consumer_count);
   bd_consumer_page_set_last_sync (self->consumer_page, self->last_sync);
   update_status (self);
-  update_actions (self);
+  _bd_window_actions_update (self);
 
   if (self->status_timeout_id == 0)
     self->status_timeout_id = g_timeout_add_seconds (STATUS_REFRESH_SECONDS, on_status_tick_cb, self);
@@ -282,6 +191,73 @@ enter_main (BdWindow *self)
   bd_search_panel_focus_search (self->search_panel);
 }
 
+/* A sync may have changed the records on show (a new balance, a verified
+ * mobile), here and in the consumers' own windows: show the fresh copies. */
+static void
+reload_consumers (BdWindow *self)
+{
+  BdApplication *app = _bd_window_get_app (self);
+  BdConsumerStore *store = bd_application_get_store (app);
+
+  bd_consumer_page_set_last_sync (self->consumer_page, self->last_sync);
+  bd_consumer_page_reload (self->consumer_page, store);
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
+    {
+      BdConsumerPage *page;
+
+      if (!BD_IS_CONSUMER_WINDOW (l->data))
+        continue;
+      page = bd_consumer_window_get_page (l->data);
+      bd_consumer_page_set_last_sync (page, self->last_sync);
+      bd_consumer_page_reload (page, store);
+    }
+}
+
+static GCancellable *
+renew_cancellable (GCancellable **cancellable)
+{
+  g_cancellable_cancel (*cancellable);
+  g_clear_object (cancellable);
+  *cancellable = g_cancellable_new ();
+
+  return *cancellable;
+}
+
+static void
+cancel_pending (BdWindow *self)
+{
+  g_cancellable_cancel (self->sync_cancellable);
+  g_clear_object (&self->sync_cancellable);
+  g_cancellable_cancel (self->store_cancellable);
+  g_clear_object (&self->store_cancellable);
+}
+
+/* Takes in how many consumers the local copy holds and when it was last
+ * synced, keeping the values known before if the copy cannot be read.
+ * FALSE when the query was cancelled (a sign-out or a newer query). */
+static gboolean
+take_store_state (BdWindow      *self,
+                  BdApplication *app,
+                  GAsyncResult  *result)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 count = 0;
+  gint64 last_sync = 0;
+
+  if (bd_application_query_store_finish (app, result, &count, &last_sync, &error))
+    {
+      self->consumer_count = count;
+      self->last_sync = last_sync;
+      return TRUE;
+    }
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return FALSE;
+
+  g_warning ("Could not read the state of the local copy: %s", error->message);
+  return TRUE;
+}
+
 static void
 on_pull_outcome_store_cb (GObject      *source,
                           GAsyncResult *result,
@@ -289,22 +265,10 @@ on_pull_outcome_store_cb (GObject      *source,
 {
   g_autoptr(PullOutcome) outcome = user_data;
   BdWindow *self = outcome->self;
-  g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
-  gint64 count = 0;
-  gint64 last_sync = 0;
 
-  if (!bd_application_query_store_finish (BD_APPLICATION (source), result, &count, &last_sync, &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      g_warning ("Could not read the state of the local copy: %s", error->message);
-    }
-  else
-    {
-      self->consumer_count = count;
-      self->last_sync = last_sync;
-    }
+  if (!take_store_state (self, BD_APPLICATION (source), result))
+    return;
 
   if (outcome->error == NULL)
     {
@@ -313,11 +277,10 @@ on_pull_outcome_store_cb (GObject      *source,
         enter_main (self);
       else
         bd_search_panel_set_consumer_count (self->search_panel, self->consumer_count);
-      bd_consumer_page_set_last_sync (self->consumer_page, self->last_sync);
-      reload_shown_consumer (self);
+      reload_consumers (self);
       bd_search_panel_refresh (self->search_panel);
       update_status (self);
-      update_actions (self);
+      _bd_window_actions_update (self);
       return;
     }
 
@@ -331,54 +294,12 @@ on_pull_outcome_store_cb (GObject      *source,
   if (outcome->initial)
     enter_main (self);
   else
-    update_actions (self);
+    _bd_window_actions_update (self);
   update_status (self);
 
   /* Translators: %s explains why the sync failed, as a full sentence. */
   message = g_strdup_printf (_("%s Search uses the copy on this desk."), outcome->error->message);
   show_toast (self, message);
-}
-
-static void
-on_shown_consumer_reloaded_cb (GObject      *source,
-                               GAsyncResult *result,
-                               gpointer      user_data)
-{
-  g_autoptr(BdWindow) self = user_data;
-  g_autoptr(BdConsumer) fresh = NULL;
-  g_autoptr(GError) error = NULL;
-  BdConsumer *shown;
-
-  fresh = bd_consumer_store_lookup_finish (BD_CONSUMER_STORE (source), result, &error);
-  if (fresh == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_debug ("Could not reload the consumer on show: %s", error->message);
-      return;
-    }
-
-  /* The operator may have moved on while the lookup ran. */
-  shown = bd_consumer_page_get_consumer (self->consumer_page);
-  if (shown != NULL && g_strcmp0 (bd_consumer_get_account (shown), bd_consumer_get_account (fresh)) == 0)
-    bd_consumer_page_set_consumer (self->consumer_page, fresh);
-}
-
-/* A sync may have changed the record on show (a new balance, a verified
- * mobile): show the fresh copy. */
-static void
-reload_shown_consumer (BdWindow *self)
-{
-  BdConsumerStore *store = bd_application_get_store (get_app (self));
-  BdConsumer *shown = bd_consumer_page_get_consumer (self->consumer_page);
-
-  if (store == NULL || shown == NULL)
-    return;
-
-  g_cancellable_cancel (self->lookup_cancellable);
-  g_clear_object (&self->lookup_cancellable);
-  self->lookup_cancellable = g_cancellable_new ();
-  bd_consumer_store_lookup_async (store, bd_consumer_get_account (shown), self->lookup_cancellable,
-                                  on_shown_consumer_reloaded_cb, g_object_ref (self));
 }
 
 static void
@@ -392,10 +313,7 @@ refresh_store_state (BdWindow *self,
   outcome->initial = initial;
   outcome->error = pull_error;
 
-  g_cancellable_cancel (self->store_cancellable);
-  g_clear_object (&self->store_cancellable);
-  self->store_cancellable = g_cancellable_new ();
-  bd_application_query_store_async (get_app (self), self->store_cancellable,
+  bd_application_query_store_async (_bd_window_get_app (self), renew_cancellable (&self->store_cancellable),
                                     on_pull_outcome_store_cb, outcome);
 }
 
@@ -415,7 +333,7 @@ on_pull_done_cb (GObject      *source,
     return;
 
   /* A pull that belongs to a previous sign-in must not touch this one. */
-  if (source != G_OBJECT (bd_application_get_sync_engine (get_app (self))))
+  if (source != G_OBJECT (bd_application_get_sync_engine (_bd_window_get_app (self))))
     return;
 
   self->syncing = FALSE;
@@ -440,38 +358,13 @@ on_sync_progress_cb (BdSyncEngine *engine,
   self->sync_total = total;
 
   if (self->initial_sync)
-    bd_sync_page_set_progress (self->sync_page, applied, total);
-  else
-    update_status (self);
-}
-
-static void
-begin_pull (BdWindow *self,
-            gboolean  initial)
-{
-  BdApplication *app = get_app (self);
-  BdSyncEngine *engine = bd_application_get_sync_engine (app);
-  BdSession *session = bd_application_get_session (app);
-
-  if (engine == NULL || self->syncing)
-    return;
-
-  self->syncing = TRUE;
-  self->initial_sync = initial;
-  self->sync_applied = 0;
-  self->sync_total = 0;
-  self->sync_cancellable = g_cancellable_new ();
-
-  if (initial)
     {
-      bd_sync_page_start (self->sync_page, bd_session_get_zone_name (session), self->consumer_count > 0);
-      gtk_stack_set_visible_child_name (self->stack, "syncing");
+      bd_sync_page_set_progress (self->sync_page, applied, total);
+      return;
     }
 
+  bd_sync_estimate_add (self->sync_estimate, g_get_monotonic_time (), applied, total);
   update_status (self);
-  update_actions (self);
-
-  bd_sync_engine_pull_async (engine, self->sync_cancellable, on_pull_done_cb, g_object_ref (self));
 }
 
 static void
@@ -480,20 +373,9 @@ on_initial_store_state_cb (GObject      *source,
                            gpointer      user_data)
 {
   g_autoptr(BdWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  gint64 count = 0;
-  gint64 last_sync = 0;
 
-  if (!bd_application_query_store_finish (BD_APPLICATION (source), result, &count, &last_sync, &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      g_warning ("Could not read the state of the local copy: %s", error->message);
-    }
-
-  self->consumer_count = count;
-  self->last_sync = last_sync;
-  begin_pull (self, TRUE);
+  if (take_store_state (self, BD_APPLICATION (source), result))
+    _bd_window_begin_pull (self, TRUE);
 }
 
 static void
@@ -528,12 +410,9 @@ on_app_signed_in_cb (GObject      *source,
   self->offline = FALSE;
   update_user (self);
   update_status (self);
-  update_actions (self);
+  _bd_window_actions_update (self);
 
-  g_cancellable_cancel (self->store_cancellable);
-  g_clear_object (&self->store_cancellable);
-  self->store_cancellable = g_cancellable_new ();
-  bd_application_query_store_async (app, self->store_cancellable,
+  bd_application_query_store_async (app, renew_cancellable (&self->store_cancellable),
                                     on_initial_store_state_cb, g_object_ref (self));
 }
 
@@ -549,42 +428,8 @@ on_sign_in_requested_cb (BdWindow     *self,
 
   self->sign_in_cancellable = g_cancellable_new ();
   bd_sign_in_page_set_busy (self->sign_in_page, TRUE);
-  bd_application_sign_in_async (get_app (self), server_url, username, password,
+  bd_application_sign_in_async (_bd_window_get_app (self), server_url, username, password,
                                 self->sign_in_cancellable, on_app_signed_in_cb, g_object_ref (self));
-}
-
-static void
-sign_out (BdWindow *self)
-{
-  BdApplication *app = get_app (self);
-  BdSession *session = bd_application_get_session (app);
-  g_autofree char *username = session != NULL ? g_strdup (bd_session_get_username (session)) : NULL;
-
-  g_cancellable_cancel (self->sync_cancellable);
-  g_clear_object (&self->sync_cancellable);
-  g_cancellable_cancel (self->store_cancellable);
-  g_clear_object (&self->store_cancellable);
-  g_cancellable_cancel (self->lookup_cancellable);
-  g_clear_object (&self->lookup_cancellable);
-  g_clear_handle_id (&self->status_timeout_id, g_source_remove);
-
-  self->syncing = FALSE;
-  self->initial_sync = FALSE;
-  self->offline = FALSE;
-  self->consumer_count = 0;
-  self->last_sync = 0;
-
-  bd_search_panel_set_store (self->search_panel, NULL);
-  bd_consumer_page_set_consumer (self->consumer_page, NULL);
-  bd_application_sign_out (app);
-
-  bd_sign_in_page_clear_password (self->sign_in_page);
-  bd_sign_in_page_show_error (self->sign_in_page, NULL);
-  gtk_stack_set_visible_child_name (self->stack, "sign-in");
-  update_user (self);
-  update_status (self);
-  update_actions (self);
-  bd_sign_in_page_focus_first_empty (self->sign_in_page);
 }
 
 static void
@@ -604,14 +449,14 @@ on_sync_cancel_cb (BdWindow   *self,
       return;
     }
 
-  sign_out (self);
+  _bd_window_sign_out (self);
 }
 
 static void
 on_sync_retry_cb (BdWindow   *self,
                   BdSyncPage *page)
 {
-  begin_pull (self, TRUE);
+  _bd_window_begin_pull (self, TRUE);
 }
 
 static void
@@ -621,7 +466,7 @@ on_consumer_activated_cb (BdWindow      *self,
                           BdSearchPanel *panel)
 {
   bd_consumer_page_set_consumer (self->consumer_page, consumer);
-  update_actions (self);
+  _bd_window_actions_update (self);
   /* When folded, opening moves to the record; the search keeps the focus
    * otherwise, so the next caller's number can be typed straight away. */
   if (open && adw_leaflet_get_folded (self->leaflet))
@@ -647,131 +492,11 @@ on_back_clicked_cb (BdWindow  *self,
   bd_search_panel_focus_search (self->search_panel);
 }
 
-static void
-on_sign_out_action (GSimpleAction *action,
-                    GVariant      *parameter,
-                    gpointer       user_data)
-{
-  sign_out (BD_WINDOW (user_data));
-}
-
-static void
-on_sync_now_action (GSimpleAction *action,
-                    GVariant      *parameter,
-                    gpointer       user_data)
-{
-  begin_pull (BD_WINDOW (user_data), FALSE);
-}
-
-static void
-on_focus_search_action (GSimpleAction *action,
-                        GVariant      *parameter,
-                        gpointer       user_data)
-{
-  BdWindow *self = BD_WINDOW (user_data);
-
-  if (adw_leaflet_get_folded (self->leaflet))
-    adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->search_panel));
-  bd_search_panel_focus_search (self->search_panel);
-}
-
-static void
-on_next_result_action (GSimpleAction *action,
-                       GVariant      *parameter,
-                       gpointer       user_data)
-{
-  BdWindow *self = BD_WINDOW (user_data);
-
-  if (!bd_search_panel_open_adjacent (self->search_panel, 1))
-    gtk_widget_error_bell (GTK_WIDGET (self));
-}
-
-static void
-on_previous_result_action (GSimpleAction *action,
-                           GVariant      *parameter,
-                           gpointer       user_data)
-{
-  BdWindow *self = BD_WINDOW (user_data);
-
-  if (!bd_search_panel_open_adjacent (self->search_panel, -1))
-    gtk_widget_error_bell (GTK_WIDGET (self));
-}
-
-static void
-on_copy_account_action (GSimpleAction *action,
-                        GVariant      *parameter,
-                        gpointer       user_data)
-{
-  BdWindow *self = BD_WINDOW (user_data);
-
-  bd_consumer_page_copy_account (self->consumer_page);
-}
-
-static void
-on_open_consumer_window_action (GSimpleAction *action,
-                                GVariant      *parameter,
-                                gpointer       user_data)
-{
-  BdWindow *self = BD_WINDOW (user_data);
-
-  bd_window_open_consumer_window (self);
-}
-
-static void
-on_print_summary_action (GSimpleAction *action,
-                         GVariant      *parameter,
-                         gpointer       user_data)
-{
-  BdWindow *self = BD_WINDOW (user_data);
-  BdSession *session = bd_application_get_session (get_app (self));
-
-  bd_consumer_page_print_summary (self->consumer_page,
-                                  session != NULL ? bd_session_get_zone_name (session) : NULL);
-}
-
-static const GActionEntry win_actions[] = {
-  { "sign-out", on_sign_out_action, NULL, NULL, NULL },
-  { "sync-now", on_sync_now_action, NULL, NULL, NULL },
-  { "focus-search", on_focus_search_action, NULL, NULL, NULL },
-  { "next-result", on_next_result_action, NULL, NULL, NULL },
-  { "previous-result", on_previous_result_action, NULL, NULL, NULL },
-  { "copy-account", on_copy_account_action, NULL, NULL, NULL },
-  { "open-consumer-window", on_open_consumer_window_action, NULL, NULL, NULL },
-  { "print-summary", on_print_summary_action, NULL, NULL, NULL },
-};
-
-/* "/" focuses the search, as in many GNOME apps, but only when the focus
- * is not in a text field: there it is a character the operator typed
- * (addresses have "12/4"). */
-static gboolean
-on_window_key_pressed_cb (GtkEventControllerKey *controller,
-                          guint                  keyval,
-                          guint                  keycode,
-                          GdkModifierType        state,
-                          gpointer               user_data)
-{
-  BdWindow *self = user_data;
-  GtkWidget *focus;
-
-  if ((keyval != GDK_KEY_slash && keyval != GDK_KEY_KP_Divide) ||
-      (state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SUPER_MASK)) != 0)
-    return GDK_EVENT_PROPAGATE;
-  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "main") != 0)
-    return GDK_EVENT_PROPAGATE;
-
-  focus = gtk_root_get_focus (GTK_ROOT (self));
-  if (focus != NULL && (GTK_IS_EDITABLE (focus) || gtk_widget_get_ancestor (focus, GTK_TYPE_TEXT_VIEW) != NULL))
-    return GDK_EVENT_PROPAGATE;
-
-  gtk_widget_activate_action (GTK_WIDGET (self), "win.focus-search", NULL);
-  return GDK_EVENT_STOP;
-}
-
 static gboolean
 bd_window_close_request (GtkWindow *window)
 {
   BdWindow *self = BD_WINDOW (window);
-  GSettings *settings = bd_application_get_settings (get_app (self));
+  GSettings *settings = bd_application_get_settings (_bd_window_get_app (self));
   gboolean maximized = gtk_window_is_maximized (window);
   int width = 0;
   int height = 0;
@@ -797,12 +522,7 @@ bd_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->sign_in_cancellable);
   g_clear_object (&self->sign_in_cancellable);
-  g_cancellable_cancel (self->sync_cancellable);
-  g_clear_object (&self->sync_cancellable);
-  g_cancellable_cancel (self->store_cancellable);
-  g_clear_object (&self->store_cancellable);
-  g_cancellable_cancel (self->lookup_cancellable);
-  g_clear_object (&self->lookup_cancellable);
+  cancel_pending (self);
   g_clear_handle_id (&self->status_timeout_id, g_source_remove);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), BD_TYPE_WINDOW);
@@ -816,6 +536,7 @@ bd_window_finalize (GObject *object)
   BdWindow *self = BD_WINDOW (object);
 
   g_free (self->pending_search);
+  bd_sync_estimate_free (self->sync_estimate);
 
   G_OBJECT_CLASS (bd_window_parent_class)->finalize (object);
 }
@@ -863,21 +584,83 @@ bd_window_class_init (BdWindowClass *klass)
 static void
 bd_window_init (BdWindow *self)
 {
-  GtkEventController *keys;
-
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  /* Capture phase: the search entry's key capture would otherwise take
-   * the "/" typed on a result row as text. */
-  keys = gtk_event_controller_key_new ();
-  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
-  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_window_key_pressed_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), keys);
-
-  g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions,
-                                   G_N_ELEMENTS (win_actions), self);
+  self->sync_estimate = bd_sync_estimate_new ();
+  _bd_window_actions_init (self);
   bd_search_panel_set_key_capture_widget (self->search_panel, GTK_WIDGET (self->leaflet));
   gtk_stack_set_visible_child_name (self->stack, "sign-in");
+}
+
+BdApplication *
+_bd_window_get_app (BdWindow *self)
+{
+  return BD_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+}
+
+gboolean
+_bd_window_is_on_main (BdWindow *self)
+{
+  return g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "main") == 0;
+}
+
+void
+_bd_window_begin_pull (BdWindow *self,
+                       gboolean  initial)
+{
+  BdApplication *app = _bd_window_get_app (self);
+  BdSyncEngine *engine = bd_application_get_sync_engine (app);
+  BdSession *session = bd_application_get_session (app);
+
+  if (engine == NULL || self->syncing)
+    return;
+
+  self->syncing = TRUE;
+  self->initial_sync = initial;
+  self->sync_applied = 0;
+  self->sync_total = 0;
+  bd_sync_estimate_reset (self->sync_estimate);
+  self->sync_cancellable = g_cancellable_new ();
+
+  if (initial)
+    {
+      bd_sync_page_start (self->sync_page, bd_session_get_zone_name (session), self->consumer_count > 0);
+      gtk_stack_set_visible_child_name (self->stack, "syncing");
+    }
+
+  update_status (self);
+  _bd_window_actions_update (self);
+
+  bd_sync_engine_pull_async (engine, self->sync_cancellable, on_pull_done_cb, g_object_ref (self));
+}
+
+void
+_bd_window_sign_out (BdWindow *self)
+{
+  BdApplication *app = _bd_window_get_app (self);
+  BdSession *session = bd_application_get_session (app);
+  g_autofree char *username = session != NULL ? g_strdup (bd_session_get_username (session)) : NULL;
+
+  cancel_pending (self);
+  g_clear_handle_id (&self->status_timeout_id, g_source_remove);
+
+  self->syncing = FALSE;
+  self->initial_sync = FALSE;
+  self->offline = FALSE;
+  self->consumer_count = 0;
+  self->last_sync = 0;
+
+  bd_search_panel_set_store (self->search_panel, NULL);
+  bd_consumer_page_set_consumer (self->consumer_page, NULL);
+  bd_application_sign_out (app);
+
+  bd_sign_in_page_clear_password (self->sign_in_page);
+  bd_sign_in_page_show_error (self->sign_in_page, NULL);
+  gtk_stack_set_visible_child_name (self->stack, "sign-in");
+  update_user (self);
+  update_status (self);
+  _bd_window_actions_update (self);
+  bd_sign_in_page_focus_first_empty (self->sign_in_page);
 }
 
 BdWindow *
@@ -903,7 +686,7 @@ bd_window_new (BdApplication *application)
 
   update_user (self);
   update_status (self);
-  update_actions (self);
+  _bd_window_actions_update (self);
 
   return self;
 }
@@ -915,7 +698,7 @@ bd_window_prefill_sign_in (BdWindow   *self,
 {
   g_return_if_fail (BD_IS_WINDOW (self));
 
-  if (bd_application_get_session (get_app (self)) != NULL || self->sign_in_cancellable != NULL)
+  if (bd_application_get_session (_bd_window_get_app (self)) != NULL || self->sign_in_cancellable != NULL)
     return;
 
   bd_sign_in_page_prefill (self->sign_in_page, server_url, username);
@@ -929,7 +712,7 @@ bd_window_sign_in_with_password (BdWindow   *self,
   g_return_if_fail (BD_IS_WINDOW (self));
   g_return_if_fail (password != NULL);
 
-  if (bd_application_get_session (get_app (self)) != NULL || self->sign_in_cancellable != NULL)
+  if (bd_application_get_session (_bd_window_get_app (self)) != NULL || self->sign_in_cancellable != NULL)
     return;
 
   bd_sign_in_page_set_password (self->sign_in_page, password);
@@ -942,7 +725,7 @@ bd_window_set_pending_search (BdWindow   *self,
 {
   g_return_if_fail (BD_IS_WINDOW (self));
 
-  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "main") == 0)
+  if (_bd_window_is_on_main (self))
     {
       bd_search_panel_set_text (self->search_panel, text);
       bd_search_panel_focus_search (self->search_panel);
@@ -981,7 +764,7 @@ bd_window_open_consumer_window (BdWindow *self)
   if (consumer == NULL)
     return NULL;
 
-  window = bd_consumer_window_new (get_app (self), consumer, self->last_sync);
+  window = bd_consumer_window_new (_bd_window_get_app (self), consumer, self->last_sync);
   gtk_window_present (GTK_WINDOW (window));
 
   return window;

@@ -5,8 +5,9 @@
  * only the answer to the newest query, opens an exact identifier by itself
  * and steps through results from the keyboard; that the consumer page
  * shows the whole record with the mobile masked (and never in full), opens
- * in a window of its own and prints a summary to PDF; and that the sync
- * page estimates the time left.
+ * in a window of its own (at its default width) that a sync brings up to
+ * date, and prints a summary to PDF; and that the sync page and the
+ * header estimate the time left.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -312,6 +313,70 @@ test_search_shows_newest_query (void)
   /* Clearing the entry clears the results. */
   bd_search_panel_set_text (panel, "");
   g_assert_cmpuint (g_list_model_get_n_items (bd_search_panel_get_results (panel)), ==, 0);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static GtkWidget *
+find_label (GtkWidget  *widget,
+            const char *prefix)
+{
+  if (GTK_IS_LABEL (widget) && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (widget)), prefix))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label (child, prefix);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static void
+test_search_while_indexing (void)
+{
+  g_autoptr(BdConsumerStore) store = NULL;
+  g_autoptr(BdChangesPage) first = bd_changes_page_new ();
+  g_autoptr(BdChangesPage) last = bd_changes_page_new ();
+  g_autoptr(GError) error = NULL;
+  GtkWidget *window = gtk_window_new ();
+  BdSearchPanel *panel = BD_SEARCH_PANEL (bd_search_panel_new ());
+  GtkWidget *notice;
+
+  /* The first page of a first sync, with more to come: the store is in
+   * bulk mode, without its name index. */
+  store = bd_consumer_store_open (":memory:", &error);
+  g_assert_no_error (error);
+  g_ptr_array_add (first->consumers, make_consumer ("1000000001", "Asha Verma", "आशा वर्मा"));
+  first->next_cursor = g_strdup ("1");
+  first->has_more = TRUE;
+  first->remaining = 1;
+  g_assert_true (bd_consumer_store_apply_page (store, first, &error));
+  g_assert_no_error (error);
+  g_assert_true (bd_consumer_store_is_indexing (store));
+
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (panel));
+  gtk_window_present (GTK_WINDOW (window));
+  bd_search_panel_set_store (panel, store);
+  spin (20);
+  notice = find_label (GTK_WIDGET (panel), "Name search is available when the download finishes");
+  g_assert_nonnull (notice);
+  g_assert_true (gtk_widget_get_mapped (notice));
+
+  /* The last page builds the index; the refresh after the sync hides it. */
+  g_ptr_array_add (last->consumers, make_consumer ("1000000002", "Bharat Singh", "भरत सिंह"));
+  last->next_cursor = g_strdup ("2");
+  g_assert_true (bd_consumer_store_apply_page (store, last, &error));
+  g_assert_no_error (error);
+  g_assert_false (bd_consumer_store_is_indexing (store));
+  bd_search_panel_refresh (panel);
+  spin (20);
+  g_assert_false (gtk_widget_get_visible (notice));
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -633,6 +698,9 @@ test_open_in_new_window (void)
   g_assert_cmpint (width, <, main_width);
   spin (50);
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (second)));
+  /* The record's tabs fit the window's default width: it opens at the
+   * size it asks for, not wider. */
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (second)), <=, 560);
 
   /* It shows the record (only the masked mobile) and has its own actions. */
   text = dup_widget_text (GTK_WIDGET (second));
@@ -642,7 +710,71 @@ test_open_in_new_window (void)
   g_assert_true (g_action_group_has_action (G_ACTION_GROUP (second), "print-summary"));
   g_assert_true (g_action_group_has_action (G_ACTION_GROUP (second), "copy-account"));
 
-  gtk_window_destroy (GTK_WINDOW (second));
+  /* Signing out closes it: the record must not stay up for the next operator. */
+  g_object_add_weak_pointer (G_OBJECT (second), (gpointer *) &second);
+  bd_application_sign_out (app);
+  g_assert_null (second);
+  g_assert_nonnull (g_list_find (gtk_application_get_windows (GTK_APPLICATION (app)), window));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+typedef struct {
+  BdConsumerPage *page;
+  gint64          balance_paise;
+} BalanceWait;
+
+static gboolean
+page_balance_is (gpointer data)
+{
+  BalanceWait *wait = data;
+  BdConsumer *shown = bd_consumer_page_get_consumer (wait->page);
+
+  return shown != NULL && bd_consumer_get_balance_paise (shown) == wait->balance_paise;
+}
+
+static void
+test_consumer_window_reloads (void)
+{
+  g_autoptr(BdConsumer) stale = make_consumer ("1000000002", "Bharat Singh", "भरत सिंह");
+  BdConsumer *fresh = bd_consumer_copy (stale);
+  g_autoptr(BdConsumerStore) store = NULL;
+  BdConsumerWindow *window;
+  BdConsumerPage *page;
+  BalanceWait wait;
+
+  /* The desk's copy has moved on since the window opened: a recharge, and
+   * the name corrected. */
+  bd_consumer_set_balance_paise (fresh, 50000);
+  bd_consumer_set_name_en (fresh, "Bharat Singh Yadav");
+  store = new_store_with (fresh, NULL);
+
+  window = bd_consumer_window_new (app, stale, 1795000000);
+  gtk_window_present (GTK_WINDOW (window));
+  page = bd_consumer_window_get_page (window);
+  g_assert_cmpint (bd_consumer_get_balance_paise (bd_consumer_page_get_consumer (page)), ==, -12345);
+
+  bd_consumer_page_set_last_sync (page, 1795000600);
+  bd_consumer_page_reload (page, store);
+  wait.page = page;
+  wait.balance_paise = 50000;
+  g_assert_true (wait_until (page_balance_is, &wait, 10000));
+  g_assert_cmpint (bd_consumer_page_get_last_sync (page), ==, 1795000600);
+  g_assert_nonnull (strstr (gtk_window_get_title (GTK_WINDOW (window)), "Bharat Singh Yadav"));
+
+  /* An answer for a consumer no longer on show is dropped. */
+  bd_consumer_page_reload (page, store);
+  bd_consumer_page_set_consumer (page, stale);
+  g_assert_cmpstr (bd_consumer_get_account (bd_consumer_page_get_consumer (page)), ==, "1000000002");
+  {
+    g_autoptr(BdConsumer) other = make_consumer ("1000000009", "Chanda Verma", "चंदा वर्मा");
+
+    bd_consumer_page_reload (page, store);
+    bd_consumer_page_set_consumer (page, other);
+    spin (200);
+    g_assert_cmpstr (bd_consumer_get_account (bd_consumer_page_get_consumer (page)), ==, "1000000009");
+  }
+
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -712,6 +844,21 @@ test_sync_estimate (void)
   g_assert_cmpstr (forty, ==, "About 40 seconds left");
   g_assert_cmpstr (unknown, ==, "Estimating time left…");
 
+  /* The header's line during a sync behind the main page. */
+  {
+    g_autofree char *minute = bd_sync_estimate_format_status (3000, 10000, 55);
+    g_autofree char *hours = bd_sync_estimate_format_status (100000, 1000000, 2 * 3600);
+    g_autofree char *almost = bd_sync_estimate_format_status (9990, 10000, 2);
+    g_autofree char *estimating = bd_sync_estimate_format_status (3000, 10000, -1);
+    g_autofree char *no_total = bd_sync_estimate_format_status (0, 0, -1);
+
+    g_assert_cmpstr (minute, ==, "Syncing 3,000 of 10,000 — about a minute left");
+    g_assert_cmpstr (hours, ==, "Syncing 1,00,000 of 10,00,000 — about 2 hours left");
+    g_assert_cmpstr (almost, ==, "Syncing 9,990 of 10,000 — almost done");
+    g_assert_cmpstr (estimating, ==, "Syncing 3,000 of 10,000…");
+    g_assert_cmpstr (no_total, ==, "Syncing…");
+  }
+
   /* Not enough to go on at first. */
   bd_sync_estimate_add (estimate, 0, 0, 1000000);
   g_assert_cmpint (bd_sync_estimate_seconds_left (estimate), ==, -1);
@@ -771,10 +918,12 @@ main (int   argc,
   g_test_add_func ("/ui/window/unreachable-server", test_unreachable_server_is_reported);
   g_test_add_func ("/ui/search/newest-query-wins", test_search_shows_newest_query);
   g_test_add_func ("/ui/search/exact-identifier-opens", test_exact_identifier_opens);
+  g_test_add_func ("/ui/search/while-indexing", test_search_while_indexing);
   g_test_add_func ("/ui/search/keyboard-steps-through-results", test_keyboard_steps_through_results);
   g_test_add_func ("/ui/consumer/page-fields", test_consumer_page_fields);
   g_test_add_func ("/ui/consumer/balance-state-and-meter", test_balance_state_and_meter_comm);
   g_test_add_func ("/ui/consumer/open-in-new-window", test_open_in_new_window);
+  g_test_add_func ("/ui/consumer/window-reloads", test_consumer_window_reloads);
   g_test_add_func ("/ui/consumer/print-summary-pdf", test_print_summary_pdf);
   g_test_add_func ("/ui/sync/estimate", test_sync_estimate);
   g_test_add_func ("/ui/application/store-path", test_store_path);
