@@ -1,10 +1,13 @@
 /* bd-sync-engine.c: pulls the zone's changes feed into the local store.
  *
- * The loop runs as callbacks on the caller's main context: fetch a page
- * with the client, apply it with the store (in a worker thread), report
- * progress, and go on while the server says there is more. The cursor that
- * counts is the one the store committed with the page, so stopping at any
- * point (error, cancel, crash) resumes after the last applied page.
+ * The loop runs as callbacks on the caller's main context. Pages are
+ * fetched with the client (decoded in its worker) and applied with the
+ * store (in a worker thread), strictly in feed order. When pipelined, the
+ * next page is fetched while the current one is applied: at most one page
+ * is fetched ahead, so memory stays bounded to two pages whatever the
+ * zone's size. The cursor that counts is the one the store committed with
+ * the page, so stopping at any point (error, cancel, crash) resumes after
+ * the last applied page; a page fetched ahead is simply dropped.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -23,6 +26,7 @@ struct _BdSyncEngine
   BdClient        *client;
   BdConsumerStore *store;
   guint            page_size;
+  gboolean         pipelined;
   gboolean         pulling;
 };
 
@@ -33,6 +37,7 @@ enum {
   PROP_CLIENT,
   PROP_STORE,
   PROP_PAGE_SIZE,
+  PROP_PIPELINED,
   N_PROPS
 };
 
@@ -45,31 +50,54 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+/* Each fetch or apply in flight holds a reference to the task; the task
+ * returns once an error is recorded and neither is in flight any more, so
+ * a new pull never overlaps a worker of the previous one. */
 typedef struct
 {
-  char          *cursor;
+  GCancellable  *cancellable;        /* the caller's, or NULL */
+  GCancellable  *fetch_cancellable;  /* follows the caller's; also cancelled by a failed apply */
+  gulong         cancelled_id;
+  gboolean       pipelined;
+  char          *fetch_cursor;       /* what the next fetch asks with */
+  gboolean       more_to_fetch;      /* the last fetched page points at another */
+  gboolean       fetching;
+  BdChangesPage *applying;           /* the page the store is writing */
+  BdChangesPage *ready;              /* fetched ahead, waiting for the one before it */
   gint64         applied;
-  BdChangesPage *page;    /* the page being applied */
+  GError        *error;              /* the first error; nothing is applied after it */
+  gboolean       returned;
 } PullData;
 
 static void
 pull_data_free (PullData *data)
 {
-  g_free (data->cursor);
-  g_clear_pointer (&data->page, bd_changes_page_free);
+  if (data->cancelled_id != 0)
+    g_cancellable_disconnect (data->cancellable, data->cancelled_id);
+  g_clear_object (&data->cancellable);
+  g_clear_object (&data->fetch_cancellable);
+  g_free (data->fetch_cursor);
+  g_clear_pointer (&data->applying, bd_changes_page_free);
+  g_clear_pointer (&data->ready, bd_changes_page_free);
+  g_clear_error (&data->error);
   g_free (data);
 }
 
-static void fetch_next_page (GTask *task);
+static void on_page_fetched_cb (GObject      *source,
+                                GAsyncResult *result,
+                                gpointer      user_data);
+static void on_page_applied_cb (GObject      *source,
+                                GAsyncResult *result,
+                                gpointer      user_data);
 
+/* May run in the thread that cancelled the caller's cancellable. */
 static void
-finish_with_error (GTask  *task,
-                   GError *error)
+on_caller_cancelled_cb (GCancellable *cancellable,
+                        gpointer      user_data)
 {
-  BdSyncEngine *self = g_task_get_source_object (task);
+  GCancellable *fetch_cancellable = user_data;
 
-  self->pulling = FALSE;
-  g_task_return_error (task, error);
+  g_cancellable_cancel (fetch_cancellable);
 }
 
 static GError *
@@ -80,6 +108,68 @@ cancelled_error (void)
                                 "stopped next time."));
 }
 
+/* Keeps the first error only: what follows it (a cancelled fetch ahead,
+ * say) is a consequence, not news for the operator. */
+static void
+record_error (PullData *data,
+              GError   *error)
+{
+  if (data->error == NULL)
+    data->error = error;
+  else
+    g_error_free (error);
+
+  /* A fetch ahead is worthless now; an apply in flight is left to finish
+   * so that what it commits stays consistent with its cursor. */
+  g_cancellable_cancel (data->fetch_cancellable);
+  g_clear_pointer (&data->ready, bd_changes_page_free);
+}
+
+static void
+maybe_return_error (GTask *task)
+{
+  BdSyncEngine *self = g_task_get_source_object (task);
+  PullData *data = g_task_get_task_data (task);
+
+  if (data->error == NULL || data->returned || data->fetching || data->applying != NULL)
+    return;
+
+  data->returned = TRUE;
+  self->pulling = FALSE;
+  g_task_return_error (task, g_steal_pointer (&data->error));
+}
+
+static void
+start_apply (GTask         *task,
+             BdChangesPage *page)
+{
+  BdSyncEngine *self = g_task_get_source_object (task);
+  PullData *data = g_task_get_task_data (task);
+
+  g_assert (data->applying == NULL);
+
+  data->applying = page;
+  bd_consumer_store_apply_page_async (self->store, page, data->cancellable,
+                                      on_page_applied_cb, g_object_ref (task));
+}
+
+static void
+maybe_start_fetch (GTask *task)
+{
+  BdSyncEngine *self = g_task_get_source_object (task);
+  PullData *data = g_task_get_task_data (task);
+
+  if (data->fetching || data->ready != NULL || data->error != NULL || !data->more_to_fetch)
+    return;
+  if (!data->pipelined && data->applying != NULL)
+    return;
+
+  data->fetching = TRUE;
+  bd_client_fetch_changes_async (self->client, data->fetch_cursor, self->page_size,
+                                 data->fetch_cancellable,
+                                 on_page_fetched_cb, g_object_ref (task));
+}
+
 static void
 on_page_applied_cb (GObject      *source,
                     GAsyncResult *result,
@@ -88,16 +178,16 @@ on_page_applied_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   BdSyncEngine *self = g_task_get_source_object (task);
   PullData *data = g_task_get_task_data (task);
-  g_autoptr(BdChangesPage) page = g_steal_pointer (&data->page);
+  g_autoptr(BdChangesPage) page = g_steal_pointer (&data->applying);
   g_autoptr(GError) error = NULL;
-  gboolean stalled;
 
   if (!bd_consumer_store_apply_page_finish (BD_CONSUMER_STORE (source), result, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        finish_with_error (task, cancelled_error ());
+        record_error (data, cancelled_error ());
       else
-        finish_with_error (task, g_steal_pointer (&error));
+        record_error (data, g_steal_pointer (&error));
+      maybe_return_error (task);
       return;
     }
 
@@ -105,35 +195,40 @@ on_page_applied_cb (GObject      *source,
   g_signal_emit (self, signals[PROGRESS], 0,
                  data->applied, data->applied + MAX (page->remaining, 0));
 
-  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+  if (g_cancellable_is_cancelled (data->cancellable))
+    record_error (data, cancelled_error ());
+  if (data->error != NULL)
     {
-      finish_with_error (task, cancelled_error ());
+      maybe_return_error (task);
       return;
     }
 
   if (!page->has_more)
     {
+      /* Nothing is fetched after a page that ends the feed. */
+      g_assert (!data->fetching && data->ready == NULL);
+      data->returned = TRUE;
       self->pulling = FALSE;
       g_task_return_int (task, data->applied);
       return;
     }
 
-  /* An empty page that does not move the cursor yet claims more would
-   * loop forever. */
-  stalled = page->consumers->len == 0 && g_strcmp0 (page->next_cursor, data->cursor) == 0;
-  if (stalled || page->next_cursor == NULL)
-    {
-      finish_with_error (task,
-                         g_error_new_literal (BD_NET_ERROR, BD_NET_ERROR_BAD_RESPONSE,
-                                              _("The server sent an answer the desk does "
-                                                "not understand (the changes feed does not "
-                                                "advance).")));
-      return;
-    }
+  if (data->ready != NULL)
+    start_apply (task, g_steal_pointer (&data->ready));
+  maybe_start_fetch (task);
 
-  g_free (data->cursor);
-  data->cursor = g_strdup (page->next_cursor);
-  fetch_next_page (g_steal_pointer (&task));
+  /* The server claims more but its last page gave nowhere to go on from
+   * (no cursor, or an empty page that does not move it): asking again
+   * would loop forever. */
+  if (data->applying == NULL && !data->fetching)
+    {
+      record_error (data,
+                    g_error_new_literal (BD_NET_ERROR, BD_NET_ERROR_BAD_RESPONSE,
+                                         _("The server sent an answer the desk does "
+                                           "not understand (the changes feed does not "
+                                           "advance).")));
+      maybe_return_error (task);
+    }
 }
 
 static void
@@ -142,34 +237,42 @@ on_page_fetched_cb (GObject      *source,
                     gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  BdSyncEngine *self = g_task_get_source_object (task);
   PullData *data = g_task_get_task_data (task);
-  GCancellable *cancellable;
   GError *error = NULL;
   BdChangesPage *page;
+  gboolean stalled;
 
+  data->fetching = FALSE;
   page = bd_client_fetch_changes_finish (BD_CLIENT (source), result, &error);
   if (page == NULL)
     {
-      finish_with_error (task, error);
+      record_error (data, error);
+      maybe_return_error (task);
       return;
     }
 
-  data->page = page;
-  cancellable = g_task_get_cancellable (task);
-  bd_consumer_store_apply_page_async (self->store, page, cancellable,
-                                      on_page_applied_cb, g_steal_pointer (&task));
-}
+  if (data->error == NULL && g_cancellable_is_cancelled (data->cancellable))
+    record_error (data, cancelled_error ());
+  if (data->error != NULL)
+    {
+      bd_changes_page_free (page);
+      maybe_return_error (task);
+      return;
+    }
 
-static void
-fetch_next_page (GTask *task)
-{
-  BdSyncEngine *self = g_task_get_source_object (task);
-  PullData *data = g_task_get_task_data (task);
+  stalled = page->consumers->len == 0 && g_strcmp0 (page->next_cursor, data->fetch_cursor) == 0;
+  data->more_to_fetch = page->has_more && !stalled && page->next_cursor != NULL;
+  if (data->more_to_fetch)
+    {
+      g_free (data->fetch_cursor);
+      data->fetch_cursor = g_strdup (page->next_cursor);
+    }
 
-  bd_client_fetch_changes_async (self->client, data->cursor, self->page_size,
-                                 g_task_get_cancellable (task),
-                                 on_page_fetched_cb, task);
+  if (data->applying == NULL)
+    start_apply (task, page);
+  else
+    data->ready = page;
+  maybe_start_fetch (task);
 }
 
 static void
@@ -202,6 +305,9 @@ bd_sync_engine_get_property (GObject    *object,
     case PROP_PAGE_SIZE:
       g_value_set_uint (value, self->page_size);
       break;
+    case PROP_PIPELINED:
+      g_value_set_boolean (value, self->pipelined);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -226,6 +332,9 @@ bd_sync_engine_set_property (GObject      *object,
     case PROP_PAGE_SIZE:
       bd_sync_engine_set_page_size (self, g_value_get_uint (value));
       break;
+    case PROP_PIPELINED:
+      bd_sync_engine_set_pipelined (self, g_value_get_boolean (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -249,6 +358,10 @@ bd_sync_engine_class_init (BdSyncEngineClass *klass)
   properties[PROP_PAGE_SIZE] =
     g_param_spec_uint ("page-size", NULL, NULL, 1, 1000, DEFAULT_PAGE_SIZE,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Off only to measure what fetching ahead gains. */
+  properties[PROP_PIPELINED] =
+    g_param_spec_boolean ("pipelined", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -266,6 +379,7 @@ static void
 bd_sync_engine_init (BdSyncEngine *self)
 {
   self->page_size = DEFAULT_PAGE_SIZE;
+  self->pipelined = TRUE;
 }
 
 BdSyncEngine *
@@ -289,6 +403,27 @@ bd_sync_engine_set_page_size (BdSyncEngine *self,
     return;
   self->page_size = page_size;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAGE_SIZE]);
+}
+
+void
+bd_sync_engine_set_pipelined (BdSyncEngine *self,
+                              gboolean      pipelined)
+{
+  g_return_if_fail (BD_IS_SYNC_ENGINE (self));
+
+  pipelined = !!pipelined;
+  if (self->pipelined == pipelined)
+    return;
+  self->pipelined = pipelined;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PIPELINED]);
+}
+
+gboolean
+bd_sync_engine_get_pipelined (BdSyncEngine *self)
+{
+  g_return_val_if_fail (BD_IS_SYNC_ENGINE (self), FALSE);
+
+  return self->pipelined;
 }
 
 void
@@ -319,15 +454,27 @@ bd_sync_engine_pull_async (BdSyncEngine        *self,
   g_task_set_task_data (task, data, (GDestroyNotify) pull_data_free);
 
   /* One indexed row: cheap enough to read here rather than in a thread. */
-  data->cursor = bd_consumer_store_dup_cursor (self->store, &error);
+  data->fetch_cursor = bd_consumer_store_dup_cursor (self->store, &error);
   if (error != NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
+  data->pipelined = self->pipelined;
+  data->more_to_fetch = TRUE;
+  data->fetch_cancellable = g_cancellable_new ();
+  if (cancellable != NULL)
+    {
+      data->cancellable = g_object_ref (cancellable);
+      data->cancelled_id = g_cancellable_connect (cancellable,
+                                                  G_CALLBACK (on_caller_cancelled_cb),
+                                                  g_object_ref (data->fetch_cancellable),
+                                                  g_object_unref);
+    }
+
   self->pulling = TRUE;
-  fetch_next_page (g_steal_pointer (&task));
+  maybe_start_fetch (task);
 }
 
 gint64

@@ -22,6 +22,12 @@ BdSyncEngine *bd_sync_engine_new          (BdClient           *client,
 void          bd_sync_engine_set_page_size (BdSyncEngine      *self,
                                             guint              page_size);
 
+/* When TRUE (the default) the next page is fetched while the current one
+ * is applied; pages are still applied in order, one at a time. */
+void          bd_sync_engine_set_pipelined (BdSyncEngine      *self,
+                                            gboolean           pipelined);
+gboolean      bd_sync_engine_get_pipelined (BdSyncEngine      *self);
+
 /* Pulls until the feed has no more. Emits ::progress (gint64 applied,
  * gint64 total) on the calling thread's main context after each page. */
 void          bd_sync_engine_pull_async   (BdSyncEngine       *self,
