@@ -23,6 +23,7 @@
 #include <glib/gstdio.h>
 
 #include "core/bd-validate.h"
+#include "server/bd-demo-generator.h"
 #include "store/bd-consumer-store.h"
 #include "store/bd-database.h"
 
@@ -30,217 +31,6 @@
 #define SEARCH_LIMIT  100    /* what the desk's search panel asks for */
 #define N_EXACT       2000   /* lookups of each identifier kind */
 #define NAME_REPEATS  15     /* each name query, after a warm-up run */
-
-typedef struct { const char *en; const char *hi; } Name;
-typedef struct { const char *en[3]; const char *hi; } Surname;
-
-/* The demo generator's lists (src/server/bd-demo-generator.c), trimmed. */
-static const Name male_names[] = {
-  { "Ramesh", "रमेश" }, { "Suresh", "सुरेश" }, { "Rajesh", "राजेश" }, { "Mahesh", "महेश" },
-  { "Dinesh", "दिनेश" }, { "Rakesh", "राकेश" }, { "Mukesh", "मुकेश" }, { "Anil", "अनिल" },
-  { "Sunil", "सुनील" }, { "Vijay", "विजय" }, { "Sanjay", "संजय" }, { "Ajay", "अजय" },
-  { "Manoj", "मनोज" }, { "Pramod", "प्रमोद" }, { "Vinod", "विनोद" }, { "Ashok", "अशोक" },
-  { "Alok", "आलोक" }, { "Amit", "अमित" }, { "Sumit", "सुमित" }, { "Rahul", "राहुल" },
-  { "Rohit", "रोहित" }, { "Deepak", "दीपक" }, { "Pankaj", "पंकज" }, { "Neeraj", "नीरज" },
-  { "Santosh", "संतोष" }, { "Ram Prakash", "राम प्रकाश" }, { "Shiv Kumar", "शिव कुमार" },
-  { "Ravi Shankar", "रवि शंकर" }, { "Om Prakash", "ओम प्रकाश" }, { "Krishna Kumar", "कृष्ण कुमार" },
-  { "Arvind", "अरविंद" }, { "Abhishek", "अभिषेक" }, { "Vivek", "विवेक" }, { "Gaurav", "गौरव" },
-  { "Saurabh", "सौरभ" }, { "Harish", "हरीश" }, { "Brijesh", "बृजेश" }, { "Shailendra", "शैलेन्द्र" },
-  { "Devendra", "देवेन्द्र" }, { "Jitendra", "जितेन्द्र" }, { "Rajendra", "राजेन्द्र" },
-  { "Narendra", "नरेन्द्र" }, { "Ramesh Chandra", "रमेश चन्द्र" }, { "Kailash", "कैलाश" },
-  { "Anand", "आनंद" }, { "Ankit", "अंकित" }, { "Ashish", "आशीष" }, { "Yogesh", "योगेश" },
-  { "Umesh", "उमेश" }, { "Ram Naresh", "राम नरेश" }, { "Shyam Sundar", "श्याम सुंदर" },
-  { "Jagdish", "जगदीश" }, { "Hari Om", "हरि ओम" }, { "Prem Shankar", "प्रेम शंकर" },
-};
-
-static const Name female_names[] = {
-  { "Sunita", "सुनीता" }, { "Anita", "अनीता" }, { "Geeta", "गीता" }, { "Sita", "सीता" },
-  { "Savitri", "सावित्री" }, { "Kamla", "कमला" }, { "Usha", "उषा" }, { "Asha", "आशा" },
-  { "Meena", "मीना" }, { "Rekha", "रेखा" }, { "Suman", "सुमन" }, { "Neelam", "नीलम" },
-  { "Pooja", "पूजा" }, { "Priya", "प्रिया" }, { "Shalini", "शालिनी" }, { "Anjali", "अंजलि" },
-  { "Kiran", "किरन" }, { "Manju", "मंजू" }, { "Poonam", "पूनम" }, { "Renu", "रेनू" },
-  { "Sarita", "सरिता" }, { "Kusum", "कुसुम" }, { "Shanti", "शांति" }, { "Pushpa", "पुष्पा" },
-  { "Madhu", "मधु" }, { "Archana", "अर्चना" }, { "Vandana", "वंदना" }, { "Nidhi", "निधि" },
-  { "Shweta", "श्वेता" }, { "Ritu", "रितु" }, { "Ram Dulari", "राम दुलारी" }, { "Urmila", "उर्मिला" },
-};
-
-static const Surname surnames[] = {
-  { { "Srivastava", "Shrivastava", "Srivastav" }, "श्रीवास्तव" },
-  { { "Verma", NULL, NULL }, "वर्मा" }, { { "Sharma", NULL, NULL }, "शर्मा" },
-  { { "Mishra", "Misra", NULL }, "मिश्रा" }, { { "Tiwari", "Tewari", NULL }, "तिवारी" },
-  { { "Pandey", "Pande", NULL }, "पाण्डेय" }, { { "Shukla", NULL, NULL }, "शुक्ला" },
-  { { "Dwivedi", NULL, NULL }, "द्विवेदी" }, { { "Tripathi", NULL, NULL }, "त्रिपाठी" },
-  { { "Yadav", NULL, NULL }, "यादव" }, { { "Gupta", NULL, NULL }, "गुप्ता" },
-  { { "Agarwal", "Agrawal", NULL }, "अग्रवाल" }, { { "Singh", NULL, NULL }, "सिंह" },
-  { { "Chauhan", NULL, NULL }, "चौहान" }, { { "Rastogi", NULL, NULL }, "रस्तोगी" },
-  { { "Nigam", NULL, NULL }, "निगम" }, { { "Saxena", "Saksena", NULL }, "सक्सेना" },
-  { { "Kushwaha", NULL, NULL }, "कुशवाहा" }, { { "Maurya", NULL, NULL }, "मौर्य" },
-  { { "Rawat", NULL, NULL }, "रावत" }, { { "Pal", NULL, NULL }, "पाल" },
-  { { "Gautam", NULL, NULL }, "गौतम" }, { { "Bajpai", "Vajpayee", NULL }, "बाजपेयी" },
-  { { "Awasthi", NULL, NULL }, "अवस्थी" }, { { "Dixit", "Dikshit", NULL }, "दीक्षित" },
-  { { "Kanaujia", "Kannaujia", NULL }, "कनौजिया" }, { { "Jaiswal", "Jayaswal", NULL }, "जायसवाल" },
-  { { "Chaurasia", NULL, NULL }, "चौरसिया" }, { { "Sonkar", NULL, NULL }, "सोनकर" },
-  { { "Prajapati", NULL, NULL }, "प्रजापति" }, { { "Nishad", NULL, NULL }, "निषाद" },
-  { { "Kashyap", NULL, NULL }, "कश्यप" }, { { "Upadhyay", "Upadhyaya", NULL }, "उपाध्याय" },
-  { { "Rai", NULL, NULL }, "राय" },
-};
-
-static const Name muslim_male_names[] = {
-  { "Mohd. Irfan", "मो. इरफ़ान" }, { "Mohd. Salim", "मो. सलीम" }, { "Mohammad Arif", "मोहम्मद आरिफ़" },
-  { "Abdul Rehman", "अब्दुल रहमान" }, { "Imran", "इमरान" }, { "Shahid", "शाहिद" },
-  { "Javed", "जावेद" }, { "Rashid", "राशिद" }, { "Aslam", "असलम" }, { "Nadeem", "नदीम" },
-  { "Faizan", "फ़ैज़ान" }, { "Zubair", "ज़ुबैर" }, { "Anwar", "अनवर" }, { "Iqbal", "इक़बाल" },
-  { "Shakeel", "शकील" }, { "Mohd. Yusuf", "मो. यूसुफ़" }, { "Abdul Kalam", "अब्दुल कलाम" },
-};
-
-static const Name muslim_female_names[] = {
-  { "Shabana", "शबाना" }, { "Rukhsana", "रुख़साना" }, { "Nazia", "नाज़िया" }, { "Farhana", "फ़रहाना" },
-  { "Shaheen", "शाहीन" }, { "Ayesha", "आयशा" }, { "Parveen", "परवीन" }, { "Gulnaz", "गुलनाज़" },
-  { "Zainab", "ज़ैनब" }, { "Nasreen", "नसरीन" },
-};
-
-static const Surname muslim_surnames[] = {
-  { { "Khan", NULL, NULL }, "ख़ान" }, { { "Ansari", NULL, NULL }, "अंसारी" },
-  { { "Siddiqui", "Siddiqi", NULL }, "सिद्दीक़ी" }, { { "Qureshi", "Kureshi", NULL }, "क़ुरैशी" },
-  { { "Rizvi", NULL, NULL }, "रिज़वी" }, { { "Naqvi", NULL, NULL }, "नक़वी" },
-  { { "Zaidi", NULL, NULL }, "ज़ैदी" }, { { "Abbasi", NULL, NULL }, "अब्बासी" },
-  { { "Usmani", NULL, NULL }, "उस्मानी" }, { { "Farooqui", "Faruqui", NULL }, "फ़ारूक़ी" },
-};
-
-static const char *localities[] = {
-  "Hazratganj", "Aminabad", "Chowk", "Aliganj", "Mahanagar", "Rajajipuram", "Alambagh",
-  "Charbagh", "Daliganj", "Thakurganj", "Kaiserbagh", "Nishatganj", "Vikas Nagar",
-  "Jankipuram", "Sadar Bazar", "Aashiana", "Kapoorthala", "Naka Hindola",
-};
-
-static const char *serial_prefixes[] = { "GNS", "HPL", "SEC", "LNT", "LGY", "SCH" };
-
-typedef struct
-{
-  GRand  *rand;
-  gint64  next_account;
-  gint64  next_legacy;
-  gint64  next_serial;
-} Generator;
-
-static guint
-pick (Generator *gen,
-      gsize      n)
-{
-  return (guint) g_rand_int_range (gen->rand, 0, (gint32) n);
-}
-
-static gboolean
-chance (Generator *gen,
-        double     p)
-{
-  return g_rand_double (gen->rand) < p;
-}
-
-static const char *
-spelling (Generator     *gen,
-          const Surname *s)
-{
-  guint n = 1;
-
-  while (n < G_N_ELEMENTS (s->en) && s->en[n] != NULL)
-    n++;
-  return s->en[pick (gen, n)];
-}
-
-static void
-generate_names (Generator  *gen,
-                BdConsumer *c)
-{
-  gboolean muslim = chance (gen, 0.18);
-  gboolean female = chance (gen, 0.3);
-  const Surname *s = muslim ? &muslim_surnames[pick (gen, G_N_ELEMENTS (muslim_surnames))]
-                            : &surnames[pick (gen, G_N_ELEMENTS (surnames))];
-  const Name *relation = muslim ? &muslim_male_names[pick (gen, G_N_ELEMENTS (muslim_male_names))]
-                                : &male_names[pick (gen, G_N_ELEMENTS (male_names))];
-  const Name *given;
-  g_autofree char *name_en = NULL;
-  g_autofree char *name_hi = NULL;
-  g_autofree char *relation_en = NULL;
-  g_autofree char *relation_hi = NULL;
-
-  if (female)
-    given = muslim ? &muslim_female_names[pick (gen, G_N_ELEMENTS (muslim_female_names))]
-                   : &female_names[pick (gen, G_N_ELEMENTS (female_names))];
-  else
-    given = muslim ? &muslim_male_names[pick (gen, G_N_ELEMENTS (muslim_male_names))]
-                   : &male_names[pick (gen, G_N_ELEMENTS (male_names))];
-
-  if (female && !muslim && chance (gen, 0.4))
-    {
-      name_en = g_strdup_printf ("%s Devi", given->en);
-      name_hi = g_strdup_printf ("%s देवी", given->hi);
-    }
-  else if (!female && !muslim && strchr (given->en, ' ') == NULL && chance (gen, 0.15))
-    {
-      name_en = g_strdup_printf ("%s Kumar %s", given->en, spelling (gen, s));
-      name_hi = g_strdup_printf ("%s कुमार %s", given->hi, s->hi);
-    }
-  else
-    {
-      name_en = g_strdup_printf ("%s %s", given->en, spelling (gen, s));
-      name_hi = g_strdup_printf ("%s %s", given->hi, s->hi);
-    }
-  relation_en = g_strdup_printf ("%s %s", relation->en, spelling (gen, s));
-  relation_hi = g_strdup_printf ("%s %s", relation->hi, s->hi);
-
-  bd_consumer_set_name_en (c, name_en);
-  bd_consumer_set_name_hi (c, name_hi);
-  bd_consumer_set_relation_en (c, relation_en);
-  bd_consumer_set_relation_hi (c, relation_hi);
-}
-
-static BdConsumer *
-generate_consumer (Generator *gen)
-{
-  gboolean legacy = chance (gen, 0.03);
-  g_autofree char *account = NULL;
-  g_autofree char *address = NULL;
-  g_autofree char *serial = NULL;
-  BdConsumer *c;
-
-  /* Gaps, so accounts look issued over years. */
-  if (legacy)
-    account = g_strdup_printf ("4812%08" G_GINT64_FORMAT, gen->next_legacy += 1 + pick (gen, 40));
-  else
-    account = g_strdup_printf ("21%08" G_GINT64_FORMAT, gen->next_account += 1 + pick (gen, 60));
-  c = bd_consumer_new (account);
-  generate_names (gen, c);
-
-  address = g_strdup_printf ("House No. %u, %s, Lucknow 2260%02u", 1 + pick (gen, 650),
-                             localities[pick (gen, G_N_ELEMENTS (localities))], pick (gen, 30));
-  bd_consumer_set_address (c, address);
-  if (chance (gen, 0.85))
-    {
-      g_autofree char *mobile = g_strdup_printf ("%c%09u", "9999998887776"[pick (gen, 13)],
-                                                 (guint) g_rand_int_range (gen->rand, 0, 1000000000));
-
-      bd_consumer_set_mobile (c, mobile);
-      bd_consumer_set_mobile_verified (c, chance (gen, 0.7));
-    }
-  serial = g_strdup_printf ("%s%c%07" G_GINT64_FORMAT,
-                            serial_prefixes[pick (gen, G_N_ELEMENTS (serial_prefixes))],
-                            chance (gen, 0.1) ? 'T' : 'S', gen->next_serial += 1 + pick (gen, 9));
-  bd_consumer_set_meter_serial (c, serial);
-  bd_consumer_set_meter_make (c, "Genus");
-  bd_consumer_set_meter_type (c, BD_METER_TYPE_SMART);
-  bd_consumer_set_category (c, chance (gen, 0.12) ? "LMV-2" : "LMV-1");
-  bd_consumer_set_sanctioned_load_w (c, 1000 * (1 + pick (gen, 5)));
-  bd_consumer_set_feeder (c, "HZG-11");
-  bd_consumer_set_dt (c, "HZG-11-T04");
-  bd_consumer_set_pole (c, "P-117");
-  bd_consumer_set_zone (c, "LKO-C");
-  bd_consumer_set_balance_paise (c, g_rand_int_range (gen->rand, -250000, 500000));
-  bd_consumer_set_balance_as_of (c, 1763890000 - pick (gen, 2700));
-  bd_consumer_set_version (c, 1 + pick (gen, 5));
-  bd_consumer_set_updated_at (c, 1763890000);
-  return c;
-}
 
 static int
 compare_doubles (const void *a,
@@ -619,8 +409,9 @@ main (int   argc,
   guint n_records = env != NULL ? (guint) g_ascii_strtoull (env, NULL, 10) : 1000000;
   /* BD_BENCH_BASELINE=0 skips the page-by-page baseline (half the time). */
   gboolean baseline = g_strcmp0 (g_getenv ("BD_BENCH_BASELINE"), "0") != 0;
-  Generator gen = { g_rand_new_with_seed (42), 0, 0, 0 };
-  Generator seed_gen = { g_rand_new_with_seed (7), 90000000, 0, 0 };
+  /* The demo zone bijli-central serves: the same names, spellings and
+   * identifiers as the desk sees in a real sync. */
+  g_autoptr(BdDemoGenerator) gen = bd_demo_generator_new (BD_DEMO_DEFAULT_SEED, 1795420800);
   g_autoptr(GPtrArray) delta_accounts = g_ptr_array_new_with_free_func (g_free);
   double apply_s = 0;
   double base_s = 0;
@@ -649,7 +440,11 @@ main (int   argc,
 
       base = bd_consumer_store_open (base_path, &error);
       g_assert_no_error (error);
-      g_ptr_array_add (seed->consumers, generate_consumer (&seed_gen));
+      BdConsumer *only = bd_consumer_new ("999999999999");
+
+      bd_consumer_set_name_en (only, "Baseline Seed");
+      bd_consumer_set_updated_at (only, 1795420800);
+      g_ptr_array_add (seed->consumers, only);
       seed->next_cursor = g_strdup ("0");
       g_assert_true (bd_consumer_store_apply_page (base, seed, &error));
       g_assert_no_error (error);
@@ -664,7 +459,7 @@ main (int   argc,
 
       for (guint i = 0; i < PAGE && p * PAGE + i < n_records; i++)
         {
-          BdConsumer *c = generate_consumer (&gen);
+          BdConsumer *c = bd_demo_generator_next (gen);
 
           if ((p * PAGE + i) % (n_records / PAGE > 0 ? n_records / PAGE : 1) == 0)
             g_ptr_array_add (delta_accounts, g_strdup (bd_consumer_get_account (c)));
@@ -754,8 +549,6 @@ main (int   argc,
   }
 
   g_clear_object (&store);
-  g_rand_free (gen.rand);
-  g_rand_free (seed_gen.rand);
 
   {
     g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
