@@ -183,11 +183,12 @@ bd_format_load (gint64 watts)
   g_autofree char *whole = bd_format_indian_integer (watts / 1000);
   gint64 tenths = (ABS (watts) % 1000) / 100;
 
-  /* Translators: a sanctioned load, e.g. "2 kW" or "1.5 kW". */
   if (tenths == 0)
+    /* Translators: a sanctioned load in whole kilowatts, e.g. "2 kW". */
     return g_strdup_printf (_("%s kW"), whole);
-  else
-    return g_strdup_printf (_("%s.%" G_GINT64_FORMAT " kW"), whole, tenths);
+  /* Translators: a sanctioned load with tenths, e.g. "1.5 kW": %s is the
+   * whole kilowatts, %d the tenth. */
+  return g_strdup_printf (_("%s.%d kW"), whole, (int) tenths);
 }
 
 char *
