@@ -4,7 +4,9 @@
  * loopback port and a temporary database, pulls the feed into fresh local
  * stores, and checks counts, zones, search, offline behaviour, deltas and
  * resuming after an interrupted pull. The cases run in order and share the
- * server and the stores.
+ * server and the stores. The failure table at the end kills the server or
+ * cancels at a given progress signal, sequential and pipelined, and checks
+ * that the store, its cursor and a resumed pull agree.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -19,6 +21,8 @@
 
 #define N_DEMO_CONSUMERS 1500
 #define PAGE_SIZE        200
+/* Small pages, so that the failure table has many pages to stop between. */
+#define FAIL_PAGE_SIZE   100
 
 typedef struct
 {
@@ -31,8 +35,17 @@ typedef struct
   GArray   *applied;   /* gint64 */
   GArray   *totals;    /* gint64 */
   gboolean  off_main_thread;
-  GCancellable *cancel_on_first;
+  guint     stop_at;   /* 1-based signal at which to cancel or kill */
+  GCancellable *cancel;
+  GSubprocess  *kill;
 } Progress;
+
+typedef struct
+{
+  gboolean pipelined;
+  gboolean kill_server;   /* else cancel */
+  guint    stop_at;
+} FailureCase;
 
 static struct
 {
@@ -166,23 +179,31 @@ on_progress_cb (BdSyncEngine *engine,
     progress->off_main_thread = TRUE;
   g_array_append_val (progress->applied, applied);
   g_array_append_val (progress->totals, total);
-  if (progress->cancel_on_first != NULL)
-    g_cancellable_cancel (progress->cancel_on_first);
+  if (progress->applied->len != progress->stop_at)
+    return;
+  if (progress->cancel != NULL)
+    g_cancellable_cancel (progress->cancel);
+  if (progress->kill != NULL)
+    g_subprocess_force_exit (progress->kill);
 }
 
 static gint64
-pull (BdClient        *client,
-      BdConsumerStore *store,
-      Progress        *progress,
-      GCancellable    *cancellable,
-      GError         **error)
+pull_with (BdClient        *client,
+           BdConsumerStore *store,
+           guint            page_size,
+           gboolean         pipelined,
+           Progress        *progress,
+           GCancellable    *cancellable,
+           GError         **error)
 {
   g_autoptr(BdSyncEngine) engine = bd_sync_engine_new (client, store);
   g_autoptr(GAsyncResult) result = NULL;
   gulong handler = 0;
   gint64 applied;
 
-  bd_sync_engine_set_page_size (engine, PAGE_SIZE);
+  bd_sync_engine_set_page_size (engine, page_size);
+  bd_sync_engine_set_pipelined (engine, pipelined);
+  g_assert_true (bd_sync_engine_get_pipelined (engine) == pipelined);
   if (progress != NULL)
     {
       progress->applied = g_array_new (FALSE, FALSE, sizeof (gint64));
@@ -195,6 +216,16 @@ pull (BdClient        *client,
   return applied;
 }
 
+static gint64
+pull (BdClient        *client,
+      BdConsumerStore *store,
+      Progress        *progress,
+      GCancellable    *cancellable,
+      GError         **error)
+{
+  return pull_with (client, store, PAGE_SIZE, TRUE, progress, cancellable, error);
+}
+
 static void
 progress_clear (Progress *progress)
 {
@@ -202,12 +233,14 @@ progress_clear (Progress *progress)
   g_clear_pointer (&progress->totals, g_array_unref);
 }
 
-/* Every account of the caller's zone, straight from the feed. */
+/* Every account of the caller's zone after @since (NULL: from the start),
+ * straight from the feed. */
 static GPtrArray *
-feed_accounts (BdClient *client)
+feed_accounts_since (BdClient   *client,
+                     const char *since)
 {
   GPtrArray *accounts = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *cursor = NULL;
+  g_autofree char *cursor = g_strdup (since);
   gboolean more = TRUE;
 
   while (more)
@@ -227,6 +260,12 @@ feed_accounts (BdClient *client)
       more = page->has_more;
     }
   return accounts;
+}
+
+static GPtrArray *
+feed_accounts (BdClient *client)
+{
+  return feed_accounts_since (client, NULL);
 }
 
 static gboolean
@@ -452,7 +491,8 @@ test_interrupted_pull (void)
   Progress progress = { 0 };
   gint64 second;
 
-  progress.cancel_on_first = cancellable;
+  progress.stop_at = 1;
+  progress.cancel = cancellable;
   g_assert_cmpint (pull (state.client, store, &progress, cancellable, &error), ==, -1);
   g_assert_error (error, BD_NET_ERROR, BD_NET_ERROR_CANCELLED);
   g_clear_error (&error);
@@ -475,6 +515,130 @@ test_interrupted_pull (void)
                                                           g_ptr_array_index (state.zone_accounts, i),
                                                           &error);
       g_assert_no_error (error);
+    }
+}
+
+static const FailureCase failure_cases[] = {
+  { FALSE, TRUE,  1 }, { FALSE, TRUE,  3 }, { FALSE, TRUE,  5 },
+  { FALSE, FALSE, 1 }, { FALSE, FALSE, 3 }, { FALSE, FALSE, 5 },
+  { TRUE,  TRUE,  1 }, { TRUE,  TRUE,  3 }, { TRUE,  TRUE,  5 },
+  { TRUE,  FALSE, 1 }, { TRUE,  FALSE, 3 }, { TRUE,  FALSE, 5 },
+};
+
+static void
+server_restart_after_kill (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_subprocess_wait (state.server.process, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (state.server.process));
+  g_assert_cmpint (g_subprocess_get_term_sig (state.server.process), ==, SIGKILL);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_clear_object (&state.server.process);
+  g_clear_pointer (&state.server.url, g_free);
+
+  server_start (&state.server);
+  g_clear_object (&state.client);
+  state.client = signed_in_client ("operator", "bijli-operator");
+}
+
+/* Stops a first pull at a progress signal, then checks that the store, its
+ * cursor and the feed agree and that a second pull completes the zone. */
+static void
+test_failure (gconstpointer user_data)
+{
+  const FailureCase *fc = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = g_strdup_printf ("desk-fail-%d-%d-%u.sqlite3",
+                                           fc->pipelined, fc->kill_server, fc->stop_at);
+  g_autoptr(BdConsumerStore) store = open_store (name);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GPtrArray) missing = NULL;
+  g_autofree char *cursor = NULL;
+  Progress progress = { 0 };
+  Progress resumed = { 0 };
+  guint signals;
+  gint64 last;
+  gint64 count;
+
+  /* Every page before and after the stop must be a full one. */
+  g_assert_cmpint (state.zone_count, >, (fc->stop_at + 2) * FAIL_PAGE_SIZE);
+
+  progress.stop_at = fc->stop_at;
+  if (fc->kill_server)
+    progress.kill = state.server.process;
+  else
+    progress.cancel = cancellable;
+  g_assert_cmpint (pull_with (state.client, store, FAIL_PAGE_SIZE, fc->pipelined,
+                              &progress, cancellable, &error), ==, -1);
+  if (fc->kill_server)
+    g_assert_error (error, BD_NET_ERROR, BD_NET_ERROR_UNREACHABLE);
+  else
+    g_assert_error (error, BD_NET_ERROR, BD_NET_ERROR_CANCELLED);
+  g_clear_error (&error);
+
+  /* A cancel stops right after the page being reported, and so does a dead
+   * server when nothing is fetched ahead. Pipelined, the page fetched
+   * ahead may already be in and is then applied, and reported, too. */
+  signals = progress.applied->len;
+  if (fc->pipelined && fc->kill_server)
+    {
+      g_assert_cmpuint (signals, >=, fc->stop_at);
+      g_assert_cmpuint (signals, <=, fc->stop_at + 1);
+    }
+  else
+    {
+      g_assert_cmpuint (signals, ==, fc->stop_at);
+    }
+  for (guint i = 0; i < signals; i++)
+    g_assert_cmpint (g_array_index (progress.applied, gint64, i), ==,
+                     (gint64) (i + 1) * FAIL_PAGE_SIZE);
+  last = g_array_index (progress.applied, gint64, signals - 1);
+  g_test_message ("stopped at signal %u, %u signals, %" G_GINT64_FORMAT " applied",
+                  fc->stop_at, signals, last);
+  progress_clear (&progress);
+
+  count = bd_consumer_store_count (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (count, ==, last);
+
+  if (fc->kill_server)
+    server_restart_after_kill ();
+
+  /* The stored cursor points exactly past what is stored: the feed after
+   * it holds all the rest, and nothing the store already has. */
+  cursor = bd_consumer_store_dup_cursor (store, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (cursor);
+  missing = feed_accounts_since (state.client, cursor);
+  g_assert_cmpint (missing->len, ==, state.zone_count - count);
+  for (guint i = 0; i < missing->len; i++)
+    {
+      g_autoptr(BdConsumer) c = bd_consumer_store_lookup (store,
+                                                          g_ptr_array_index (missing, i),
+                                                          &error);
+      g_assert_null (c);
+      g_assert_error (error, BD_STORE_ERROR, BD_STORE_ERROR_NOT_FOUND);
+      g_clear_error (&error);
+    }
+
+  g_assert_cmpint (pull_with (state.client, store, FAIL_PAGE_SIZE, fc->pipelined,
+                              &resumed, NULL, &error), ==, state.zone_count - count);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_array_index (resumed.totals, gint64, 0), ==, state.zone_count - count);
+  progress_clear (&resumed);
+
+  g_assert_cmpint (bd_consumer_store_count (store, &error), ==, state.zone_count);
+  g_assert_no_error (error);
+  for (guint i = 0; i < state.zone_accounts->len; i++)
+    {
+      g_autoptr(BdConsumer) c = bd_consumer_store_lookup (store,
+                                                          g_ptr_array_index (state.zone_accounts, i),
+                                                          &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (c);
     }
 }
 
@@ -505,6 +669,16 @@ main (int   argc,
   g_test_add_func ("/sync/offline", test_offline);
   g_test_add_func ("/sync/restart-delta-empty", test_restart_delta_empty);
   g_test_add_func ("/sync/interrupted-pull", test_interrupted_pull);
+  for (gsize i = 0; i < G_N_ELEMENTS (failure_cases); i++)
+    {
+      const FailureCase *fc = &failure_cases[i];
+      g_autofree char *path = g_strdup_printf ("/sync/failure/%s/%s-at-%u",
+                                               fc->pipelined ? "pipelined" : "sequential",
+                                               fc->kill_server ? "kill-server" : "cancel",
+                                               fc->stop_at);
+
+      g_test_add_data_func (path, fc, test_failure);
+    }
 
   result = g_test_run ();
 
