@@ -263,6 +263,10 @@ bd_central_workers_run (const char             *db_path,
   for (guint i = 0; i < pids->len; i++)
     g_child_watch_add (g_array_index (pids, GPid, i), on_worker_exited_cb, &supervisor);
 
+  /* Before the address is announced, so that a stop right after it is clean. */
+  sigint_id = g_unix_signal_add (SIGINT, on_supervisor_quit_cb, &supervisor);
+  sigterm_id = g_unix_signal_add (SIGTERM, on_supervisor_quit_cb, &supervisor);
+
   if (n_ready < n_workers)
     {
       g_printerr (_("bijli-central: only %u of %u workers started.\n"), n_ready, n_workers);
@@ -273,9 +277,6 @@ bd_central_workers_run (const char             *db_path,
     {
       listening (port, user_data);
     }
-
-  sigint_id = g_unix_signal_add (SIGINT, on_supervisor_quit_cb, &supervisor);
-  sigterm_id = g_unix_signal_add (SIGTERM, on_supervisor_quit_cb, &supervisor);
 
   if (pids->len > 0)
     g_main_loop_run (loop);

@@ -284,11 +284,13 @@ main (int   argc,
       return 1;
     }
 
-  print_listening (bd_central_server_get_port (server), GINT_TO_POINTER (demo));
-
+  /* The handlers go in before the address is announced: whoever reads it
+   * may stop the server at once, and that must still be a clean stop. */
   loop = g_main_loop_new (NULL, FALSE);
   sigint_id = g_unix_signal_add (SIGINT, on_quit_signal_cb, loop);
   sigterm_id = g_unix_signal_add (SIGTERM, on_quit_signal_cb, loop);
+
+  print_listening (bd_central_server_get_port (server), GINT_TO_POINTER (demo));
 
   g_main_loop_run (loop);
 

@@ -183,8 +183,13 @@ on_progress_cb (BdSyncEngine *engine,
     return;
   if (progress->cancel != NULL)
     g_cancellable_cancel (progress->cancel);
+  /* kill() itself rather than g_subprocess_force_exit(), which only sends
+   * the signal later from GLib's worker thread: by then the server may
+   * have answered the next request. */
   if (progress->kill != NULL)
-    g_subprocess_force_exit (progress->kill);
+    g_assert_cmpint (kill ((pid_t) g_ascii_strtoll (g_subprocess_get_identifier (progress->kill),
+                                                    NULL, 10),
+                           SIGKILL), ==, 0);
 }
 
 static gint64
