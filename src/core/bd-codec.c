@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "bd-codec.h"
@@ -723,4 +724,839 @@ bd_api_error_from_json (JsonNode  *node,
   *out_code = g_steal_pointer (&code);
   *out_message = g_steal_pointer (&message);
   return TRUE;
+}
+
+/* ---- errors with details ------------------------------------------------- */
+
+JsonNode *
+bd_api_error_to_json_full (const char *code,
+                           const char *message,
+                           gint        retry_after,
+                           gint        attempts_left)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "error");
+  json_builder_begin_object (builder);
+  add_string (builder, "code", code);
+  add_string (builder, "message", message);
+  if (retry_after >= 0)
+    add_int (builder, "retry_after", retry_after);
+  if (attempts_left >= 0)
+    add_int (builder, "attempts_left", attempts_left);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+/* An optional non-negative integer member: -1 when absent or null. */
+static gboolean
+read_optional_count (JsonObject  *object,
+                     const char  *name,
+                     gint        *out,
+                     GError     **error)
+{
+  JsonNode *node = json_object_get_member (object, name);
+  gint64 value;
+
+  *out = -1;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!read_int (object, name, 0, G_MAXINT32, &value, error))
+    return FALSE;
+  *out = (gint) value;
+  return TRUE;
+}
+
+gboolean
+bd_api_error_from_json_full (JsonNode  *node,
+                             char     **out_code,
+                             char     **out_message,
+                             gint      *out_retry_after,
+                             gint      *out_attempts_left,
+                             GError   **error)
+{
+  g_autofree char *code = NULL;
+  g_autofree char *message = NULL;
+  JsonObject *inner;
+  gint retry_after, attempts_left;
+
+  if (!bd_api_error_from_json (node, &code, &message, error))
+    return FALSE;
+  /* bd_api_error_from_json checked that both objects exist. */
+  inner = json_object_get_object_member (json_node_get_object (node), "error");
+  if (!read_optional_count (inner, "retry_after", &retry_after, error) ||
+      !read_optional_count (inner, "attempts_left", &attempts_left, error))
+    return FALSE;
+
+  if (out_code != NULL)
+    *out_code = g_steal_pointer (&code);
+  if (out_message != NULL)
+    *out_message = g_steal_pointer (&message);
+  if (out_retry_after != NULL)
+    *out_retry_after = retry_after;
+  if (out_attempts_left != NULL)
+    *out_attempts_left = attempts_left;
+  return TRUE;
+}
+
+/* ---- indexing ------------------------------------------------------------ */
+
+#define MAX_INDEXING_TEXT_CHARS 256
+#define MAX_SEAL_ITEMS          100
+
+static void
+add_node (JsonBuilder *builder,
+          const char  *name,
+          JsonNode    *node)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_value (builder, node);   /* takes node */
+}
+
+static void
+build_indexing (JsonBuilder *builder,
+                BdIndexing  *indexing)
+{
+  const char * const *names = bd_indexing_field_names ();
+
+  json_builder_begin_object (builder);
+  add_string (builder, "account", bd_indexing_get_account (indexing));
+  add_int (builder, "version", bd_indexing_get_version (indexing));
+  for (guint i = 0; names[i] != NULL; i++)
+    add_node (builder, names[i], bd_indexing_get_field (indexing, names[i]));
+  add_time (builder, "updated_at", bd_indexing_get_updated_at (indexing), TRUE);
+  add_string_or_null (builder, "updated_by", bd_indexing_get_updated_by (indexing));
+  json_builder_end_object (builder);
+}
+
+JsonNode *
+bd_indexing_to_json (BdIndexing *indexing)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  g_return_val_if_fail (BD_IS_INDEXING (indexing), NULL);
+
+  build_indexing (builder, indexing);
+  return json_builder_get_root (builder);
+}
+
+static gboolean
+is_digits (const char *text,
+           gsize       len)
+{
+  if (text == NULL || strlen (text) != len)
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isdigit (text[i]))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+is_hex_string (const char *text,
+               gsize       len)
+{
+  if (text == NULL || strlen (text) != len)
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isxdigit (text[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* A present member that may be null; int or null, -1 for null. */
+static gboolean
+read_int_or_null (JsonObject  *object,
+                  const char  *name,
+                  gint64       min,
+                  gint64       max,
+                  gint64      *out,
+                  GError     **error)
+{
+  JsonNode *node = member (object, name, TRUE, error);
+
+  if (node == NULL)
+    return FALSE;
+  *out = -1;
+  if (JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  return read_int (object, name, min, max, out, error);
+}
+
+static gboolean
+read_aadhaar (JsonObject  *object,
+              BdIndexing  *indexing,
+              GError     **error)
+{
+  JsonNode *node = member (object, "aadhaar", TRUE, error);
+  JsonObject *aadhaar;
+  g_autofree char *last4 = NULL;
+  g_autofree char *salt = NULL;
+  g_autofree char *hash = NULL;
+
+  if (node == NULL)
+    return FALSE;
+  if (JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return invalid (error, "aadhaar");
+  aadhaar = json_node_get_object (node);
+  if (!read_string (aadhaar, "last4", FALSE, 4, &last4, error) ||
+      !read_string (aadhaar, "salt", TRUE, 32, &salt, error) ||
+      !read_string (aadhaar, "hash", TRUE, 64, &hash, error))
+    return FALSE;
+  /* A full number in "last4" must never get through to storage. */
+  if (!is_digits (last4, 4) ||
+      (salt != NULL && !is_hex_string (salt, 32)) ||
+      (hash != NULL && !is_hex_string (hash, 64)) ||
+      ((salt == NULL) != (hash == NULL)))
+    return invalid (error, "aadhaar");
+
+  bd_indexing_set_aadhaar (indexing, last4, salt, hash);
+  return TRUE;
+}
+
+static gboolean
+read_seals (JsonObject  *object,
+            BdIndexing  *indexing,
+            GError     **error)
+{
+  JsonArray *array = read_array (object, "seal_numbers", error);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) seals = NULL;
+
+  if (array == NULL)
+    return FALSE;
+  if (json_array_get_length (array) > MAX_SEAL_ITEMS)
+    return invalid (error, "seal_numbers");
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      const char *seal;
+
+      if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
+        return invalid (error, "seal_numbers");
+      seal = json_node_get_string (element);
+      if (!g_utf8_validate (seal, -1, NULL) || strlen (seal) > 64)
+        return invalid (error, "seal_numbers");
+      g_strv_builder_add (builder, seal);
+    }
+  seals = g_strv_builder_end (builder);
+  bd_indexing_set_seal_numbers (indexing, (const char * const *) seals);
+  return TRUE;
+}
+
+static gboolean
+read_gps (JsonObject  *object,
+          BdIndexing  *indexing,
+          GError     **error)
+{
+  JsonNode *node = member (object, "gps", TRUE, error);
+  JsonObject *gps;
+  gint64 lat, lon;
+
+  if (node == NULL)
+    return FALSE;
+  if (JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return invalid (error, "gps");
+  gps = json_node_get_object (node);
+  if (!read_int (gps, "lat_e6", -90000000, 90000000, &lat, error) ||
+      !read_int (gps, "lon_e6", -180000000, 180000000, &lon, error))
+    return FALSE;
+  bd_indexing_set_gps (indexing, lat, lon);
+  return TRUE;
+}
+
+static const struct {
+  const char *name;
+  void      (*set) (BdIndexing *, const char *);
+  gboolean    nullable;
+} indexing_strings[] = {
+  { "alternate_phone", bd_indexing_set_alternate_phone, TRUE },
+  { "email", bd_indexing_set_email, TRUE },
+  { "pan", bd_indexing_set_pan, TRUE },
+  { "voter_id", bd_indexing_set_voter_id, TRUE },
+  { "driving_licence", bd_indexing_set_driving_licence, TRUE },
+  { "meter_make", bd_indexing_set_meter_make, TRUE },
+  { "meter_model", bd_indexing_set_meter_model, TRUE },
+  { "meter_serial", bd_indexing_set_meter_serial, TRUE },
+  { "meter_rating", bd_indexing_set_meter_rating, TRUE },
+  { "installed_on", bd_indexing_set_installed_on, TRUE },
+  { "last_reading_on", bd_indexing_set_last_reading_on, TRUE },
+  { "feeder", bd_indexing_set_feeder, FALSE },
+  { "dt", bd_indexing_set_dt, FALSE },
+  { "pole", bd_indexing_set_pole, FALSE },
+  { "updated_by", bd_indexing_set_updated_by, TRUE },
+};
+
+static gboolean
+is_iso_date (const char *text)
+{
+  int y, m, d;
+  char tail;
+
+  if (text == NULL)
+    return TRUE;
+  return strlen (text) == 10 && text[4] == '-' && text[7] == '-' &&
+         sscanf (text, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 &&
+         g_date_valid_dmy ((GDateDay) d, (GDateMonth) m, (GDateYear) y);
+}
+
+BdIndexing *
+bd_indexing_from_json (JsonNode  *node,
+                       GError   **error)
+{
+  JsonObject *object = expect_object (node, _("an indexing record"), error);
+  g_autoptr(BdIndexing) indexing = NULL;
+  g_autofree char *account = NULL;
+  gint64 number;
+
+  if (object == NULL)
+    return NULL;
+  if (!read_string (object, "account", FALSE, 12, &account, error))
+    return NULL;
+  if (!is_digits (account, 10) && !is_digits (account, 12))
+    {
+      invalid (error, "account");
+      return NULL;
+    }
+  indexing = bd_indexing_new (account);
+
+  if (!read_int (object, "version", 0, G_MAXINT64, &number, error))
+    return NULL;
+  bd_indexing_set_version (indexing, number);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (indexing_strings); i++)
+    {
+      g_autofree char *text = NULL;
+
+      /* Every member is present (null when unknown): an absent one would
+       * otherwise silently clear the desk's copy of the field. */
+      if (member (object, indexing_strings[i].name, TRUE, error) == NULL ||
+          !read_string (object, indexing_strings[i].name, indexing_strings[i].nullable,
+                        MAX_INDEXING_TEXT_CHARS, &text, error))
+        return NULL;
+      indexing_strings[i].set (indexing, text);
+    }
+  if (!is_iso_date (bd_indexing_get_installed_on (indexing)))
+    {
+      invalid (error, "installed_on");
+      return NULL;
+    }
+  if (!is_iso_date (bd_indexing_get_last_reading_on (indexing)))
+    {
+      invalid (error, "last_reading_on");
+      return NULL;
+    }
+
+  if (!read_int_or_null (object, "meter_year", 1000, 9999, &number, error))
+    return NULL;
+  bd_indexing_set_meter_year (indexing, (gint) number);
+  if (!read_int_or_null (object, "last_reading_wh", 0, G_MAXINT64 / 2, &number, error))
+    return NULL;
+  bd_indexing_set_last_reading_wh (indexing, number);
+  if (!read_int (object, "sanctioned_load_w", 0, G_MAXINT32, &number, error))
+    return NULL;
+  bd_indexing_set_sanctioned_load_w (indexing, number);
+
+  if (!read_aadhaar (object, indexing, error) ||
+      !read_seals (object, indexing, error) ||
+      !read_gps (object, indexing, error) ||
+      !read_time (object, "updated_at", TRUE, &number, error))
+    return NULL;
+  bd_indexing_set_updated_at (indexing, number);
+
+  return g_steal_pointer (&indexing);
+}
+
+JsonNode *
+bd_indexing_patch_to_json (GPtrArray *changes)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  g_return_val_if_fail (changes != NULL, NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "changes");
+  json_builder_begin_object (builder);
+  for (guint i = 0; i < changes->len; i++)
+    {
+      BdIndexingChange *change = g_ptr_array_index (changes, i);
+
+      json_builder_set_member_name (builder, change->field);
+      json_builder_begin_object (builder);
+      add_node (builder, "from", json_node_copy (change->from));
+      add_node (builder, "to", json_node_copy (change->to));
+      json_builder_end_object (builder);
+    }
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+GPtrArray *
+bd_indexing_patch_from_json (JsonNode  *node,
+                             GError   **error)
+{
+  JsonObject *object = expect_object (node, _("an indexing change"), error);
+  g_autoptr(GPtrArray) changes = NULL;
+  g_autoptr(GList) names = NULL;
+  JsonNode *changes_node;
+  JsonObject *changes_object;
+
+  if (object == NULL)
+    return NULL;
+  changes_node = member (object, "changes", TRUE, error);
+  if (changes_node == NULL)
+    return NULL;
+  changes_object = expect_object (changes_node, "changes", error);
+  if (changes_object == NULL)
+    return NULL;
+  if (json_object_get_size (changes_object) == 0)
+    {
+      invalid (error, "changes");
+      return NULL;
+    }
+
+  changes = g_ptr_array_new_with_free_func ((GDestroyNotify) bd_indexing_change_free);
+  names = json_object_get_members (changes_object);
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      const char *field = l->data;
+      JsonObject *pair;
+      JsonNode *from, *to;
+
+      if (!bd_indexing_is_field (field))
+        {
+          invalid (error, field);
+          return NULL;
+        }
+      pair = expect_object (json_object_get_member (changes_object, field), field, error);
+      if (pair == NULL)
+        return NULL;
+      from = member (pair, "from", TRUE, error);
+      if (from == NULL)
+        return NULL;
+      to = member (pair, "to", TRUE, error);
+      if (to == NULL)
+        return NULL;
+      g_ptr_array_add (changes, bd_indexing_change_new (field, from, to));
+    }
+
+  return g_steal_pointer (&changes);
+}
+
+JsonNode *
+bd_indexing_patch_result_to_json (BdIndexing         *indexing,
+                                  const char * const *applied,
+                                  GPtrArray          *conflicts)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  g_return_val_if_fail (BD_IS_INDEXING (indexing), NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "indexing");
+  build_indexing (builder, indexing);
+  json_builder_set_member_name (builder, "applied");
+  json_builder_begin_array (builder);
+  for (guint i = 0; applied != NULL && applied[i] != NULL; i++)
+    json_builder_add_string_value (builder, applied[i]);
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "conflicts");
+  json_builder_begin_array (builder);
+  for (guint i = 0; conflicts != NULL && i < conflicts->len; i++)
+    {
+      BdIndexingConflict *conflict = g_ptr_array_index (conflicts, i);
+
+      json_builder_begin_object (builder);
+      add_string (builder, "field", conflict->field);
+      add_node (builder, "server", json_node_copy (conflict->server));
+      add_node (builder, "desk", json_node_copy (conflict->desk));
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+gboolean
+bd_indexing_patch_result_from_json (JsonNode    *node,
+                                    BdIndexing **out_indexing,
+                                    GStrv       *out_applied,
+                                    GPtrArray  **out_conflicts,
+                                    GError     **error)
+{
+  JsonObject *object = expect_object (node, _("an indexing answer"), error);
+  g_autoptr(BdIndexing) indexing = NULL;
+  g_autoptr(GStrvBuilder) applied = g_strv_builder_new ();
+  g_autoptr(GPtrArray) conflicts = NULL;
+  JsonNode *indexing_node;
+  JsonArray *array;
+
+  if (object == NULL)
+    return FALSE;
+  indexing_node = member (object, "indexing", TRUE, error);
+  if (indexing_node == NULL)
+    return FALSE;
+  indexing = bd_indexing_from_json (indexing_node, error);
+  if (indexing == NULL)
+    return FALSE;
+
+  array = read_array (object, "applied", error);
+  if (array == NULL)
+    return FALSE;
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+
+      if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING ||
+          !bd_indexing_is_field (json_node_get_string (element)))
+        return invalid (error, "applied");
+      g_strv_builder_add (applied, json_node_get_string (element));
+    }
+
+  array = read_array (object, "conflicts", error);
+  if (array == NULL)
+    return FALSE;
+  conflicts = g_ptr_array_new_with_free_func ((GDestroyNotify) bd_indexing_conflict_free);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *conflict = expect_object (json_array_get_element (array, i), "conflicts", error);
+      g_autofree char *field = NULL;
+      JsonNode *server, *desk;
+
+      if (conflict == NULL ||
+          !read_string (conflict, "field", FALSE, 64, &field, error))
+        return FALSE;
+      if (!bd_indexing_is_field (field))
+        return invalid (error, "conflicts");
+      server = member (conflict, "server", TRUE, error);
+      if (server == NULL)
+        return FALSE;
+      desk = member (conflict, "desk", TRUE, error);
+      if (desk == NULL)
+        return FALSE;
+      g_ptr_array_add (conflicts, bd_indexing_conflict_new (field, server, desk));
+    }
+
+  if (out_indexing != NULL)
+    *out_indexing = g_steal_pointer (&indexing);
+  if (out_applied != NULL)
+    *out_applied = g_strv_builder_end (applied);
+  if (out_conflicts != NULL)
+    *out_conflicts = g_steal_pointer (&conflicts);
+  return TRUE;
+}
+
+/* ---- OTP ----------------------------------------------------------------- */
+
+#define MAX_OTP_ID_CHARS 128
+
+ENUM_PARSER (BdOtpPurpose, bd_otp_purpose)
+ENUM_PARSER (BdOtpState, bd_otp_state)
+ENUM_PARSER (BdSmsStatus, bd_sms_status)
+
+JsonNode *
+bd_otp_ticket_to_json (BdOtpTicket *ticket)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  g_return_val_if_fail (BD_IS_OTP_TICKET (ticket), NULL);
+
+  json_builder_begin_object (builder);
+  add_string (builder, "id", bd_otp_ticket_get_id (ticket));
+  add_string (builder, "account", bd_otp_ticket_get_account (ticket));
+  add_string (builder, "purpose", bd_otp_purpose_to_string (bd_otp_ticket_get_purpose (ticket)));
+  add_string (builder, "mobile_masked", bd_otp_ticket_get_mobile_masked (ticket));
+  add_string (builder, "state", bd_otp_state_to_string (bd_otp_ticket_get_state (ticket)));
+  add_string (builder, "delivery", bd_sms_status_to_string (bd_otp_ticket_get_delivery (ticket)));
+  add_time (builder, "expires_at", bd_otp_ticket_get_expires_at (ticket), FALSE);
+  add_time (builder, "resend_after", bd_otp_ticket_get_resend_after (ticket), FALSE);
+  add_int (builder, "attempts_left", bd_otp_ticket_get_attempts_left (ticket));
+  add_int (builder, "sends_left", bd_otp_ticket_get_sends_left (ticket));
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+BdOtpTicket *
+bd_otp_ticket_from_json (JsonNode  *node,
+                         GError   **error)
+{
+  JsonObject *object = expect_object (node, _("an OTP"), error);
+  g_autoptr(BdOtpTicket) ticket = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *account = NULL;
+  g_autofree char *mobile_masked = NULL;
+  int purpose, state, delivery;
+  gint64 expires_at, resend_after, attempts_left, sends_left;
+
+  if (object == NULL ||
+      !read_string (object, "id", FALSE, MAX_OTP_ID_CHARS, &id, error) ||
+      !read_string (object, "account", FALSE, 12, &account, error) ||
+      !read_enum (object, "purpose", parse_bd_otp_purpose, &purpose, error) ||
+      !read_string (object, "mobile_masked", FALSE, 16, &mobile_masked, error) ||
+      !read_enum (object, "state", parse_bd_otp_state, &state, error) ||
+      !read_enum (object, "delivery", parse_bd_sms_status, &delivery, error) ||
+      !read_time (object, "expires_at", FALSE, &expires_at, error) ||
+      !read_time (object, "resend_after", FALSE, &resend_after, error) ||
+      !read_int (object, "attempts_left", 0, 100, &attempts_left, error) ||
+      !read_int (object, "sends_left", 0, 100, &sends_left, error))
+    return NULL;
+  if (*id == '\0')
+    {
+      invalid (error, "id");
+      return NULL;
+    }
+
+  ticket = bd_otp_ticket_new (id, account, (BdOtpPurpose) purpose);
+  bd_otp_ticket_set_mobile_masked (ticket, mobile_masked);
+  bd_otp_ticket_set_state (ticket, (BdOtpState) state);
+  bd_otp_ticket_set_delivery (ticket, (BdSmsStatus) delivery);
+  bd_otp_ticket_set_expires_at (ticket, expires_at);
+  bd_otp_ticket_set_resend_after (ticket, resend_after);
+  bd_otp_ticket_set_attempts_left (ticket, (gint) attempts_left);
+  bd_otp_ticket_set_sends_left (ticket, (gint) sends_left);
+  return g_steal_pointer (&ticket);
+}
+
+JsonNode *
+bd_otp_request_to_json (const char   *account,
+                        BdOtpPurpose  purpose,
+                        const char   *mobile)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  add_string (builder, "account", account);
+  add_string (builder, "purpose", bd_otp_purpose_to_string (purpose));
+  if (mobile != NULL)
+    add_string (builder, "mobile", mobile);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+gboolean
+bd_otp_request_from_json (JsonNode      *node,
+                          char         **out_account,
+                          BdOtpPurpose  *out_purpose,
+                          char         **out_mobile,
+                          GError       **error)
+{
+  JsonObject *object = expect_object (node, _("an OTP request"), error);
+  g_autofree char *account = NULL;
+  g_autofree char *mobile = NULL;
+  int purpose;
+
+  if (object == NULL ||
+      !read_string (object, "account", FALSE, 32, &account, error) ||
+      !read_enum (object, "purpose", parse_bd_otp_purpose, &purpose, error) ||
+      !read_string (object, "mobile", TRUE, 32, &mobile, error))
+    return FALSE;
+
+  *out_account = g_steal_pointer (&account);
+  *out_purpose = (BdOtpPurpose) purpose;
+  *out_mobile = g_steal_pointer (&mobile);
+  return TRUE;
+}
+
+JsonNode *
+bd_otp_verify_request_to_json (const char *code)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  add_string (builder, "code", code);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+gboolean
+bd_otp_verify_request_from_json (JsonNode  *node,
+                                 char     **out_code,
+                                 GError   **error)
+{
+  JsonObject *object = expect_object (node, _("an OTP code"), error);
+  g_autofree char *code = NULL;
+
+  if (object == NULL || !read_string (object, "code", FALSE, 32, &code, error))
+    return FALSE;
+  *out_code = g_steal_pointer (&code);
+  return TRUE;
+}
+
+/* ---- registration -------------------------------------------------------- */
+
+JsonNode *
+bd_registration_request_to_json (const char *account,
+                                 const char *otp_id,
+                                 const char *username,
+                                 const char *password)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  add_string (builder, "account", account);
+  add_string (builder, "otp_id", otp_id);
+  add_string (builder, "username", username);
+  if (password != NULL)
+    add_string (builder, "password", password);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+gboolean
+bd_registration_request_from_json (JsonNode  *node,
+                                   char     **out_account,
+                                   char     **out_otp_id,
+                                   char     **out_username,
+                                   char     **out_password,
+                                   GError   **error)
+{
+  JsonObject *object = expect_object (node, _("a registration"), error);
+  g_autofree char *account = NULL;
+  g_autofree char *otp_id = NULL;
+  g_autofree char *username = NULL;
+  g_autofree char *password = NULL;
+
+  if (object == NULL ||
+      !read_string (object, "account", FALSE, 32, &account, error) ||
+      !read_string (object, "otp_id", FALSE, MAX_OTP_ID_CHARS, &otp_id, error) ||
+      !read_string (object, "username", FALSE, 64, &username, error) ||
+      !read_string (object, "password", TRUE, 256, &password, error))
+    return FALSE;
+
+  *out_account = g_steal_pointer (&account);
+  *out_otp_id = g_steal_pointer (&otp_id);
+  *out_username = g_steal_pointer (&username);
+  *out_password = g_steal_pointer (&password);
+  return TRUE;
+}
+
+JsonNode *
+bd_registration_to_json (const char *account,
+                         const char *username,
+                         gint64      registered_at,
+                         gboolean    temporary_password_sent)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  add_string (builder, "account", account);
+  add_string (builder, "username", username);
+  add_time (builder, "registered_at", registered_at, FALSE);
+  json_builder_set_member_name (builder, "temporary_password_sent");
+  json_builder_add_boolean_value (builder, temporary_password_sent);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+gboolean
+bd_registration_from_json (JsonNode  *node,
+                           char     **out_account,
+                           char     **out_username,
+                           gint64    *out_registered_at,
+                           gboolean  *out_temporary_password_sent,
+                           GError   **error)
+{
+  JsonObject *object = expect_object (node, _("a registration"), error);
+  g_autofree char *account = NULL;
+  g_autofree char *username = NULL;
+  gint64 registered_at;
+  gboolean temporary;
+
+  if (object == NULL ||
+      !read_string (object, "account", FALSE, 32, &account, error) ||
+      !read_string (object, "username", FALSE, 64, &username, error) ||
+      !read_time (object, "registered_at", FALSE, &registered_at, error) ||
+      !read_bool (object, "temporary_password_sent", &temporary, error))
+    return FALSE;
+  if (*username == '\0')
+    return invalid (error, "username");
+
+  if (out_account != NULL)
+    *out_account = g_steal_pointer (&account);
+  if (out_username != NULL)
+    *out_username = g_steal_pointer (&username);
+  if (out_registered_at != NULL)
+    *out_registered_at = registered_at;
+  if (out_temporary_password_sent != NULL)
+    *out_temporary_password_sent = temporary;
+  return TRUE;
+}
+
+/* ---- history ------------------------------------------------------------- */
+
+JsonNode *
+bd_history_to_json (GPtrArray *entries)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  g_return_val_if_fail (entries != NULL, NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "entries");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      BdHistoryEntry *entry = g_ptr_array_index (entries, i);
+
+      json_builder_begin_object (builder);
+      add_time (builder, "at", entry->at, FALSE);
+      add_string (builder, "by", entry->by);
+      add_string (builder, "role", entry->role);
+      add_string (builder, "action", entry->action);
+      add_string_or_null (builder, "field", entry->field);
+      add_string_or_null (builder, "from", entry->from);
+      add_string_or_null (builder, "to", entry->to);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+GPtrArray *
+bd_history_from_json (JsonNode  *node,
+                      GError   **error)
+{
+  JsonObject *object = expect_object (node, _("a history"), error);
+  g_autoptr(GPtrArray) entries = NULL;
+  JsonArray *array;
+
+  if (object == NULL)
+    return NULL;
+  array = read_array (object, "entries", error);
+  if (array == NULL)
+    return NULL;
+
+  entries = g_ptr_array_new_with_free_func ((GDestroyNotify) bd_history_entry_free);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *entry = expect_object (json_array_get_element (array, i), _("a history entry"), error);
+      g_autofree char *by = NULL;
+      g_autofree char *role = NULL;
+      g_autofree char *action = NULL;
+      g_autofree char *field = NULL;
+      g_autofree char *from = NULL;
+      g_autofree char *to = NULL;
+      gint64 at;
+
+      if (entry == NULL ||
+          !read_time (entry, "at", FALSE, &at, error) ||
+          !read_string (entry, "by", FALSE, 64, &by, error) ||
+          !read_string (entry, "role", FALSE, 32, &role, error) ||
+          !read_string (entry, "action", FALSE, 32, &action, error) ||
+          !read_string (entry, "field", TRUE, 64, &field, error) ||
+          !read_string (entry, "from", TRUE, MAX_TEXT_CHARS, &from, error) ||
+          !read_string (entry, "to", TRUE, MAX_TEXT_CHARS, &to, error))
+        return NULL;
+      g_ptr_array_add (entries, bd_history_entry_new (at, by, role, action, field, from, to));
+    }
+
+  return g_steal_pointer (&entries);
 }

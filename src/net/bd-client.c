@@ -39,6 +39,11 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+typedef enum {
+  REQUEST_SIGN_IN = 1 << 0,   /* the answer is the session to use from now on */
+  REQUEST_RAW     = 1 << 1,   /* send_json: any 2xx body, even empty, is the result */
+} RequestFlags;
+
 typedef gpointer (*DecodeFunc) (JsonNode  *root,
                                 GError   **error);
 
@@ -49,8 +54,20 @@ typedef struct
   DecodeFunc      decode;
   GDestroyNotify  free_result;
   gboolean        is_sign_in;
+  gboolean        raw;       /* send_json: any 2xx body, even empty, is the result */
   GBytes         *body;      /* the answer, while it is decoded in a worker thread */
+  guint           status;    /* the HTTP status; 0 until an answer came */
+  gint            retry_after;    /* from an error answer, or -1 */
+  gint            attempts_left;  /* from an error answer, or -1 */
 } RequestData;
+
+/* POST /registrations and GET /registrations/{account} */
+typedef struct
+{
+  char     *username;
+  gint64    registered_at;
+  gboolean  temporary_password_sent;
+} Registration;
 
 static void
 request_data_free (RequestData *data)
@@ -87,6 +104,89 @@ decode_consumer (JsonNode  *root,
                  GError   **error)
 {
   return bd_consumer_from_json (root, error);
+}
+
+static void
+registration_free (Registration *registration)
+{
+  g_free (registration->username);
+  g_free (registration);
+}
+
+static gpointer
+decode_registration (JsonNode  *root,
+                     GError   **error)
+{
+  Registration *registration = g_new0 (Registration, 1);
+
+  if (!bd_registration_from_json (root, NULL, &registration->username,
+                                  &registration->registered_at,
+                                  &registration->temporary_password_sent, error))
+    {
+      registration_free (registration);
+      return NULL;
+    }
+  return registration;
+}
+
+static gpointer
+decode_otp_ticket (JsonNode  *root,
+                   GError   **error)
+{
+  return bd_otp_ticket_from_json (root, error);
+}
+
+static gpointer
+decode_indexing (JsonNode  *root,
+                 GError   **error)
+{
+  return bd_indexing_from_json (root, error);
+}
+
+static gpointer
+decode_history (JsonNode  *root,
+                GError   **error)
+{
+  return bd_history_from_json (root, error);
+}
+
+static gpointer
+decode_any_json (JsonNode  *root,
+                 GError   **error)
+{
+  return json_node_copy (root);
+}
+
+/* retry_after and attempts_left of an error answer; -1 when absent. A
+ * Retry-After header stands in for a body without retry_after. */
+static void
+read_error_details (SoupMessage *message,
+                    GBytes      *body,
+                    gint        *retry_after,
+                    gint        *attempts_left)
+{
+  const char *header;
+
+  *retry_after = -1;
+  *attempts_left = -1;
+  if (body != NULL && g_bytes_get_size (body) > 0)
+    {
+      gsize length;
+      gconstpointer data = g_bytes_get_data (body, &length);
+      g_autoptr(JsonNode) root = bd_json_parse (data, (gssize) length, NULL);
+
+      if (root != NULL)
+        bd_api_error_from_json_full (root, NULL, NULL, retry_after, attempts_left, NULL);
+    }
+
+  header = soup_message_headers_get_one (soup_message_get_response_headers (message), "Retry-After");
+  if (*retry_after < 0 && header != NULL)
+    {
+      guint64 seconds;
+
+      if (g_ascii_string_to_unsigned (header, 10, 0, 86400, &seconds, NULL))
+        *retry_after = (gint) seconds;
+    }
 }
 
 static GError *
@@ -225,9 +325,17 @@ on_request_done_cb (GObject      *source,
     }
 
   status = soup_message_get_status (data->message);
+  data->status = status;
   if (!SOUP_STATUS_IS_SUCCESSFUL (status))
     {
+      read_error_details (data->message, body, &data->retry_after, &data->attempts_left);
       g_task_return_error (task, bd_net_error_from_status (status, data->path, body));
+      return;
+    }
+
+  if (data->raw && g_bytes_get_size (body) == 0)
+    {
+      g_task_return_pointer (task, json_node_new (JSON_NODE_NULL), (GDestroyNotify) json_node_unref);
       return;
     }
 
@@ -264,10 +372,11 @@ send_request (BdClient       *self,
               const char     *method,
               const char     *path,
               const char     *query,
+              const char     *idempotency_key,
               JsonNode       *body,
               DecodeFunc      decode,
               GDestroyNotify  free_result,
-              gboolean        is_sign_in)
+              RequestFlags    flags)
 {
   g_autofree char *url = NULL;
   RequestData *data;
@@ -292,6 +401,8 @@ send_request (BdClient       *self,
 
       soup_message_headers_replace (headers, "Authorization", bearer);
     }
+  if (idempotency_key != NULL)
+    soup_message_headers_replace (headers, "Idempotency-Key", idempotency_key);
 
   if (body != NULL)
     {
@@ -307,7 +418,10 @@ send_request (BdClient       *self,
   data->path = g_strdup (path);
   data->decode = decode;
   data->free_result = free_result;
-  data->is_sign_in = is_sign_in;
+  data->is_sign_in = (flags & REQUEST_SIGN_IN) != 0;
+  data->raw = (flags & REQUEST_RAW) != 0;
+  data->retry_after = -1;
+  data->attempts_left = -1;
   g_task_set_task_data (task, data, (GDestroyNotify) request_data_free);
 
   soup_session_send_and_read_async (self->soup, message, G_PRIORITY_DEFAULT,
@@ -488,6 +602,7 @@ bd_net_error_from_status (guint        status,
 {
   g_autofree char *server_code = NULL;
   g_autofree char *server_message = NULL;
+  gint attempts_left = -1;
 
   /* The server's own message (English, from the API) helps only where the
    * request itself was at fault; elsewhere our text says more. */
@@ -498,7 +613,7 @@ bd_net_error_from_status (guint        status,
       g_autoptr(JsonNode) root = bd_json_parse (data, (gssize) length, NULL);
 
       if (root != NULL)
-        bd_api_error_from_json (root, &server_code, &server_message, NULL);
+        bd_api_error_from_json_full (root, &server_code, &server_message, NULL, &attempts_left, NULL);
     }
 
   if (status == SOUP_STATUS_UNAUTHORIZED)
@@ -519,14 +634,42 @@ bd_net_error_from_status (guint        status,
     case SOUP_STATUS_NOT_FOUND:
       return g_error_new_literal (BD_NET_ERROR, BD_NET_ERROR_NOT_FOUND,
                                   _("The server has no such record in your zone."));
-    case SOUP_STATUS_BAD_REQUEST:
     case SOUP_STATUS_UNPROCESSABLE_ENTITY:
+      if (g_strcmp0 (server_code, "otp_wrong") == 0)
+        {
+          if (server_message != NULL)
+            return g_error_new_literal (BD_NET_ERROR, BD_NET_ERROR_OTP_WRONG, server_message);
+          if (attempts_left >= 0)
+            return g_error_new (BD_NET_ERROR, BD_NET_ERROR_OTP_WRONG,
+                                g_dngettext (GETTEXT_PACKAGE,
+                                             "The OTP is wrong. %d attempt left.",
+                                             "The OTP is wrong. %d attempts left.",
+                                             attempts_left),
+                                attempts_left);
+          return g_error_new_literal (BD_NET_ERROR, BD_NET_ERROR_OTP_WRONG,
+                                      _("The OTP is wrong. Ask the consumer to read it out again."));
+        }
+      G_GNUC_FALLTHROUGH;
+    case SOUP_STATUS_BAD_REQUEST:
+      /* The server's messages for a refused request are translated and say
+       * exactly what to correct. */
       if (server_message != NULL)
-        return g_error_new (BD_NET_ERROR, BD_NET_ERROR_INVALID_REQUEST,
-                            _("The server did not accept the request: %s"), server_message);
+        return g_error_new_literal (BD_NET_ERROR, BD_NET_ERROR_INVALID_REQUEST, server_message);
       return g_error_new_literal (BD_NET_ERROR, BD_NET_ERROR_INVALID_REQUEST,
                                   _("The server did not accept the request."));
+    case SOUP_STATUS_CONFLICT:
+      if (server_message != NULL)
+        return g_error_new_literal (BD_NET_ERROR, BD_NET_ERROR_CONFLICT, server_message);
+      return g_error_new_literal (BD_NET_ERROR, BD_NET_ERROR_CONFLICT,
+                                  _("This conflicts with what the server already holds."));
+    case SOUP_STATUS_GONE:
+      if (server_message != NULL)
+        return g_error_new_literal (BD_NET_ERROR, BD_NET_ERROR_OTP_DEAD, server_message);
+      return g_error_new_literal (BD_NET_ERROR, BD_NET_ERROR_OTP_DEAD,
+                                  _("This OTP can no longer be used. Send a new one."));
     case 429: /* Too Many Requests: libsoup 3.2 has no name for it */
+      if (server_message != NULL && g_strcmp0 (server_code, "rate_limited") == 0)
+        return g_error_new_literal (BD_NET_ERROR, BD_NET_ERROR_RATE_LIMITED, server_message);
       return g_error_new_literal (BD_NET_ERROR, BD_NET_ERROR_RATE_LIMITED,
                                   _("The server is handling too many requests. "
                                     "Wait a minute and try again."));
@@ -634,8 +777,8 @@ bd_client_sign_in_async (BdClient            *self,
 
   task = new_task (self, bd_client_sign_in_async, cancellable, callback, user_data);
   body = bd_sign_in_request_to_json (username, password);
-  send_request (self, task, "POST", SESSION_PATH, NULL, body,
-                decode_session, g_object_unref, TRUE);
+  send_request (self, task, "POST", SESSION_PATH, NULL, NULL, body,
+                decode_session, g_object_unref, REQUEST_SIGN_IN);
 }
 
 BdSession *
@@ -668,8 +811,8 @@ bd_client_fetch_changes_async (BdClient            *self,
     }
 
   task = new_task (self, bd_client_fetch_changes_async, cancellable, callback, user_data);
-  send_request (self, task, "GET", "/api/v1/changes", query->str, NULL,
-                decode_changes_page, (GDestroyNotify) bd_changes_page_free, FALSE);
+  send_request (self, task, "GET", "/api/v1/changes", query->str, NULL, NULL,
+                decode_changes_page, (GDestroyNotify) bd_changes_page_free, 0);
 }
 
 BdChangesPage *
@@ -699,8 +842,8 @@ bd_client_search_async (BdClient            *self,
   params = g_strdup_printf ("q=%s&limit=%u", escaped, CLAMP (limit, 1, MAX_PAGE_SIZE));
 
   task = new_task (self, bd_client_search_async, cancellable, callback, user_data);
-  send_request (self, task, "GET", "/api/v1/consumers", params, NULL,
-                decode_consumer_list, (GDestroyNotify) g_ptr_array_unref, FALSE);
+  send_request (self, task, "GET", "/api/v1/consumers", params, NULL, NULL,
+                decode_consumer_list, (GDestroyNotify) g_ptr_array_unref, 0);
 }
 
 GPtrArray *
@@ -729,8 +872,8 @@ bd_client_get_consumer_async (BdClient            *self,
   path = g_strconcat ("/api/v1/consumers/", escaped, NULL);
 
   task = new_task (self, bd_client_get_consumer_async, cancellable, callback, user_data);
-  send_request (self, task, "GET", path, NULL, NULL,
-                decode_consumer, g_object_unref, FALSE);
+  send_request (self, task, "GET", path, NULL, NULL, NULL,
+                decode_consumer, g_object_unref, 0);
 }
 
 BdConsumer *
@@ -739,4 +882,338 @@ bd_client_get_consumer_finish (BdClient      *self,
                                GError       **error)
 {
   return propagate (self, result, bd_client_get_consumer_async, error);
+}
+
+/* The request's details after it failed: for the _finish functions whose
+ * callers need retry_after or attempts_left. */
+static RequestData *
+request_data (GAsyncResult *result)
+{
+  return g_task_get_task_data (G_TASK (result));
+}
+
+static char *
+otp_path (const char *otp_id,
+          const char *action)
+{
+  g_autofree char *escaped = g_uri_escape_string (otp_id, NULL, FALSE);
+
+  return g_strconcat ("/api/v1/otp/", escaped, action != NULL ? "/" : "", action, NULL);
+}
+
+static char *
+consumer_path (const char *account,
+               const char *tail)
+{
+  g_autofree char *escaped = g_uri_escape_string (account, NULL, FALSE);
+
+  return g_strconcat ("/api/v1/consumers/", escaped, "/", tail, NULL);
+}
+
+void
+bd_client_request_otp_async (BdClient            *self,
+                             const char          *account,
+                             BdOtpPurpose         purpose,
+                             const char          *mobile,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  GTask *task;
+  g_autoptr(JsonNode) body = NULL;
+
+  g_return_if_fail (BD_IS_CLIENT (self));
+  g_return_if_fail (account != NULL);
+
+  task = new_task (self, bd_client_request_otp_async, cancellable, callback, user_data);
+  body = bd_otp_request_to_json (account, purpose, mobile);
+  send_request (self, task, "POST", "/api/v1/otp", NULL, NULL, body,
+                decode_otp_ticket, g_object_unref, 0);
+}
+
+BdOtpTicket *
+bd_client_request_otp_finish (BdClient      *self,
+                              GAsyncResult  *result,
+                              gint          *out_retry_after,
+                              GError       **error)
+{
+  BdOtpTicket *ticket = propagate (self, result, bd_client_request_otp_async, error);
+
+  if (out_retry_after != NULL)
+    *out_retry_after = ticket == NULL ? request_data (result)->retry_after : -1;
+  return ticket;
+}
+
+void
+bd_client_get_otp_async (BdClient            *self,
+                         const char          *otp_id,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  GTask *task;
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (BD_IS_CLIENT (self));
+  g_return_if_fail (otp_id != NULL);
+
+  path = otp_path (otp_id, NULL);
+  task = new_task (self, bd_client_get_otp_async, cancellable, callback, user_data);
+  send_request (self, task, "GET", path, NULL, NULL, NULL,
+                decode_otp_ticket, g_object_unref, 0);
+}
+
+BdOtpTicket *
+bd_client_get_otp_finish (BdClient      *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  return propagate (self, result, bd_client_get_otp_async, error);
+}
+
+void
+bd_client_resend_otp_async (BdClient            *self,
+                            const char          *otp_id,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  GTask *task;
+  g_autofree char *path = NULL;
+  g_autoptr(JsonNode) body = json_node_init_object (json_node_alloc (), json_object_new ());
+
+  g_return_if_fail (BD_IS_CLIENT (self));
+  g_return_if_fail (otp_id != NULL);
+
+  path = otp_path (otp_id, "resend");
+  task = new_task (self, bd_client_resend_otp_async, cancellable, callback, user_data);
+  send_request (self, task, "POST", path, NULL, NULL, body,
+                decode_otp_ticket, g_object_unref, 0);
+}
+
+BdOtpTicket *
+bd_client_resend_otp_finish (BdClient      *self,
+                             GAsyncResult  *result,
+                             gint          *out_retry_after,
+                             GError       **error)
+{
+  BdOtpTicket *ticket = propagate (self, result, bd_client_resend_otp_async, error);
+
+  if (out_retry_after != NULL)
+    *out_retry_after = ticket == NULL ? request_data (result)->retry_after : -1;
+  return ticket;
+}
+
+void
+bd_client_verify_otp_async (BdClient            *self,
+                            const char          *otp_id,
+                            const char          *code,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  GTask *task;
+  g_autofree char *path = NULL;
+  g_autoptr(JsonNode) body = NULL;
+
+  g_return_if_fail (BD_IS_CLIENT (self));
+  g_return_if_fail (otp_id != NULL);
+  g_return_if_fail (code != NULL);
+
+  path = otp_path (otp_id, "verify");
+  body = bd_otp_verify_request_to_json (code);
+  task = new_task (self, bd_client_verify_otp_async, cancellable, callback, user_data);
+  send_request (self, task, "POST", path, NULL, NULL, body,
+                decode_otp_ticket, g_object_unref, 0);
+}
+
+BdOtpTicket *
+bd_client_verify_otp_finish (BdClient      *self,
+                             GAsyncResult  *result,
+                             gint          *out_attempts_left,
+                             GError       **error)
+{
+  BdOtpTicket *ticket = propagate (self, result, bd_client_verify_otp_async, error);
+
+  if (out_attempts_left != NULL)
+    *out_attempts_left = ticket == NULL ? request_data (result)->attempts_left : -1;
+  return ticket;
+}
+
+void
+bd_client_register_async (BdClient            *self,
+                          const char          *account,
+                          const char          *otp_id,
+                          const char          *username,
+                          const char          *password,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  GTask *task;
+  g_autoptr(JsonNode) body = NULL;
+
+  g_return_if_fail (BD_IS_CLIENT (self));
+  g_return_if_fail (account != NULL);
+  g_return_if_fail (otp_id != NULL);
+  g_return_if_fail (username != NULL);
+
+  body = bd_registration_request_to_json (account, otp_id, username, password);
+  task = new_task (self, bd_client_register_async, cancellable, callback, user_data);
+  send_request (self, task, "POST", "/api/v1/registrations", NULL, NULL, body,
+                decode_registration, (GDestroyNotify) registration_free, 0);
+}
+
+gboolean
+bd_client_register_finish (BdClient      *self,
+                           GAsyncResult  *result,
+                           gboolean      *out_temporary_password_sent,
+                           GError       **error)
+{
+  Registration *registration = propagate (self, result, bd_client_register_async, error);
+
+  if (registration == NULL)
+    return FALSE;
+  if (out_temporary_password_sent != NULL)
+    *out_temporary_password_sent = registration->temporary_password_sent;
+  registration_free (registration);
+  return TRUE;
+}
+
+void
+bd_client_get_registration_async (BdClient            *self,
+                                  const char          *account,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  GTask *task;
+  g_autofree char *escaped = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (BD_IS_CLIENT (self));
+  g_return_if_fail (account != NULL);
+
+  escaped = g_uri_escape_string (account, NULL, FALSE);
+  path = g_strconcat ("/api/v1/registrations/", escaped, NULL);
+  task = new_task (self, bd_client_get_registration_async, cancellable, callback, user_data);
+  send_request (self, task, "GET", path, NULL, NULL, NULL,
+                decode_registration, (GDestroyNotify) registration_free, 0);
+}
+
+char *
+bd_client_get_registration_finish (BdClient      *self,
+                                   GAsyncResult  *result,
+                                   gint64        *out_registered_at,
+                                   GError       **error)
+{
+  Registration *registration = propagate (self, result, bd_client_get_registration_async, error);
+  char *username;
+
+  if (registration == NULL)
+    return NULL;
+  if (out_registered_at != NULL)
+    *out_registered_at = registration->registered_at;
+  username = g_steal_pointer (&registration->username);
+  registration_free (registration);
+  return username;
+}
+
+void
+bd_client_get_indexing_async (BdClient            *self,
+                              const char          *account,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  GTask *task;
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (BD_IS_CLIENT (self));
+  g_return_if_fail (account != NULL);
+
+  path = consumer_path (account, "indexing");
+  task = new_task (self, bd_client_get_indexing_async, cancellable, callback, user_data);
+  send_request (self, task, "GET", path, NULL, NULL, NULL,
+                decode_indexing, g_object_unref, 0);
+}
+
+BdIndexing *
+bd_client_get_indexing_finish (BdClient      *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  return propagate (self, result, bd_client_get_indexing_async, error);
+}
+
+void
+bd_client_get_history_async (BdClient            *self,
+                             const char          *account,
+                             guint                limit,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  GTask *task;
+  g_autofree char *path = NULL;
+  g_autofree char *query = NULL;
+
+  g_return_if_fail (BD_IS_CLIENT (self));
+  g_return_if_fail (account != NULL);
+
+  path = consumer_path (account, "history");
+  if (limit > 0)
+    query = g_strdup_printf ("limit=%u", MIN (limit, 200));
+  task = new_task (self, bd_client_get_history_async, cancellable, callback, user_data);
+  send_request (self, task, "GET", path, query, NULL, NULL,
+                decode_history, (GDestroyNotify) g_ptr_array_unref, 0);
+}
+
+GPtrArray *
+bd_client_get_history_finish (BdClient      *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  return propagate (self, result, bd_client_get_history_async, error);
+}
+
+void
+bd_client_send_json_async (BdClient            *self,
+                           const char          *method,
+                           const char          *path,
+                           const char          *idempotency_key,
+                           JsonNode            *body,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  GTask *task;
+  g_autofree char *bare_path = NULL;
+  const char *query;
+
+  g_return_if_fail (BD_IS_CLIENT (self));
+  g_return_if_fail (method != NULL);
+  g_return_if_fail (path != NULL && path[0] == '/');
+
+  /* send_request keeps the path apart from the query for error mapping. */
+  query = strchr (path, '?');
+  bare_path = query != NULL ? g_strndup (path, (gsize) (query - path)) : g_strdup (path);
+
+  task = new_task (self, bd_client_send_json_async, cancellable, callback, user_data);
+  send_request (self, task, method, bare_path, query != NULL ? query + 1 : NULL,
+                idempotency_key, body, decode_any_json, (GDestroyNotify) json_node_unref, REQUEST_RAW);
+}
+
+JsonNode *
+bd_client_send_json_finish (BdClient      *self,
+                            GAsyncResult  *result,
+                            guint         *out_status,
+                            GError       **error)
+{
+  JsonNode *node = propagate (self, result, bd_client_send_json_async, error);
+  RequestData *data = request_data (result);
+
+  if (out_status != NULL)
+    *out_status = data != NULL ? data->status : 0;
+  return node;
 }

@@ -11,8 +11,12 @@
 #include <gio/gio.h>
 #include <libsoup/soup.h>
 
+#include <json-glib/json-glib.h>
+
 #include "core/bd-changes-page.h"
 #include "core/bd-consumer.h"
+#include "core/bd-indexing.h"
+#include "core/bd-otp-ticket.h"
 #include "core/bd-session.h"
 
 G_BEGIN_DECLS
@@ -32,11 +36,16 @@ typedef enum {
   BD_NET_ERROR_SERVER,            /* 5xx */
   BD_NET_ERROR_BAD_RESPONSE,      /* answer not JSON or not the documented shape */
   BD_NET_ERROR_CANCELLED,
+  BD_NET_ERROR_OTP_WRONG,         /* 422 otp_wrong: see attempts_left */
+  BD_NET_ERROR_OTP_DEAD,          /* 410: the OTP expired, was used or is locked */
+  BD_NET_ERROR_CONFLICT,          /* 409: already registered, username taken, no mobile */
 } BdNetError;
 
 GQuark bd_net_error_quark (void);
 
-/* Maps an HTTP status and, if present, the server's error body to BD_NET_ERROR. */
+/* Maps an HTTP status and, if present, the server's error body to BD_NET_ERROR.
+ * When the body carries the server's (translated) message, the GError's
+ * message is that text. */
 GError *bd_net_error_from_status    (guint        status,
                                      const char  *path,
                                      GBytes      *body);
@@ -93,5 +102,117 @@ void        bd_client_get_consumer_async  (BdClient            *self,
 BdConsumer *bd_client_get_consumer_finish (BdClient            *self,
                                            GAsyncResult        *result,
                                            GError             **error);
+
+/* OTP. _finish out-params may be NULL; out_retry_after is the server's
+ * retry_after in seconds on BD_NET_ERROR_RATE_LIMITED (else -1), and
+ * out_attempts_left the attempts left on BD_NET_ERROR_OTP_WRONG (else -1). */
+void         bd_client_request_otp_async  (BdClient            *self,
+                                           const char          *account,
+                                           BdOtpPurpose         purpose,
+                                           const char          *mobile,   /* NULL = the registered one */
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+BdOtpTicket *bd_client_request_otp_finish (BdClient            *self,
+                                           GAsyncResult        *result,
+                                           gint                *out_retry_after,
+                                           GError             **error);
+
+void         bd_client_get_otp_async      (BdClient            *self,
+                                           const char          *otp_id,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+BdOtpTicket *bd_client_get_otp_finish     (BdClient            *self,
+                                           GAsyncResult        *result,
+                                           GError             **error);
+
+void         bd_client_resend_otp_async   (BdClient            *self,
+                                           const char          *otp_id,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+BdOtpTicket *bd_client_resend_otp_finish  (BdClient            *self,
+                                           GAsyncResult        *result,
+                                           gint                *out_retry_after,
+                                           GError             **error);
+
+void         bd_client_verify_otp_async   (BdClient            *self,
+                                           const char          *otp_id,
+                                           const char          *code,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+BdOtpTicket *bd_client_verify_otp_finish  (BdClient            *self,
+                                           GAsyncResult        *result,
+                                           gint                *out_attempts_left,
+                                           GError             **error);
+
+/* Registration. password NULL = the server sends a temporary one by SMS. */
+void         bd_client_register_async     (BdClient            *self,
+                                           const char          *account,
+                                           const char          *otp_id,
+                                           const char          *username,
+                                           const char          *password,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+gboolean     bd_client_register_finish    (BdClient            *self,
+                                           GAsyncResult        *result,
+                                           gboolean            *out_temporary_password_sent,
+                                           GError             **error);
+
+/* The app username, or NULL with BD_NET_ERROR_NOT_FOUND when the account
+ * is not registered (or not visible to this desk). */
+void         bd_client_get_registration_async  (BdClient            *self,
+                                                const char          *account,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+char        *bd_client_get_registration_finish (BdClient            *self,
+                                                GAsyncResult        *result,
+                                                gint64              *out_registered_at,
+                                                GError             **error);
+
+/* Indexing and history. */
+void         bd_client_get_indexing_async  (BdClient            *self,
+                                            const char          *account,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+BdIndexing  *bd_client_get_indexing_finish (BdClient            *self,
+                                            GAsyncResult        *result,
+                                            GError             **error);
+
+void         bd_client_get_history_async   (BdClient            *self,
+                                            const char          *account,
+                                            guint                limit,   /* 1..200; 0 = server default */
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+/* (element-type BdHistoryEntry), newest first */
+GPtrArray   *bd_client_get_history_finish  (BdClient            *self,
+                                            GAsyncResult        *result,
+                                            GError             **error);
+
+/* A raw authorised request, for the push worker: method ("PATCH", "POST"…),
+ * path under the base URL ("/api/v1/…", may have a query), an optional
+ * Idempotency-Key header and an optional JSON body. On 2xx returns the
+ * answer's JSON (a null node for an empty body). On failure returns NULL
+ * with the mapped BD_NET_ERROR (the server's message when it sent one);
+ * *out_status is always set: the HTTP status, or 0 when no answer came
+ * (transport error, cancelled). */
+void         bd_client_send_json_async     (BdClient            *self,
+                                            const char          *method,
+                                            const char          *path,
+                                            const char          *idempotency_key,
+                                            JsonNode            *body,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+JsonNode    *bd_client_send_json_finish    (BdClient            *self,
+                                            GAsyncResult        *result,
+                                            guint               *out_status,
+                                            GError             **error);
 
 G_END_DECLS

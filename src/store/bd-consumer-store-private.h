@@ -5,6 +5,8 @@
  * bd-consumer-store-index.c   what the FTS table holds, and (re)building it
  * bd-consumer-store-apply.c   pages of the feed, deletes
  * bd-consumer-store-search.c  search tiers
+ * bd-consumer-store-indexing.c indexing and history caches, saving an edit
+ * bd-consumer-store-outbox.c  the outbox of changes to send
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -134,5 +136,12 @@ gboolean    _bd_consumer_store_apply_records      (BdConsumerStore  *self,
                                                    const char       *cursor,
                                                    gboolean          has_more,
                                                    GError          **error);
+
+/* bd-consumer-store-outbox.c */
+BdOutboxItem *_bd_outbox_item_from_row        (sqlite3_stmt       *stmt);
+/* Caller holds conn's lock. (element-type BdOutboxItem) */
+GPtrArray    *_bd_consumer_store_read_pending (BdStoreConnection  *conn,
+                                               const char         *account,
+                                               GError            **error);
 
 G_END_DECLS

@@ -76,6 +76,48 @@ static const BdMigration migrations[] = {
     /* Kept in step by every write: count(*) reads the whole table, and
      * the desk shows the count as it starts. */
     "INSERT INTO sync_state (key, value) SELECT 'consumer_count', count(*) FROM consumers;" },
+  /* Issue 5: indexing records and change history cached for offline
+   * display, and the outbox of changes made on this desk. The outbox row
+   * and the local effect of a change commit in one transaction (see
+   * bd-consumer-store-indexing.c), so a change is never shown as saved
+   * without being queued, nor queued without being shown. */
+  { 3,
+    "CREATE TABLE indexing ("
+    "  account    TEXT PRIMARY KEY NOT NULL,"
+    "  json       TEXT NOT NULL,"
+    "  version    INTEGER NOT NULL,"
+    "  fetched_at INTEGER NOT NULL"
+    ");"
+    "CREATE TABLE history ("
+    "  account    TEXT NOT NULL,"
+    "  at         INTEGER NOT NULL,"
+    "  by         TEXT,"
+    "  role       TEXT,"
+    "  action     TEXT,"
+    "  field      TEXT,"
+    "  from_value TEXT,"
+    "  to_value   TEXT"
+    ");"
+    "CREATE INDEX history_account ON history (account, at);"
+    "CREATE TABLE outbox ("
+    "  seq             INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  idem_key        TEXT NOT NULL UNIQUE,"
+    "  kind            TEXT NOT NULL,"
+    "  account         TEXT,"
+    "  method          TEXT NOT NULL,"
+    "  path            TEXT NOT NULL,"
+    "  body            TEXT NOT NULL,"
+    "  created_at      INTEGER NOT NULL,"
+    "  created_by      TEXT NOT NULL,"
+    "  state           TEXT NOT NULL"
+    "                  CHECK (state IN ('queued', 'sending', 'done', 'rejected', 'conflict')),"
+    "  attempts        INTEGER NOT NULL DEFAULT 0,"
+    "  next_attempt_at INTEGER NOT NULL DEFAULT 0,"
+    "  last_error      TEXT,"
+    "  result          TEXT"
+    ");"
+    "CREATE INDEX outbox_state ON outbox (state, seq);"
+    "CREATE INDEX outbox_account ON outbox (account, seq);" },
 };
 
 void

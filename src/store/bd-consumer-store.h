@@ -11,7 +11,9 @@
 
 #include "core/bd-changes-page.h"
 #include "core/bd-consumer.h"
+#include "core/bd-indexing.h"
 #include "store/bd-database.h"   /* BD_STORE_ERROR, e.g. NOT_FOUND from lookup */
+#include "store/bd-outbox-item.h"
 
 G_BEGIN_DECLS
 
@@ -112,5 +114,84 @@ void             bd_consumer_store_lookup_async  (BdConsumerStore     *self,
 BdConsumer      *bd_consumer_store_lookup_finish (BdConsumerStore     *self,
                                                   GAsyncResult        *result,
                                                   GError             **error);
+
+/* Indexing, history and the outbox.
+ *
+ * Saves an indexing edit in ONE transaction: the local indexing copy becomes
+ * edited, the consumer's mirrored fields (feeder, dt, pole, sanctioned load,
+ * meter serial) are updated so search and the consumer page show them at
+ * once, and one outbox row (kind "indexing", PATCH
+ * /api/v1/consumers/{account}/indexing with the changes as body and a fresh
+ * Idempotency-Key) is queued. Either all of it is stored or nothing.
+ * changes (element-type BdIndexingChange) is what bd_indexing_diff() gave
+ * for the copy the user started from and edited; empty changes fail with
+ * BD_STORE_ERROR_QUERY. Runs in a worker thread on the store's writer
+ * connection. finish returns the outbox seq, or -1 with error. */
+void             bd_consumer_store_save_indexing_async  (BdConsumerStore     *self,
+                                                         BdIndexing          *edited,
+                                                         GPtrArray           *changes,
+                                                         const char          *username,
+                                                         GCancellable        *cancellable,
+                                                         GAsyncReadyCallback  callback,
+                                                         gpointer             user_data);
+gint64           bd_consumer_store_save_indexing_finish (BdConsumerStore     *self,
+                                                         GAsyncResult        *result,
+                                                         GError             **error);
+/* The same, synchronously (tests, and callers already in a thread). */
+gint64           bd_consumer_store_save_indexing        (BdConsumerStore     *self,
+                                                         BdIndexing          *edited,
+                                                         GPtrArray           *changes,
+                                                         const char          *username,
+                                                         GError             **error);
+
+/* The local copy (server copy with pending edits on top); NULL with
+ * BD_STORE_ERROR_NOT_FOUND if it was never fetched nor edited here. */
+BdIndexing      *bd_consumer_store_load_indexing  (BdConsumerStore  *self,
+                                                   const char       *account,
+                                                   GError          **error);
+/* Stores a copy fetched from the server, then re-applies the changes of the
+ * account's outbox items still queued or sending, so an edit not yet sent is
+ * not hidden by an older server copy. */
+gboolean         bd_consumer_store_cache_indexing (BdConsumerStore  *self,
+                                                   BdIndexing       *server_copy,
+                                                   GError          **error);
+/* Replaces the account's cached history. (element-type BdHistoryEntry) */
+gboolean         bd_consumer_store_cache_history  (BdConsumerStore  *self,
+                                                   const char       *account,
+                                                   GPtrArray        *entries,
+                                                   GError          **error);
+/* Newest first; empty if none cached. (element-type BdHistoryEntry) */
+GPtrArray       *bd_consumer_store_load_history   (BdConsumerStore  *self,
+                                                   const char       *account,
+                                                   GError          **error);
+
+/* Items queued or sending, in seq order (the order they must be sent in);
+ * only the account's when account is not NULL. (element-type BdOutboxItem) */
+GPtrArray       *bd_consumer_store_outbox_pending (BdConsumerStore  *self,
+                                                   const char       *account,
+                                                   GError          **error);
+/* The account's items in every state, newest first, at most limit.
+ * (element-type BdOutboxItem) */
+GPtrArray       *bd_consumer_store_outbox_list    (BdConsumerStore  *self,
+                                                   const char       *account,
+                                                   guint             limit,
+                                                   GError          **error);
+/* NULL with BD_STORE_ERROR_NOT_FOUND if there is no such item. */
+BdOutboxItem    *bd_consumer_store_outbox_get     (BdConsumerStore  *self,
+                                                   gint64            seq,
+                                                   GError          **error);
+/* Moves item seq to state. error_or_result goes to last_error for queued
+ * and rejected, to result for done and conflict (NULL leaves it alone).
+ * Moving to sending counts an attempt; next_attempt_at is when it may be
+ * sent again (Unix UTC). NOT_FOUND if there is no such item. */
+gboolean         bd_consumer_store_outbox_mark    (BdConsumerStore  *self,
+                                                   gint64            seq,
+                                                   BdOutboxState     state,
+                                                   const char       *error_or_result,
+                                                   gint64            next_attempt_at,
+                                                   GError          **error);
+gint64           bd_consumer_store_outbox_count   (BdConsumerStore  *self,
+                                                   BdOutboxState     state,
+                                                   GError          **error);
 
 G_END_DECLS
