@@ -229,10 +229,10 @@ bd_central_db_insert_consumer (BdCentralDb  *self,
 }
 
 gboolean
-bd_central_db_update_consumer (BdCentralDb  *self,
-                               BdConsumer   *consumer,
-                               gint64        now,
-                               GError      **error)
+_bd_central_db_update_row (BdCentralDb  *self,
+                           BdConsumer   *consumer,
+                           gint64        now,
+                           GError      **error)
 {
   g_autoptr(sqlite3_stmt) version_stmt = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
@@ -241,36 +241,29 @@ bd_central_db_update_consumer (BdCentralDb  *self,
   gint64 version;
   int rc;
 
-  g_return_val_if_fail (BD_IS_CENTRAL_DB (self), FALSE);
-  g_return_val_if_fail (BD_IS_CONSUMER (consumer), FALSE);
-  g_return_val_if_fail (!self->bulk, FALSE);
-
-  if (!bd_database_begin (self->db, error))
-    return FALSE;
-
   version_stmt = bd_database_prepare (self->db,
                                       "SELECT version FROM consumers WHERE account = ?1", error);
   if (version_stmt == NULL)
-    goto fail;
+    return FALSE;
   _bd_central_bind_text_or_null (version_stmt, 1, bd_consumer_get_account (consumer));
   rc = sqlite3_step (version_stmt);
   if (rc == SQLITE_DONE)
     {
       g_set_error (error, BD_STORE_ERROR, BD_STORE_ERROR_NOT_FOUND,
                    _("No consumer with account number %s."), bd_consumer_get_account (consumer));
-      goto fail;
+      return FALSE;
     }
   if (rc != SQLITE_ROW)
     {
       bd_database_set_error (self->db, error, "consumer version");
-      goto fail;
+      return FALSE;
     }
   version = sqlite3_column_int64 (version_stmt, 0) + 1;
   sqlite3_reset (version_stmt);
 
   seq = next_change_seq (self, error);
   if (seq < 0)
-    goto fail;
+    return FALSE;
 
   /* The triggers of migration 2 move the record's name keys in the FTS
    * index and its count to the new feed bucket. */
@@ -285,7 +278,7 @@ bd_central_db_update_consumer (BdCentralDb  *self,
                               "WHERE account = ?1",
                               error);
   if (stmt == NULL)
-    goto fail;
+    return FALSE;
 
   bd_consumer_set_version (consumer, version);
   bd_consumer_set_updated_at (consumer, now);
@@ -294,14 +287,32 @@ bd_central_db_update_consumer (BdCentralDb  *self,
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
       bd_database_set_error (self->db, error, "consumer update");
-      goto fail;
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+bd_central_db_update_consumer (BdCentralDb  *self,
+                               BdConsumer   *consumer,
+                               gint64        now,
+                               GError      **error)
+{
+  g_return_val_if_fail (BD_IS_CENTRAL_DB (self), FALSE);
+  g_return_val_if_fail (BD_IS_CONSUMER (consumer), FALSE);
+  g_return_val_if_fail (!self->bulk, FALSE);
+
+  if (!bd_database_begin (self->db, error))
+    return FALSE;
+
+  if (!_bd_central_db_update_row (self, consumer, now, error))
+    {
+      bd_database_rollback (self->db);
+      return FALSE;
     }
 
   return bd_database_commit (self->db, error);
-
-fail:
-  bd_database_rollback (self->db);
-  return FALSE;
 }
 
 BdConsumer *

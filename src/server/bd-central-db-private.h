@@ -8,6 +8,10 @@
  * bd-central-db-search.c     search by identifier and by name in FTS tiers
  * bd-central-db-feed.c       the changes feed and the per-zone counts it keeps
  * bd-central-db-bulk.c       loading many consumers into an empty table
+ * bd-central-db-otp.c        OTP tickets, their rate limits, app registrations
+ * bd-central-db-sms.c        the simulated SMS gateway's outbox
+ * bd-central-db-history.c    a consumer's change history
+ * bd-central-db-indexing.c   indexing data and idempotency keys
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -144,6 +148,36 @@ BdConsumer          *_bd_central_db_consumer_from_row (sqlite3_stmt   *stmt);
 gboolean             _bd_central_db_insert_row        (BdCentralDb    *self,
                                                        BdConsumer     *consumer,
                                                        gint64          seq,
+                                                       GError        **error);
+/* bd_central_db_update_consumer() inside a transaction the caller holds. */
+gboolean             _bd_central_db_update_row        (BdCentralDb    *self,
+                                                       BdConsumer     *consumer,
+                                                       gint64          now,
+                                                       GError        **error);
+
+/* bd-central-db-history.c */
+/* Appends an entry to the consumer's history (inside the caller's transaction). */
+gboolean             _bd_central_db_add_history       (BdCentralDb    *self,
+                                                       const char     *account,
+                                                       gint64          at,
+                                                       const char     *by,
+                                                       const char     *role,
+                                                       const char     *action,
+                                                       const char     *field,
+                                                       const char     *from_value,
+                                                       const char     *to_value,
+                                                       GError        **error);
+
+/* bd-central-db-sms.c */
+/* Queues text for mobile (inside the caller's transaction); secret is the
+ * part of text that the gateway scrubs once it is done with the message.
+ * Returns the message's id, or -1. */
+gint64               _bd_central_db_sms_enqueue       (BdCentralDb    *self,
+                                                       const char     *account,
+                                                       const char     *mobile,
+                                                       const char     *text,
+                                                       const char     *secret,
+                                                       gint64          now_ms,
                                                        GError        **error);
 
 /* Test hooks. */

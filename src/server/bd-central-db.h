@@ -26,6 +26,17 @@ typedef enum {
   BD_CENTRAL_ERROR_INVALID_CREDENTIALS, /* unknown user or wrong password */
   BD_CENTRAL_ERROR_UNAUTHORIZED,        /* unknown or expired session token */
   BD_CENTRAL_ERROR_INVALID_INPUT,
+  BD_CENTRAL_ERROR_RATE_LIMITED,        /* too many OTPs sent; see retry_after */
+  BD_CENTRAL_ERROR_NO_MOBILE,           /* no mobile on record to send an OTP to */
+  BD_CENTRAL_ERROR_ALREADY_REGISTERED,  /* the account is already registered in the app */
+  BD_CENTRAL_ERROR_OTP_WRONG,           /* wrong code, attempts remain */
+  BD_CENTRAL_ERROR_OTP_LOCKED,          /* too many wrong codes */
+  BD_CENTRAL_ERROR_OTP_EXPIRED,
+  BD_CENTRAL_ERROR_OTP_USED,            /* already verified or used */
+  BD_CENTRAL_ERROR_OTP_NOT_VERIFIED,    /* registration without a fresh verified OTP */
+  BD_CENTRAL_ERROR_USERNAME_TAKEN,
+  BD_CENTRAL_ERROR_NOT_REGISTERED,
+  BD_CENTRAL_ERROR_IDEMPOTENCY_MISMATCH, /* a key reused with a different request */
 } BdCentralError;
 
 GQuark bd_central_error_quark (void);

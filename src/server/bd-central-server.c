@@ -1,4 +1,6 @@
-/* bd-central-server.c: routes, authentication and error mapping of /api/v1.
+/* bd-central-server.c: routes, authentication and error mapping of /api/v1;
+ * the handlers of issue 5's endpoints are in bd-central-server-otp.c and
+ * bd-central-server-indexing.c.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -11,11 +13,12 @@
 #include "core/bd-time.h"
 #include "core/bd-validate.h"
 
+#include "bd-central-db-otp.h"
 #include "bd-central-json.h"
 #include "bd-central-server.h"
+#include "bd-central-server-private.h"
 
 #define API_PREFIX        "/api/v1"
-#define CONSUMERS_PREFIX  API_PREFIX "/consumers/"
 #define JSON_CONTENT_TYPE "application/json; charset=utf-8"
 
 /* Checking a token costs a SHA-256 and a join; a desk sends the same token
@@ -30,20 +33,13 @@ typedef struct {
   gint64     valid_until_us;
 } CachedSession;
 
-struct _BdCentralServer
-{
-  GObject      parent_instance;
-
-  BdCentralDb *db;
-  SoupServer  *server;
-  GHashTable  *sessions;   /* token → CachedSession */
-};
-
 G_DEFINE_TYPE (BdCentralServer, bd_central_server, G_TYPE_OBJECT)
 
 enum {
   PROP_0,
   PROP_DATABASE,
+  PROP_DEMO,
+  PROP_SMS_FAILURE_RATE,
   N_PROPS
 };
 
@@ -67,50 +63,96 @@ typedef enum {
   ROUTE_CONSUMERS,
   ROUTE_CONSUMER,
   ROUTE_CHANGES,
+  ROUTE_INDEXING,
+  ROUTE_HISTORY,
+  ROUTE_OTP,
+  ROUTE_OTP_ITEM,
+  ROUTE_OTP_RESEND,
+  ROUTE_OTP_VERIFY,
+  ROUTE_REGISTRATIONS,
+  ROUTE_REGISTRATION,
+  ROUTE_DEMO_SMS,
 } Route;
 
+/* Path templates under API_PREFIX; "*" is one non-empty segment, the
+ * route's parameter. Also what the request log shows: account numbers
+ * identify people, so parameters are never logged. */
+static const struct {
+  Route       route;
+  const char *pattern;
+  const char *log;
+} routes[] = {
+  { ROUTE_HEALTH, "health", NULL },
+  { ROUTE_SESSION, "session", NULL },
+  { ROUTE_CONSUMERS, "consumers", NULL },
+  { ROUTE_CHANGES, "changes", NULL },
+  { ROUTE_CONSUMER, "consumers/*", "consumers/{account}" },
+  { ROUTE_INDEXING, "consumers/*/indexing", "consumers/{account}/indexing" },
+  { ROUTE_HISTORY, "consumers/*/history", "consumers/{account}/history" },
+  { ROUTE_OTP, "otp", NULL },
+  { ROUTE_OTP_ITEM, "otp/*", "otp/{id}" },
+  { ROUTE_OTP_RESEND, "otp/*/resend", "otp/{id}/resend" },
+  { ROUTE_OTP_VERIFY, "otp/*/verify", "otp/{id}/verify" },
+  { ROUTE_REGISTRATIONS, "registrations", NULL },
+  { ROUTE_REGISTRATION, "registrations/*", "registrations/{account}" },
+  { ROUTE_DEMO_SMS, "demo/sms", NULL },
+};
+
+/* Matches path against the routes; *out_param (nullable) receives the
+ * still-escaped parameter segment. */
 static Route
-route_for_path (const char *path)
+route_for_path (const char  *path,
+                char       **out_param,
+                const char **out_log)
 {
-  if (g_str_equal (path, API_PREFIX "/health"))
-    return ROUTE_HEALTH;
-  if (g_str_equal (path, API_PREFIX "/session"))
-    return ROUTE_SESSION;
-  if (g_str_equal (path, API_PREFIX "/consumers"))
-    return ROUTE_CONSUMERS;
-  if (g_str_equal (path, API_PREFIX "/changes"))
-    return ROUTE_CHANGES;
-  if (g_str_has_prefix (path, CONSUMERS_PREFIX)
-      && path[strlen (CONSUMERS_PREFIX)] != '\0'
-      && strchr (path + strlen (CONSUMERS_PREFIX), '/') == NULL)
-    return ROUTE_CONSUMER;
+  g_auto(GStrv) segments = NULL;
+
+  if (!g_str_has_prefix (path, API_PREFIX "/"))
+    return ROUTE_UNKNOWN;
+  segments = g_strsplit (path + strlen (API_PREFIX "/"), "/", 5);
+
+  for (guint r = 0; r < G_N_ELEMENTS (routes); r++)
+    {
+      g_auto(GStrv) pattern = g_strsplit (routes[r].pattern, "/", -1);
+      const char *param = NULL;
+      guint i;
+
+      if (g_strv_length (pattern) != g_strv_length (segments))
+        continue;
+      for (i = 0; pattern[i] != NULL; i++)
+        {
+          if (g_str_equal (pattern[i], "*") && *segments[i] != '\0')
+            param = segments[i];
+          else if (!g_str_equal (pattern[i], segments[i]))
+            break;
+        }
+      if (pattern[i] != NULL)
+        continue;
+
+      if (out_param != NULL)
+        *out_param = g_strdup (param);
+      if (out_log != NULL)
+        *out_log = routes[r].log != NULL ? routes[r].log : routes[r].pattern;
+      return routes[r].route;
+    }
 
   return ROUTE_UNKNOWN;
 }
 
-/* What the request log shows: account numbers identify people, so the
- * consumer route is logged as its pattern. */
 static char *
 path_for_log (const char *path)
 {
-  switch (route_for_path (path))
-    {
-    case ROUTE_CONSUMER:
-      return g_strdup (CONSUMERS_PREFIX "{account}");
-    case ROUTE_UNKNOWN:
-      return g_strdup_printf ("%.64s%s", path, strlen (path) > 64 ? "…" : "");
-    case ROUTE_HEALTH:
-    case ROUTE_SESSION:
-    case ROUTE_CONSUMERS:
-    case ROUTE_CHANGES:
-    default:
-      return g_strdup (path);
-    }
+  const char *log = NULL;
+
+  if (route_for_path (path, NULL, &log) == ROUTE_UNKNOWN)
+    return g_strdup_printf ("%.64s%s", path, strlen (path) > 64 ? "…" : "");
+
+  return g_strconcat (API_PREFIX "/", log, NULL);
 }
 
 /* Takes body. */
-static void
-respond_text (SoupServerMessage *msg,
+void
+_bd_central_respond_text (SoupServerMessage *msg,
               guint              status,
               char              *body,
               gsize              length)
@@ -123,47 +165,47 @@ respond_text (SoupServerMessage *msg,
   soup_server_message_set_response (msg, JSON_CONTENT_TYPE, SOUP_MEMORY_TAKE, body, length);
 }
 
-static void
-respond_json (SoupServerMessage *msg,
+void
+_bd_central_respond_json (SoupServerMessage *msg,
               guint              status,
               JsonNode          *node)
 {
   char *body = bd_json_to_string (node);
 
-  respond_text (msg, status, body, strlen (body));
+  _bd_central_respond_text (msg, status, body, strlen (body));
 }
 
-static void
-respond_error (SoupServerMessage *msg,
+void
+_bd_central_respond_error (SoupServerMessage *msg,
                guint              status,
                const char        *code,
                const char        *message)
 {
   g_autoptr(JsonNode) node = bd_api_error_to_json (code, message);
 
-  respond_json (msg, status, node);
+  _bd_central_respond_json (msg, status, node);
 }
 
-static void
-respond_invalid_request (SoupServerMessage *msg,
+void
+_bd_central_respond_invalid_request (SoupServerMessage *msg,
                          const char        *message)
 {
-  respond_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid_request", message);
+  _bd_central_respond_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid_request", message);
 }
 
-static void
-respond_too_large (SoupServerMessage *msg)
+void
+_bd_central_respond_too_large (SoupServerMessage *msg)
 {
-  respond_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
+  _bd_central_respond_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
                  _("The request is too large."));
 }
 
-static void
-respond_internal_error (SoupServerMessage *msg,
+void
+_bd_central_respond_internal_error (SoupServerMessage *msg,
                         const GError      *error)
 {
   g_warning ("Request failed: %s", error->message);
-  respond_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal",
+  _bd_central_respond_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal",
                  _("The server could not complete the request. Try again; if it keeps failing, tell the administrator."));
 }
 
@@ -172,7 +214,7 @@ respond_method_not_allowed (SoupServerMessage *msg,
                             const char        *allowed)
 {
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", allowed);
-  respond_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "method_not_allowed",
+  _bd_central_respond_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "method_not_allowed",
                  _("This address does not accept that kind of request."));
 }
 
@@ -182,19 +224,147 @@ respond_unauthorized (SoupServerMessage *msg,
 {
   soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                 "WWW-Authenticate", "Bearer realm=\"bijli-central\"");
-  respond_error (msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized", message);
+  _bd_central_respond_error (msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized", message);
 }
 
-static const char *
-query_get (GHashTable *query,
+void
+_bd_central_respond_failure (SoupServerMessage *msg,
+                             const GError      *error,
+                             gint64             retry_after,
+                             gint64             attempts_left)
+{
+  static const struct {
+    int         code;
+    guint       status;
+    const char *name;
+  } map[] = {
+    { BD_CENTRAL_ERROR_INVALID_INPUT, SOUP_STATUS_BAD_REQUEST, "invalid_request" },
+    { BD_CENTRAL_ERROR_RATE_LIMITED, 429, "rate_limited" },
+    { BD_CENTRAL_ERROR_NO_MOBILE, SOUP_STATUS_CONFLICT, "no_mobile" },
+    { BD_CENTRAL_ERROR_ALREADY_REGISTERED, SOUP_STATUS_CONFLICT, "already_registered" },
+    { BD_CENTRAL_ERROR_OTP_WRONG, SOUP_STATUS_UNPROCESSABLE_ENTITY, "otp_wrong" },
+    { BD_CENTRAL_ERROR_OTP_LOCKED, SOUP_STATUS_GONE, "otp_locked" },
+    { BD_CENTRAL_ERROR_OTP_EXPIRED, SOUP_STATUS_GONE, "otp_expired" },
+    { BD_CENTRAL_ERROR_OTP_USED, SOUP_STATUS_GONE, "otp_used" },
+    { BD_CENTRAL_ERROR_OTP_NOT_VERIFIED, SOUP_STATUS_UNPROCESSABLE_ENTITY, "otp_not_verified" },
+    { BD_CENTRAL_ERROR_USERNAME_TAKEN, SOUP_STATUS_CONFLICT, "username_taken" },
+    { BD_CENTRAL_ERROR_NOT_REGISTERED, SOUP_STATUS_NOT_FOUND, "not_registered" },
+    { BD_CENTRAL_ERROR_IDEMPOTENCY_MISMATCH, SOUP_STATUS_UNPROCESSABLE_ENTITY, "idempotency_mismatch" },
+  };
+
+  if (g_error_matches (error, BD_STORE_ERROR, BD_STORE_ERROR_NOT_FOUND))
+    {
+      _bd_central_respond_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", error->message);
+      return;
+    }
+
+  for (guint i = 0; error->domain == BD_CENTRAL_ERROR && i < G_N_ELEMENTS (map); i++)
+    {
+      g_autoptr(JsonNode) node = NULL;
+      JsonObject *detail;
+
+      if (map[i].code != error->code)
+        continue;
+
+      node = bd_api_error_to_json (map[i].name, error->message);
+      detail = json_object_get_object_member (json_node_get_object (node), "error");
+      if (retry_after >= 0 && map[i].code == BD_CENTRAL_ERROR_RATE_LIMITED)
+        {
+          g_autofree char *header = g_strdup_printf ("%" G_GINT64_FORMAT, retry_after);
+
+          json_object_set_int_member (detail, "retry_after", retry_after);
+          soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                        "Retry-After", header);
+        }
+      if (attempts_left >= 0 && map[i].code == BD_CENTRAL_ERROR_OTP_WRONG)
+        json_object_set_int_member (detail, "attempts_left", attempts_left);
+      _bd_central_respond_json (msg, map[i].status, node);
+      return;
+    }
+
+  _bd_central_respond_internal_error (msg, error);
+}
+
+JsonObject *
+_bd_central_read_json_object (SoupServerMessage  *msg,
+                              GBytes            **out_bytes)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *data;
+  gsize length;
+
+  data = g_bytes_get_data (bytes, &length);
+  if (length > BD_CENTRAL_MAX_BODY_BYTES)
+    {
+      _bd_central_respond_too_large (msg);
+      return NULL;
+    }
+
+  node = bd_json_parse (data != NULL ? data : "", (gssize) length, &error);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("The request is not a valid JSON object: %s"),
+                         error != NULL ? error->message : _("another JSON value was sent"));
+
+      _bd_central_respond_invalid_request (msg, message);
+      return NULL;
+    }
+
+  if (out_bytes != NULL)
+    *out_bytes = g_steal_pointer (&bytes);
+  return json_object_ref (json_node_get_object (node));
+}
+
+char *
+_bd_central_parse_account (SoupServerMessage *msg,
+                           const char        *segment)
+{
+  g_autofree char *unescaped = segment != NULL ? g_uri_unescape_string (segment, "/") : NULL;
+  char *account = unescaped != NULL ? bd_account_normalize (unescaped, NULL) : NULL;
+
+  if (account == NULL)
+    _bd_central_respond_invalid_request (msg, _("An account number has 10 digits (12 for some rural accounts)."));
+
+  return account;
+}
+
+gboolean
+_bd_central_check_members (SoupServerMessage  *msg,
+                           JsonObject         *object,
+                           const char * const *allowed)
+{
+  g_autoptr(GList) names = json_object_get_members (object);
+
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      if (!g_strv_contains (allowed, l->data))
+        {
+          g_autofree char *message =
+            g_strdup_printf (_("The request has a member “%s” this server does not know."),
+                             (const char *) l->data);
+
+          _bd_central_respond_invalid_request (msg, message);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+const char *
+_bd_central_query_get (GHashTable *query,
            const char *name)
 {
   return query != NULL ? g_hash_table_lookup (query, name) : NULL;
 }
 
 /* Decimal digits only: no sign, space or exponent that strtoll would take. */
-static gboolean
-parse_decimal (const char *text,
+gboolean
+_bd_central_parse_decimal (const char *text,
                guint64     min,
                guint64     max,
                guint64    *out)
@@ -218,14 +388,14 @@ parse_decimal (const char *text,
   return TRUE;
 }
 
-static gboolean
-parse_limit (SoupServerMessage *msg,
+gboolean
+_bd_central_parse_limit (SoupServerMessage *msg,
              GHashTable        *query,
              guint              default_limit,
              guint              max_limit,
              guint             *out_limit)
 {
-  const char *text = query_get (query, "limit");
+  const char *text = _bd_central_query_get (query, "limit");
   guint64 value;
 
   if (text == NULL)
@@ -234,12 +404,12 @@ parse_limit (SoupServerMessage *msg,
       return TRUE;
     }
 
-  if (!parse_decimal (text, 1, max_limit, &value))
+  if (!_bd_central_parse_decimal (text, 1, max_limit, &value))
     {
       g_autofree char *message =
         g_strdup_printf (_("The limit must be a whole number from 1 to %u."), max_limit);
 
-      respond_invalid_request (msg, message);
+      _bd_central_respond_invalid_request (msg, message);
       return FALSE;
     }
 
@@ -282,7 +452,7 @@ authenticate (BdCentralServer   *self,
       if (g_error_matches (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_UNAUTHORIZED))
         respond_unauthorized (msg, error->message);
       else
-        respond_internal_error (msg, error);
+        _bd_central_respond_internal_error (msg, error);
       return NULL;
     }
 
@@ -316,7 +486,7 @@ handle_health (BdCentralServer   *self,
   json_builder_end_object (builder);
 
   node = json_builder_get_root (builder);
-  respond_json (msg, SOUP_STATUS_OK, node);
+  _bd_central_respond_json (msg, SOUP_STATUS_OK, node);
 }
 
 static void
@@ -341,7 +511,7 @@ handle_session (BdCentralServer   *self,
   /* Chunked bodies carry no Content-Length for the early check. */
   if (length > BD_CENTRAL_MAX_BODY_BYTES)
     {
-      respond_too_large (msg);
+      _bd_central_respond_too_large (msg);
       return;
     }
 
@@ -352,7 +522,7 @@ handle_session (BdCentralServer   *self,
       g_autofree char *message =
         g_strdup_printf (_("The sign-in request is not valid: %s"), error->message);
 
-      respond_invalid_request (msg, message);
+      _bd_central_respond_invalid_request (msg, message);
       return;
     }
 
@@ -360,9 +530,9 @@ handle_session (BdCentralServer   *self,
   if (session == NULL)
     {
       if (g_error_matches (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_INVALID_CREDENTIALS))
-        respond_error (msg, SOUP_STATUS_UNAUTHORIZED, "invalid_credentials", error->message);
+        _bd_central_respond_error (msg, SOUP_STATUS_UNAUTHORIZED, "invalid_credentials", error->message);
       else
-        respond_internal_error (msg, error);
+        _bd_central_respond_internal_error (msg, error);
       return;
     }
 
@@ -374,7 +544,7 @@ handle_session (BdCentralServer   *self,
     }
 
   response = bd_session_to_json (session);
-  respond_json (msg, SOUP_STATUS_OK, response);
+  _bd_central_respond_json (msg, SOUP_STATUS_OK, response);
 }
 
 static void
@@ -383,78 +553,72 @@ handle_consumers (BdCentralServer   *self,
                   BdSession         *session,
                   GHashTable        *query)
 {
-  const char *text = query_get (query, "q");
+  const char *text = _bd_central_query_get (query, "q");
   g_autoptr(GPtrArray) consumers = NULL;
   g_autoptr(GError) error = NULL;
   char *body;
   gsize length;
   guint limit;
 
-  if (!parse_limit (msg, query, BD_CENTRAL_SEARCH_DEFAULT_LIMIT, BD_CENTRAL_SEARCH_MAX_LIMIT, &limit))
+  if (!_bd_central_parse_limit (msg, query, BD_CENTRAL_SEARCH_DEFAULT_LIMIT, BD_CENTRAL_SEARCH_MAX_LIMIT, &limit))
     return;
 
   if (text == NULL)
     {
-      respond_invalid_request (msg, _("Give the text to search for in the q parameter."));
+      _bd_central_respond_invalid_request (msg, _("Give the text to search for in the q parameter."));
       return;
     }
   if (strlen (text) > BD_CENTRAL_SEARCH_MAX_QUERY)
     {
-      respond_invalid_request (msg, _("The search text is too long. Search by account number, mobile, meter number or a few words of the name."));
+      _bd_central_respond_invalid_request (msg, _("The search text is too long. Search by account number, mobile, meter number or a few words of the name."));
       return;
     }
   if (!g_utf8_validate (text, -1, NULL))
     {
-      respond_invalid_request (msg, _("The search text is not valid UTF-8."));
+      _bd_central_respond_invalid_request (msg, _("The search text is not valid UTF-8."));
       return;
     }
 
   consumers = bd_central_db_search (self->db, bd_session_get_zone (session), text, limit, NULL, &error);
   if (consumers == NULL)
     {
-      respond_internal_error (msg, error);
+      _bd_central_respond_internal_error (msg, error);
       return;
     }
 
   body = bd_central_json_consumer_list (consumers, &length);
-  respond_text (msg, SOUP_STATUS_OK, body, length);
+  _bd_central_respond_text (msg, SOUP_STATUS_OK, body, length);
 }
 
 static void
 handle_consumer (BdCentralServer   *self,
                  SoupServerMessage *msg,
                  BdSession         *session,
-                 const char        *path)
+                 const char        *segment)
 {
-  g_autofree char *segment = g_uri_unescape_string (path + strlen (CONSUMERS_PREFIX), "/");
-  g_autofree char *account = NULL;
+  g_autofree char *account = _bd_central_parse_account (msg, segment);
   g_autoptr(BdConsumer) consumer = NULL;
   g_autoptr(GError) error = NULL;
   GString *body;
   gsize length;
 
-  if (segment != NULL)
-    account = bd_account_normalize (segment, NULL);
   if (account == NULL)
-    {
-      respond_invalid_request (msg, _("An account number has 10 digits (12 for some rural accounts)."));
-      return;
-    }
+    return;
 
   consumer = bd_central_db_lookup_consumer (self->db, bd_session_get_zone (session), account, &error);
   if (consumer == NULL)
     {
       if (g_error_matches (error, BD_STORE_ERROR, BD_STORE_ERROR_NOT_FOUND))
-        respond_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", error->message);
+        _bd_central_respond_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", error->message);
       else
-        respond_internal_error (msg, error);
+        _bd_central_respond_internal_error (msg, error);
       return;
     }
 
   body = g_string_sized_new (1024);
   bd_central_json_append_consumer (body, consumer);
   length = body->len;
-  respond_text (msg, SOUP_STATUS_OK, g_string_free (body, FALSE), length);
+  _bd_central_respond_text (msg, SOUP_STATUS_OK, g_string_free (body, FALSE), length);
 }
 
 static void
@@ -463,7 +627,7 @@ handle_changes (BdCentralServer   *self,
                 BdSession         *session,
                 GHashTable        *query)
 {
-  const char *since = query_get (query, "since");
+  const char *since = _bd_central_query_get (query, "since");
   g_autoptr(BdChangesPage) page = NULL;
   g_autoptr(GArray) seqs = NULL;
   g_autoptr(GError) error = NULL;
@@ -472,12 +636,12 @@ handle_changes (BdCentralServer   *self,
   guint64 after = 0;
   guint limit;
 
-  if (!parse_limit (msg, query, BD_CENTRAL_CHANGES_DEFAULT_LIMIT, BD_CENTRAL_CHANGES_MAX_LIMIT, &limit))
+  if (!_bd_central_parse_limit (msg, query, BD_CENTRAL_CHANGES_DEFAULT_LIMIT, BD_CENTRAL_CHANGES_MAX_LIMIT, &limit))
     return;
 
-  if (since != NULL && !parse_decimal (since, 0, G_MAXINT64, &after))
+  if (since != NULL && !_bd_central_parse_decimal (since, 0, G_MAXINT64, &after))
     {
-      respond_invalid_request (msg, _("The cursor is not one this server issued. Start again without one."));
+      _bd_central_respond_invalid_request (msg, _("The cursor is not one this server issued. Start again without one."));
       return;
     }
 
@@ -485,12 +649,12 @@ handle_changes (BdCentralServer   *self,
                                 limit, &seqs, &error);
   if (page == NULL)
     {
-      respond_internal_error (msg, error);
+      _bd_central_respond_internal_error (msg, error);
       return;
     }
 
   body = bd_central_json_changes_page (page, (const gint64 *) (gpointer) seqs->data, &length);
-  respond_text (msg, SOUP_STATUS_OK, body, length);
+  _bd_central_respond_text (msg, SOUP_STATUS_OK, body, length);
 }
 
 static void
@@ -508,7 +672,49 @@ on_early_request_cb (SoupServer        *server,
     {
       soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                     "Connection", "close");
-      respond_too_large (msg);
+      _bd_central_respond_too_large (msg);
+    }
+}
+
+/* Answers 405 unless the method is one of allowed ("GET", "GET, PATCH"). */
+static gboolean
+check_method (SoupServerMessage *msg,
+              const char        *allowed)
+{
+  const char *method = soup_server_message_get_method (msg);
+  g_auto(GStrv) methods = g_strsplit (allowed, ", ", -1);
+
+  if (g_strv_contains ((const char * const *) methods, method))
+    return TRUE;
+
+  respond_method_not_allowed (msg, allowed);
+  return FALSE;
+}
+
+static const char *
+allowed_methods (Route route)
+{
+  switch (route)
+    {
+    case ROUTE_SESSION:
+    case ROUTE_OTP:
+    case ROUTE_OTP_RESEND:
+    case ROUTE_OTP_VERIFY:
+    case ROUTE_REGISTRATIONS:
+      return "POST";
+    case ROUTE_INDEXING:
+      return "GET, PATCH";
+    case ROUTE_HEALTH:
+    case ROUTE_CONSUMERS:
+    case ROUTE_CONSUMER:
+    case ROUTE_CHANGES:
+    case ROUTE_HISTORY:
+    case ROUTE_OTP_ITEM:
+    case ROUTE_REGISTRATION:
+    case ROUTE_DEMO_SMS:
+    case ROUTE_UNKNOWN:
+    default:
+      return "GET";
     }
 }
 
@@ -520,51 +726,82 @@ on_request_cb (SoupServer        *server,
                gpointer           user_data)
 {
   BdCentralServer *self = BD_CENTRAL_SERVER (user_data);
-  const char *method = soup_server_message_get_method (msg);
-  gboolean is_get = g_str_equal (method, SOUP_METHOD_GET);
   g_autoptr(BdSession) session = NULL;
-  Route route = route_for_path (path);
+  g_autofree char *param = NULL;
+  Route route = route_for_path (path, &param, NULL);
+
+  /* Without --demo the demo inbox does not exist at all. */
+  if (route == ROUTE_UNKNOWN || (route == ROUTE_DEMO_SMS && !self->demo))
+    {
+      _bd_central_respond_error (msg, SOUP_STATUS_NOT_FOUND, "not_found",
+                                 _("There is nothing at this address. Check the server address in the settings."));
+      return;
+    }
+
+  if (!check_method (msg, allowed_methods (route)))
+    return;
+
+  if (route == ROUTE_HEALTH)
+    {
+      handle_health (self, msg);
+      return;
+    }
+  if (route == ROUTE_SESSION)
+    {
+      handle_session (self, msg);
+      return;
+    }
+
+  session = authenticate (self, msg);
+  if (session == NULL)
+    return;
 
   switch (route)
     {
-    case ROUTE_HEALTH:
-      if (!is_get)
-        respond_method_not_allowed (msg, "GET");
-      else
-        handle_health (self, msg);
-      return;
-
-    case ROUTE_SESSION:
-      if (!g_str_equal (method, SOUP_METHOD_POST))
-        respond_method_not_allowed (msg, "POST");
-      else
-        handle_session (self, msg);
-      return;
-
     case ROUTE_CONSUMERS:
+      handle_consumers (self, msg, session, query);
+      break;
     case ROUTE_CONSUMER:
+      handle_consumer (self, msg, session, param);
+      break;
     case ROUTE_CHANGES:
-      if (!is_get)
-        {
-          respond_method_not_allowed (msg, "GET");
-          return;
-        }
-      session = authenticate (self, msg);
-      if (session == NULL)
-        return;
-      if (route == ROUTE_CONSUMERS)
-        handle_consumers (self, msg, session, query);
-      else if (route == ROUTE_CONSUMER)
-        handle_consumer (self, msg, session, path);
+      handle_changes (self, msg, session, query);
+      break;
+    case ROUTE_INDEXING:
+      if (g_str_equal (soup_server_message_get_method (msg), SOUP_METHOD_GET))
+        _bd_central_handle_indexing_get (self, msg, session, param);
       else
-        handle_changes (self, msg, session, query);
-      return;
-
+        _bd_central_handle_indexing_patch (self, msg, session, param);
+      break;
+    case ROUTE_HISTORY:
+      _bd_central_handle_history (self, msg, session, param, query);
+      break;
+    case ROUTE_OTP:
+      _bd_central_handle_otp_create (self, msg, session);
+      break;
+    case ROUTE_OTP_ITEM:
+      _bd_central_handle_otp_get (self, msg, session, param);
+      break;
+    case ROUTE_OTP_RESEND:
+      _bd_central_handle_otp_resend (self, msg, session, param);
+      break;
+    case ROUTE_OTP_VERIFY:
+      _bd_central_handle_otp_verify (self, msg, session, param);
+      break;
+    case ROUTE_REGISTRATIONS:
+      _bd_central_handle_register (self, msg, session);
+      break;
+    case ROUTE_REGISTRATION:
+      _bd_central_handle_registration (self, msg, session, param);
+      break;
+    case ROUTE_DEMO_SMS:
+      _bd_central_handle_demo_sms (self, msg, session, query);
+      break;
+    case ROUTE_HEALTH:
+    case ROUTE_SESSION:
     case ROUTE_UNKNOWN:
     default:
-      respond_error (msg, SOUP_STATUS_NOT_FOUND, "not_found",
-                     _("There is nothing at this address. Check the server address in the settings."));
-      return;
+      g_assert_not_reached ();
     }
 }
 
@@ -614,6 +851,7 @@ bd_central_server_constructed (GObject *object)
   self->server = soup_server_new ("server-header", "bijli-central/" PACKAGE_VERSION " ", NULL);
   soup_server_add_early_handler (self->server, NULL, on_early_request_cb, self, NULL);
   soup_server_add_handler (self->server, NULL, on_request_cb, self, NULL);
+  self->sms = bd_central_sms_new (self->db, self->sms_failure_rate, self->demo);
   /* The request log costs an allocation per request: only when it is read. */
   if (!g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
     {
@@ -633,6 +871,7 @@ bd_central_server_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (self->server, self);
     }
   g_clear_object (&self->server);
+  g_clear_object (&self->sms);
   g_clear_object (&self->db);
   g_clear_pointer (&self->sessions, g_hash_table_unref);
 
@@ -652,6 +891,12 @@ bd_central_server_get_property (GObject    *object,
     case PROP_DATABASE:
       g_value_set_object (value, self->db);
       break;
+    case PROP_DEMO:
+      g_value_set_boolean (value, self->demo);
+      break;
+    case PROP_SMS_FAILURE_RATE:
+      g_value_set_double (value, self->sms_failure_rate);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -669,6 +914,12 @@ bd_central_server_set_property (GObject      *object,
     {
     case PROP_DATABASE:
       g_set_object (&self->db, g_value_get_object (value));
+      break;
+    case PROP_DEMO:
+      self->demo = g_value_get_boolean (value);
+      break;
+    case PROP_SMS_FAILURE_RATE:
+      self->sms_failure_rate = g_value_get_double (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -691,6 +942,19 @@ bd_central_server_class_init (BdCentralServerClass *klass)
                          (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
                           G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
+  /* Demo mode serves GET /demo/sms and keeps the codes in the SMS texts. */
+  properties[PROP_DEMO] =
+    g_param_spec_boolean ("demo", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                           G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_SMS_FAILURE_RATE] =
+    g_param_spec_double ("sms-failure-rate", NULL, NULL,
+                         0.0, 1.0, 0.0,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                          G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   start_time_quark = g_quark_from_static_string ("bd-central-request-start");
@@ -708,6 +972,21 @@ bd_central_server_new (BdCentralDb *db)
   g_return_val_if_fail (BD_IS_CENTRAL_DB (db), NULL);
 
   return g_object_new (BD_TYPE_CENTRAL_SERVER, "database", db, NULL);
+}
+
+BdCentralServer *
+bd_central_server_new_with_options (BdCentralDb *db,
+                                    gboolean     demo,
+                                    double       sms_failure_rate)
+{
+  g_return_val_if_fail (BD_IS_CENTRAL_DB (db), NULL);
+  g_return_val_if_fail (sms_failure_rate >= 0 && sms_failure_rate <= 1, NULL);
+
+  return g_object_new (BD_TYPE_CENTRAL_SERVER,
+                       "database", db,
+                       "demo", demo,
+                       "sms-failure-rate", sms_failure_rate,
+                       NULL);
 }
 
 BdCentralDb *

@@ -26,6 +26,11 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (BdCentralServer, bd_central_server, BD, CENTRAL_SERVER, GObject)
 
 BdCentralServer *bd_central_server_new             (BdCentralDb      *db);
+/* demo: serve GET /demo/sms and keep OTPs in the stored SMS texts;
+ * sms_failure_rate: the share (0–1) of simulated SMS attempts that fail. */
+BdCentralServer *bd_central_server_new_with_options (BdCentralDb      *db,
+                                                    gboolean          demo,
+                                                    double            sms_failure_rate);
 BdCentralDb     *bd_central_server_get_database    (BdCentralServer  *self);
 
 /* Listens on 127.0.0.1 only; port 0 picks a free port. */

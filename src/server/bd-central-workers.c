@@ -88,6 +88,8 @@ on_worker_exited_cb (GPid     pid,
 static int
 serve_in_worker (const char *db_path,
                  guint       port,
+                 gboolean    demo,
+                 double      sms_failure_rate,
                  int         ready_fd)
 {
   g_autoptr(GError) error = NULL;
@@ -111,7 +113,7 @@ serve_in_worker (const char *db_path,
       return 1;
     }
 
-  server = bd_central_server_new (db);
+  server = bd_central_server_new_with_options (db, demo, sms_failure_rate);
   socket = bd_central_reuseport_socket_new (port, TRUE, &error);
   if (socket == NULL || !bd_central_server_listen_socket (server, socket, &error))
     {
@@ -183,6 +185,8 @@ int
 bd_central_workers_run (const char             *db_path,
                         guint                   port,
                         guint                   n_workers,
+                        gboolean                demo,
+                        double                  sms_failure_rate,
                         BdWorkersListeningFunc  listening,
                         gpointer                user_data)
 {
@@ -236,7 +240,7 @@ bd_central_workers_run (const char             *db_path,
           close (ready_pipe[0]);
           g_socket_close (reserved, NULL);
           /* _exit: the parent's atexit handlers and stdio buffers are not ours. */
-          _exit (serve_in_worker (db_path, port, ready_pipe[1]));
+          _exit (serve_in_worker (db_path, port, demo, sms_failure_rate, ready_pipe[1]));
         }
       g_array_append_val (pids, pid);
     }

@@ -27,6 +27,8 @@ typedef void (*BdWorkersListeningFunc) (guint    port,
 int bd_central_workers_run (const char             *db_path,
                             guint                   port,
                             guint                   n_workers,
+                            gboolean                demo,
+                            double                  sms_failure_rate,
                             BdWorkersListeningFunc  listening,
                             gpointer                user_data);
 

@@ -122,6 +122,7 @@ main (int   argc,
   gint64 n_consumers = -1;
   gint64 seed = -1;
   gint port = DEFAULT_PORT;
+  double sms_failure_rate = 0;
   g_autofree char *db_path = NULL;
   g_autofree char *default_path = NULL;
   g_autofree char *db_description = NULL;
@@ -160,6 +161,8 @@ main (int   argc,
         N_("Write the demo users and consumers into a new database and exit"), NULL },
       { "workers", 0, 0, G_OPTION_ARG_INT, &workers,
         N_("Number of server processes sharing the port, one per core (default 1)"), N_("N") },
+      { "sms-failure-rate", 0, 0, G_OPTION_ARG_DOUBLE, &sms_failure_rate,
+        N_("Share of simulated SMS attempts that fail, from 0 to 1 (default 0)"), N_("F") },
       { NULL }
     };
 
@@ -206,6 +209,11 @@ main (int   argc,
   if (workers < 1 || workers > 64)
     {
       g_printerr (_("%s: the number of workers must be from 1 to 64\n"), g_get_prgname ());
+      return 2;
+    }
+  if (!(sms_failure_rate >= 0 && sms_failure_rate <= 1))
+    {
+      g_printerr (_("%s: the SMS failure rate must be from 0 to 1\n"), g_get_prgname ());
       return 2;
     }
   if (generate && demo)
@@ -272,11 +280,11 @@ main (int   argc,
     {
       /* Each worker opens its own connection after the fork. */
       g_clear_object (&db);
-      return bd_central_workers_run (db_path, (guint) port, (guint) workers,
+      return bd_central_workers_run (db_path, (guint) port, (guint) workers, demo, sms_failure_rate,
                                      print_listening, GINT_TO_POINTER (demo));
     }
 
-  server = bd_central_server_new (db);
+  server = bd_central_server_new_with_options (db, demo, sms_failure_rate);
   if (!bd_central_server_listen_local (server, (guint) port, &error))
     {
       g_printerr (_("%s: could not listen on 127.0.0.1 port %d: %s\n"),

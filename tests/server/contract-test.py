@@ -224,11 +224,16 @@ class Contract:
 # ---- the server -------------------------------------------------------------
 
 class Server:
-    def __init__(self, exe, db_path, extra=("--demo", "--consumers", "500")):
+    def __init__(self, exe, db_path, extra=("--demo", "--consumers", "500"), stderr=None):
         self.lines = queue.Queue()
+        env = None
+        if stderr is not None:
+            # The request log is on: codes and passwords must still not appear in it.
+            env = dict(os.environ, G_MESSAGES_DEBUG="all")
         self.process = subprocess.Popen(
             [exe, *extra, "--port", "0", "--db", db_path],
-            stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, encoding="utf-8")
+            stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, stderr=stderr, env=env,
+            text=True, encoding="utf-8")
         threading.Thread(target=self._read, daemon=True).start()
 
     def children(self):
@@ -693,6 +698,419 @@ def test_generate_and_workers(exe, contract, db_path):
     expect(not alive, "SIGTERM stops every worker process", alive)
 
 
+# ---- issue 5: OTP, registration, indexing, history ---------------------------
+
+def otp_code_from_sms(client, token, mobile, after_id=0):
+    """The newest OTP in the demo inbox for mobile (waits for it to be listed)."""
+    for _ in range(50):
+        status, body, _ = client.request("GET", f"{API}/demo/sms?mobile={mobile}", token=token,
+                                         check=False)
+        if status == 200:
+            for message in body["messages"]:
+                match = re.search(r"OTP is (\d{6})", message["text"])
+                if message["id"] > after_id and match:
+                    return match.group(1), message
+        time.sleep(0.1)
+    return None, None
+
+
+def wait_delivery(client, token, otp_id, wanted, timeout):
+    deadline = time.monotonic() + timeout
+    body = None
+    while time.monotonic() < deadline:
+        status, body, _ = client.request("GET", f"{API}/otp/{otp_id}", token=token, check=False)
+        if status == 200 and body["delivery"] == wanted:
+            return body
+        time.sleep(0.2)
+    return body
+
+
+def test_otp_registration(client, tokens, central, seen_secrets):
+    token = tokens["operator"]
+    with_mobile = [c for c in central if c["mobile"]]
+    target, other, third = with_mobile[0], with_mobile[1], with_mobile[2]
+    account, mobile = target["account"], target["mobile"]
+
+    status, body, _ = client.request("POST", f"{API}/otp", token=token,
+                                     body={"account": account, "purpose": "registration"},
+                                     description="request a registration OTP")
+    if not expect(status == 201 and body["state"] == "pending" and body["attempts_left"] == 5
+                  and body["mobile_masked"] == mobile[:2] + "XXXXXX" + mobile[-2:],
+                  "POST /otp answers 201 with a pending ticket", body):
+        return None
+    otp_id = body["id"]
+    delivered = wait_delivery(client, token, otp_id, "delivered", 15)
+    expect(delivered is not None and delivered["delivery"] == "delivered",
+           "the simulated gateway delivers the SMS (queued → sent → delivered)", delivered)
+
+    code, message = otp_code_from_sms(client, token, mobile)
+    expect(code is not None and "बिजली डेस्क" in message["text"] and "authorised staff" in message["text"],
+           "the demo inbox shows the bilingual OTP SMS", message)
+    if code is None:
+        return None
+    seen_secrets.append(code)
+    client.request("GET", f"{API}/demo/sms?mobile={mobile}", token=token, description="demo sms inbox")
+
+    wrong = f"{(int(code) + 1) % 1000000:06d}"
+    status, body, _ = client.request("POST", f"{API}/otp/{otp_id}/verify", token=token, body={"code": wrong},
+                                     description="verify a wrong code")
+    expect(status == 422 and error_code(body) == "otp_wrong" and body["error"]["attempts_left"] == 4,
+           "a wrong code is 422 otp_wrong with attempts_left 4", body)
+    status, body, _ = client.request("POST", f"{API}/otp/{otp_id}/verify", token=token, body={"code": "12ab56"},
+                                     description="verify a malformed code")
+    expect(status == 400 and error_code(body) == "invalid_request", "a malformed code is 400", body)
+    status, body, _ = client.request("POST", f"{API}/registrations", token=token,
+                                     body={"account": account, "otp_id": otp_id, "username": "ramesh.demo"},
+                                     description="register before verifying")
+    expect(status == 422 and error_code(body) == "otp_not_verified", "registering before the OTP is verified is 422", body)
+    status, body, _ = client.request("POST", f"{API}/otp/{otp_id}/verify", token=token, body={"code": code},
+                                     description="verify the right code")
+    expect(status == 200 and body["state"] == "verified" and body["attempts_left"] == 4,
+           "the right code verifies (the malformed one cost no attempt)", body)
+    status, body, _ = client.request("POST", f"{API}/otp/{otp_id}/verify", token=token, body={"code": code},
+                                     description="verify the code again")
+    expect(status == 410 and error_code(body) == "otp_used", "a code is good once: 410 otp_used", body)
+
+    for bad, what in (({"account": account, "otp_id": otp_id, "username": "1abc"}, "username starting with a digit"),
+                      ({"account": account, "otp_id": otp_id, "username": "ramesh.demo", "password": "short1"},
+                       "short password"),
+                      ({"account": account, "otp_id": otp_id}, "no username")):
+        status, body, _ = client.request("POST", f"{API}/registrations", token=token, body=bad,
+                                         description=f"register with {what}")
+        expect(status == 400 and error_code(body) == "invalid_request", f"registering with {what} is 400", body)
+
+    status, body, _ = client.request("POST", f"{API}/registrations", token=token,
+                                     body={"account": account, "otp_id": otp_id, "username": "ramesh.demo",
+                                           "password": "bijli-app-2026"},
+                                     description="register")
+    expect(status == 201 and body["username"] == "ramesh.demo" and body["temporary_password_sent"] is False,
+           "POST /registrations registers the consumer", body)
+    status, body, _ = client.request("GET", f"{API}/registrations/{account}", token=token,
+                                     description="get the registration")
+    expect(status == 200 and body["username"] == "ramesh.demo", "GET /registrations/{account} shows it", body)
+    status, body, _ = client.request("POST", f"{API}/registrations", token=token,
+                                     body={"account": account, "otp_id": otp_id, "username": "ramesh.other"},
+                                     description="register twice")
+    expect(status == 409 and error_code(body) == "already_registered", "registering twice is 409", body)
+    status, body, _ = client.request("POST", f"{API}/otp", token=token,
+                                     body={"account": account, "purpose": "registration"},
+                                     description="registration OTP for a registered account")
+    expect(status == 409 and error_code(body) == "already_registered",
+           "a registration OTP for a registered account is 409", body)
+    status, body, _ = client.request("GET", f"{API}/registrations/{other['account']}", token=token,
+                                     description="get a missing registration")
+    expect(status == 404 and error_code(body) == "not_registered", "an unregistered account is 404 not_registered", body)
+    status, body, _ = client.request("POST", f"{API}/otp/{otp_id}/resend", token=token, body={},
+                                     description="resend a used OTP")
+    expect(status == 410 and error_code(body) == "otp_used", "resending a used OTP is 410", body)
+
+    # A temporary password by SMS; the user name taken.
+    status, body, _ = client.request("POST", f"{API}/otp", token=token,
+                                     body={"account": other["account"], "purpose": "registration",
+                                           "mobile": other["mobile"]},
+                                     description="registration OTP with the registered mobile")
+    if expect(status == 201, "POST /otp accepts the registered mobile given explicitly", body):
+        other_id = body["id"]
+        code2, _ = otp_code_from_sms(client, token, other["mobile"])
+        seen_secrets.append(code2)
+        client.request("POST", f"{API}/otp/{other_id}/verify", token=token, body={"code": code2},
+                       description="verify the second OTP")
+        status, body, _ = client.request("POST", f"{API}/registrations", token=token,
+                                         body={"account": other["account"], "otp_id": other_id,
+                                               "username": "ramesh.demo"},
+                                         description="register a taken user name")
+        expect(status == 409 and error_code(body) == "username_taken", "a taken user name is 409", body)
+        status, body, _ = client.request("POST", f"{API}/registrations", token=token,
+                                         body={"account": other["account"], "otp_id": other_id,
+                                               "username": "second.user"},
+                                         description="register with a temporary password")
+        expect(status == 201 and body["temporary_password_sent"] is True,
+               "without a password a temporary one is sent", body)
+        time.sleep(0.3)
+        status, body, _ = client.request("GET", f"{API}/demo/sms?mobile={other['mobile']}", token=token,
+                                         check=False)
+        match = re.search(r"temporary password is (\w+)\.", body["messages"][0]["text"]) if status == 200 else None
+        expect(match is not None, "the temporary password arrives by SMS", body)
+        if match:
+            seen_secrets.append(match.group(1))
+
+    for bad, what in (({"account": account, "purpose": "nonsense"}, "unknown purpose"),
+                      ({"account": account, "purpose": "verify_mobile", "mobile": "12345"}, "malformed mobile"),
+                      ({"account": "12", "purpose": "verify_mobile"}, "malformed account"),
+                      ({"account": account, "purpose": "change_mobile"}, "change without the new mobile"),
+                      ({"account": account, "purpose": "verify_mobile", "extra": 1}, "unknown member")):
+        status, body, _ = client.request("POST", f"{API}/otp", token=token, body=bad, description=f"OTP with {what}")
+        expect(status == 400 and error_code(body) == "invalid_request", f"an OTP request with {what} is 400", body)
+    status, body, _ = client.request("POST", f"{API}/otp", token=token, body="{", description="OTP with broken JSON")
+    expect(status == 400, "an OTP request that is not JSON is 400", body)
+    status, body, _ = client.request("POST", f"{API}/otp", token=token,
+                                     body={"account": "2999999999", "purpose": "verify_mobile"},
+                                     description="OTP for an unknown account")
+    expect(status == 404 and error_code(body) == "not_found", "an OTP for an unknown account is 404", body)
+    no_mobile = next((c for c in central if c["mobile"] is None), None)
+    if no_mobile:
+        status, body, _ = client.request("POST", f"{API}/otp", token=token,
+                                         body={"account": no_mobile["account"], "purpose": "verify_mobile"},
+                                         description="OTP without a mobile on record")
+        expect(status == 409 and error_code(body) == "no_mobile", "no mobile on record is 409 no_mobile", body)
+    status, body, _ = client.request("GET", f"{API}/otp/AAAAAAAAAAAAAAAAAAAAAA", token=token,
+                                     description="unknown OTP")
+    expect(status == 404, "an unknown OTP id is 404", body)
+    status, body, _ = client.request("GET", f"{API}/otp", token=token, description="GET /otp")
+    expect(status == 405, "GET /otp is 405", body)
+
+    # Rate limits: three sends per 15 minutes for the third consumer.
+    ids = []
+    for i in range(3):
+        status, body, _ = client.request("POST", f"{API}/otp", token=token,
+                                         body={"account": third["account"], "purpose": "verify_mobile"},
+                                         description=f"verify_mobile OTP #{i + 1}")
+        if status == 201:
+            ids.append(body["id"])
+    expect(len(ids) == 3, "three OTPs may be sent", ids)
+    status, body, headers = client.request("POST", f"{API}/otp", token=token,
+                                           body={"account": third["account"], "purpose": "verify_mobile"},
+                                           description="a fourth OTP within 15 minutes")
+    expect(status == 429 and error_code(body) == "rate_limited" and 0 < body["error"]["retry_after"] <= 900
+           and headers.get("retry-after") == str(body["error"]["retry_after"]),
+           "the fourth OTP within 15 minutes is 429 with retry_after", body)
+    if ids:
+        status, body, _ = client.request("POST", f"{API}/otp/{ids[-1]}/resend", token=token, body={},
+                                         description="resend at once")
+        expect(status == 429 and error_code(body) == "rate_limited", "a resend within the cooldown is 429", body)
+        status, body, _ = client.request("GET", f"{API}/otp/{ids[0]}", token=token,
+                                         description="an OTP replaced by a newer one")
+        expect(status == 200 and body["state"] == "expired" and body["sends_left"] == 0,
+               "a newer OTP of the same purpose ends the older one", body)
+    return {"registered": account, "limited": third["account"], "otp_id": otp_id}
+
+
+def test_change_mobile(client, tokens, central, seen_secrets):
+    token = tokens["operator"]
+    target = [c for c in central if c["mobile"]][5]
+    new_mobile = "6" + target["account"][-9:]
+    status, before, _ = client.request("GET", f"{API}/consumers/{target['account']}", token=token, check=False)
+    status, body, _ = client.request("POST", f"{API}/otp", token=token,
+                                     body={"account": target["account"], "purpose": "change_mobile",
+                                           "mobile": new_mobile},
+                                     description="change_mobile OTP")
+    if not expect(status == 201, "a change_mobile OTP goes to the new number", body):
+        return
+    code, _ = otp_code_from_sms(client, token, new_mobile)
+    seen_secrets.append(code)
+    status, body, _ = client.request("POST", f"{API}/otp/{body['id']}/verify", token=token, body={"code": code},
+                                     description="verify the change_mobile OTP")
+    status, after, _ = client.request("GET", f"{API}/consumers/{target['account']}", token=token,
+                                      description="consumer after the mobile change")
+    expect(after["mobile"] == new_mobile and after["mobile_verified"] is True
+           and after["version"] == before["version"] + 1,
+           "a verified change_mobile makes the new number the consumer's, verified, as a new version", after)
+    status, body, _ = client.request("GET", f"{API}/consumers/{target['account']}/history", token=token,
+                                     description="history after the mobile change")
+    entry = body["entries"][0] if status == 200 and body["entries"] else {}
+    expect(entry.get("action") == "mobile_changed" and entry.get("to") == new_mobile[:2] + "XXXXXX" + new_mobile[-2:]
+           and entry.get("by") == "operator",
+           "the mobile change is in the history, masked", body)
+
+
+AADHAAR_TO = {"last4": "1234", "salt": "00112233445566778899aabbccddeeff",
+              "hash": "ab" * 32}
+
+
+def patch_indexing(client, token, account, changes, key, description):
+    headers = {"Idempotency-Key": key} if key else {}
+    return client.request("PATCH", f"{API}/consumers/{account}/indexing", token=token,
+                          body={"changes": changes}, headers=headers, description=description)
+
+
+def test_indexing(client, tokens, central):
+    token = tokens["operator"]
+    target = central[7]
+    account = target["account"]
+
+    status, body, _ = client.request("GET", f"{API}/consumers/{account}/indexing", token=token,
+                                     description="indexing never recorded")
+    expect(status == 200 and body["version"] == 0 and body["email"] is None and body["seal_numbers"] == []
+           and body["feeder"] == target["feeder"], "GET indexing of a new consumer is version 0 with nulls", body)
+
+    changes = {"email": {"from": None, "to": "Ramesh@Example.IN"},
+               "pan": {"from": None, "to": "abcpe1234f"},
+               "aadhaar": {"from": None, "to": AADHAAR_TO},
+               "seal_numbers": {"from": [], "to": ["SL-1001", "SL-1002"]},
+               "gps": {"from": None, "to": {"lat_e6": 26846700, "lon_e6": 80946200}},
+               "feeder": {"from": target["feeder"], "to": "ALG-F09"}}
+    status, first, headers = patch_indexing(client, token, account, changes, "desk-key-0001", "patch indexing")
+    ok = status == 200 and sorted(first["applied"]) == sorted(changes) and first["conflicts"] == []
+    expect(ok and first["indexing"]["pan"] == "ABCPE1234F" and first["indexing"]["aadhaar"] == {"last4": "1234"}
+           and first["indexing"]["email"] == "Ramesh@example.in" and first["indexing"]["version"] == 1,
+           "PATCH applies every change, normalised, and shows Aadhaar by its last 4 only", first)
+
+    status, again, headers = patch_indexing(client, token, account, changes, "desk-key-0001", "patch again, same key")
+    expect(status == 200 and again == first and headers.get("idempotent-replayed") == "true",
+           "the same Idempotency-Key answers the stored answer", again)
+    status, body, _ = client.request("GET", f"{API}/consumers/{account}/history", token=token,
+                                     description="history after indexing")
+    indexing_entries = [e for e in body.get("entries", []) if e["action"] == "indexing"]
+    expect(len(indexing_entries) == len(changes), "each applied field is in the history once (no double apply)",
+           indexing_entries)
+    text = json.dumps(body)
+    expect("Ramesh@" not in text and "R***@example.in" in text and "XXXX-XXXX-1234" in text
+           and "ABCPE1234F" not in text and AADHAAR_TO["hash"] not in text,
+           "history values are masked where personal", text)
+    status, consumer, _ = client.request("GET", f"{API}/consumers/{account}", token=token, check=False)
+    expect(consumer["feeder"] == "ALG-F09" and consumer["version"] == target["version"] + 1,
+           "a feeder change is a new version of the consumer", consumer)
+
+    status, body, _ = patch_indexing(client, token, account, {"email": {"from": None, "to": "x@y.in"}},
+                                     "desk-key-0001", "same key, other body")
+    expect(status == 422 and error_code(body) == "idempotency_mismatch", "a reused key with another body is 422", body)
+    status, body, _ = patch_indexing(client, token, account,
+                                     {"email": {"from": None, "to": "x@y.in"},
+                                      "voter_id": {"from": None, "to": "ABC1234567"}},
+                                     "desk-key-0002", "patch with a stale from")
+    expect(status == 200 and body["applied"] == ["voter_id"] and len(body["conflicts"]) == 1
+           and body["conflicts"][0] == {"field": "email", "server": "Ramesh@example.in", "desk": "x@y.in"},
+           "a stale from is reported as a conflict and not applied", body)
+
+    for bad, what in (({"pan": {"from": None, "to": "ABCDE12345"}}, "invalid PAN"),
+                      ({"aadhaar": {"from": None, "to": "234123412346"}}, "a plain Aadhaar number"),
+                      ({"gps": {"from": None, "to": {"lat_e6": 51500000, "lon_e6": -120000}}}, "GPS outside India"),
+                      ({"nonsense": {"from": None, "to": 1}}, "unknown field"),
+                      ({"email": {"to": "a@b.in"}}, "change without from")):
+        status, body, _ = patch_indexing(client, token, account, bad, "desk-key-bad-" + str(abs(hash(what)) % 10000),
+                                         f"patch with {what}")
+        expect(status == 400 and error_code(body) == "invalid_request", f"a PATCH with {what} is 400", body)
+    status, body, _ = patch_indexing(client, token, account, changes, None, "patch without a key")
+    expect(status == 400 and "Idempotency-Key" in body["error"]["message"], "a PATCH without Idempotency-Key is 400", body)
+    status, body, _ = client.request("GET", f"{API}/consumers/{account}/history?limit=0", token=token,
+                                     description="history with limit 0")
+    expect(status == 400, "history limit 0 is 400", body)
+    status, body, _ = client.request("DELETE", f"{API}/consumers/{account}/indexing", token=token,
+                                     description="DELETE indexing")
+    expect(status == 405, "DELETE indexing is 405", body)
+
+
+def test_issue5_zones(client, tokens, central, state):
+    east = tokens["operator.east"]
+    account = central[7]["account"]
+    otp_id = state["otp_id"] if state else "AAAAAAAAAAAAAAAAAAAAAA"
+    calls = [
+        ("POST", "/otp", {"account": account, "purpose": "verify_mobile"}, None),
+        ("GET", f"/otp/{otp_id}", None, None),
+        ("POST", f"/otp/{otp_id}/resend", {}, None),
+        ("POST", f"/otp/{otp_id}/verify", {"code": "123456"}, None),
+        ("POST", "/registrations", {"account": account, "otp_id": otp_id, "username": "east.user"}, None),
+        ("GET", f"/registrations/{account}", None, None),
+        ("GET", f"/consumers/{account}/indexing", None, None),
+        ("PATCH", f"/consumers/{account}/indexing", {"changes": {"email": {"from": None, "to": "a@b.in"}}},
+         {"Idempotency-Key": "east-key-0001"}),
+        ("GET", f"/consumers/{account}/history", None, None),
+    ]
+    for method, path, body, headers in calls:
+        status, answer, _ = client.request(method, API + path, token=east, body=body, headers=headers,
+                                           description=f"{method} {path.split('/')[1]} as operator.east")
+        expect(status == 404 and error_code(answer) == "not_found",
+               f"operator.east gets 404 not_found for an LKO-C consumer: {method} {path}", answer)
+    mobile = next(c["mobile"] for c in central if c["mobile"])
+    status, answer, _ = client.request("GET", f"{API}/demo/sms?mobile={mobile}", token=east,
+                                       description="demo sms of another zone")
+    expect(status == 200 and answer["messages"] == [], "another zone's SMS are not in the demo inbox", answer)
+    for path in ("/otp", f"/consumers/{account}/indexing", "/demo/sms?mobile=9876543210"):
+        status, answer, _ = client.request("GET", API + path, description=f"{path} without a token")
+        expect(status in (401, 405), f"{path} needs a token", answer)
+
+
+def scan_database(db_path, secret):
+    """table.column of every text or blob cell that holds secret."""
+    import sqlite3
+    found = set()
+    connection = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        tables = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        for table in tables:
+            cursor = connection.execute(f'SELECT * FROM "{table}"')
+            names = [d[0] for d in cursor.description]
+            for row in cursor:
+                for name, value in zip(names, row):
+                    if isinstance(value, str) and secret in value:
+                        found.add(f"{table}.{name}")
+                    elif isinstance(value, bytes) and secret.encode() in value:
+                        found.add(f"{table}.{name}")
+    finally:
+        connection.close()
+    return found
+
+
+def start(exe, db_path, extra, stderr=None):
+    server = Server(exe, db_path, extra=extra, stderr=stderr)
+    line = server.next_line(timeout=60)
+    match = re.fullmatch(r"Listening on http://127\.0\.0\.1:(\d+)", line or "")
+    if not expect(match is not None, f"the server starts with {' '.join(extra)}", repr(line)):
+        server.stop()
+        return None, None
+    return server, int(match.group(1))
+
+
+def test_sms_modes(exe, contract, db_path, central):
+    """Outside demo mode the code is scrubbed once delivered; --sms-failure-rate 1 fails after the retries."""
+    import sqlite3
+    spare = [c for c in central if c["mobile"]][10:13]
+    server, port = start(exe, db_path, ())
+    if server is None:
+        return
+    try:
+        client = Client(port, contract)
+        status, body, _ = sign_in(client, "operator", "bijli-operator", "sign in without --demo")
+        token = body["token"]
+        status, body, _ = client.request("GET", f"{API}/demo/sms?mobile={spare[0]['mobile']}", token=token,
+                                         description="demo sms without --demo")
+        expect(status == 404 and error_code(body) == "not_found", "without --demo there is no demo inbox", body)
+        status, ticket, _ = client.request("POST", f"{API}/otp", token=token,
+                                           body={"account": spare[0]["account"], "purpose": "verify_mobile"},
+                                           description="OTP without --demo")
+        # The queued SMS is the only place the code exists; read it before the gateway sends it.
+        connection = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        row = connection.execute("SELECT secret FROM sms_outbox WHERE mobile = ? ORDER BY id DESC LIMIT 1",
+                                 (spare[0]["mobile"],)).fetchone()
+        connection.close()
+        code = row[0] if row else None
+        expect(code is not None and re.fullmatch(r"\d{6}", code), "the queued SMS holds the code until sent", row)
+        done = wait_delivery(client, token, ticket["id"], "delivered", 15)
+        expect(done is not None and done["delivery"] == "delivered", "the SMS is delivered without --demo", done)
+        if code:
+            found = scan_database(db_path, code)
+            expect(not found, "after delivery the plain code is nowhere in the database (hash only)", found)
+            status, body, _ = client.request("POST", f"{API}/otp/{ticket['id']}/verify", token=token,
+                                             body={"code": code}, description="verify without --demo")
+            expect(status == 200 and body["state"] == "verified", "the scrubbed code still verifies (its hash)", body)
+    finally:
+        expect(server.stop() == 0, "the server without --demo stops cleanly")
+
+    server, port = start(exe, db_path, ("--demo", "--sms-failure-rate", "1"))
+    if server is None:
+        return
+    try:
+        client = Client(port, contract)
+        status, body, _ = sign_in(client, "operator", "bijli-operator", "sign in with failures")
+        token = body["token"]
+        status, ticket, _ = client.request("POST", f"{API}/otp", token=token,
+                                           body={"account": spare[1]["account"], "purpose": "verify_mobile"},
+                                           description="OTP with --sms-failure-rate 1")
+        done = wait_delivery(client, token, ticket["id"], "failed", 30)
+        expect(done is not None and done["delivery"] == "failed",
+               "with --sms-failure-rate 1 the delivery ends failed", done)
+        status, body, _ = client.request("GET", f"{API}/demo/sms?mobile={spare[1]['mobile']}", token=token,
+                                         description="failed SMS in the inbox")
+        expect(status == 200 and body["messages"][0]["status"] == "failed" and body["messages"][0]["attempts"] == 5,
+               "a failed SMS was tried 5 times", body)
+    finally:
+        expect(server.stop() == 0, "the failing-SMS server stops cleanly")
+    for bad in ("1.5", "-0.1", "x"):
+        run = subprocess.run([exe, "--sms-failure-rate", bad, "--db", db_path], stdin=subprocess.DEVNULL,
+                             capture_output=True, text=True, timeout=60)
+        expect(run.returncode == 2, f"--sms-failure-rate {bad} is a usage error", run.returncode)
+
+
 def main():
     if len(sys.argv) < 3:
         print("usage: contract-test.py BIJLI_CENTRAL OPENAPI_YAML [DB_PATH]", file=sys.stderr)
@@ -710,7 +1128,11 @@ def main():
             if os.path.exists(db_path + suffix):
                 os.unlink(db_path + suffix)
 
-        server = Server(exe, db_path)
+        log_path = os.path.join(tmp, "server.log")
+        log = open(log_path, "w")
+        seen_secrets = []
+        issue5 = None
+        server = Server(exe, db_path, stderr=log)
         line = server.next_line(timeout=60)
         match = re.fullmatch(r"Listening on http://127\.0\.0\.1:(\d+)", line or "")
         if not tap.ok(match is not None, "the server prints 'Listening on http://127.0.0.1:PORT'", repr(line)):
@@ -743,12 +1165,26 @@ def main():
             if central and east:
                 test_search(client, tokens, central, east)
                 test_consumer(client, tokens, central, east)
+                issue5 = test_otp_registration(client, tokens, central, seen_secrets)
+                test_change_mobile(client, tokens, central, seen_secrets)
+                test_indexing(client, tokens, central)
+                test_issue5_zones(client, tokens, central, issue5)
             test_unknown(client, tokens["operator"])
-            expect({200, 400, 401, 404, 405, 413} <= client.seen_statuses,
-                   "the run exercised 200, 400, 401, 404, 405 and 413", sorted(client.seen_statuses))
+            expect({200, 201, 400, 401, 404, 405, 409, 410, 413, 422, 429} <= client.seen_statuses,
+                   "the run exercised 200, 201, 400, 401, 404, 405, 409, 410, 413, 422 and 429",
+                   sorted(client.seen_statuses))
         finally:
             code = server.stop()
-        expect(code == 0, "SIGTERM stops the server with exit status 0", code)
+            log.close()
+        with open(log_path, encoding="utf-8", errors="replace") as f:
+            log_text = f.read()
+        expect(code == 0, "SIGTERM stops the server with exit status 0",
+               f"{code}\n" + "\n".join(l for l in log_text.splitlines() if "DEBUG" not in l)[-3000:])
+        expect("/api/v1/otp/{id}/verify" in log_text and "/api/v1/consumers/{account}/indexing" in log_text,
+               "the request log was on and shows path templates", log_text[-2000:])
+        leaked = [secret for secret in seen_secrets if secret and secret in log_text]
+        expect(seen_secrets and not leaked, "no OTP or temporary password appears in the server's log",
+               (len(seen_secrets), leaked))
 
         # --demo again on the same database must not duplicate the consumers.
         server = Server(exe, db_path)
@@ -761,8 +1197,18 @@ def main():
                 again, _ = read_feed(client, body["token"], "LKO-E", 1000)
                 expect(again is not None and len(again) == len(east), "re-running --demo does not duplicate consumers",
                        None if again is None else len(again))
+            if issue5:
+                status, body, _ = sign_in(client, "operator", "bijli-operator", "sign in after restart")
+                status, body, _ = client.request("POST", f"{API}/otp", token=body["token"],
+                                                 body={"account": issue5["limited"], "purpose": "verify_mobile"},
+                                                 description="OTP after a restart")
+                expect(status == 429 and error_code(body) == "rate_limited",
+                       "OTP send limits survive a restart", body)
         code = server.stop()
         expect(code == 0, "the restarted server also exits 0 on SIGTERM", code)
+
+        if central:
+            test_sms_modes(exe, contract, db_path, central)
 
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(db_path + suffix):

@@ -1,0 +1,125 @@
+/* bd-central-server-private.h: what the files of BdCentralServer share.
+ *
+ * bd-central-server.c           routing, authentication, sessions, consumers, feed
+ * bd-central-server-otp.c       OTPs, registrations and the demo SMS inbox
+ * bd-central-server-indexing.c  indexing and a consumer's history
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "core/bd-session.h"
+
+#include "bd-central-server.h"
+#include "bd-central-sms.h"
+
+G_BEGIN_DECLS
+
+struct _BdCentralServer
+{
+  GObject       parent_instance;
+
+  BdCentralDb  *db;
+  SoupServer   *server;
+  GHashTable   *sessions;   /* token → CachedSession */
+  BdCentralSms *sms;
+  gboolean      demo;
+  double        sms_failure_rate;
+};
+
+/* Answers; _bd_central_respond_text takes body. */
+void        _bd_central_respond_text            (SoupServerMessage  *msg,
+                                                 guint               status,
+                                                 char               *body,
+                                                 gsize               length);
+void        _bd_central_respond_json            (SoupServerMessage  *msg,
+                                                 guint               status,
+                                                 JsonNode           *node);
+void        _bd_central_respond_error           (SoupServerMessage  *msg,
+                                                 guint               status,
+                                                 const char         *code,
+                                                 const char         *message);
+void        _bd_central_respond_invalid_request (SoupServerMessage  *msg,
+                                                 const char         *message);
+void        _bd_central_respond_too_large       (SoupServerMessage  *msg);
+void        _bd_central_respond_internal_error  (SoupServerMessage  *msg,
+                                                 const GError       *error);
+/* Answers a failure of the database layer with its status and code (404
+ * not_found, 429 rate_limited, 410 otp_*, …); retry_after and
+ * attempts_left go into the error body when not negative. */
+void        _bd_central_respond_failure         (SoupServerMessage  *msg,
+                                                 const GError       *error,
+                                                 gint64              retry_after,
+                                                 gint64              attempts_left);
+
+const char *_bd_central_query_get               (GHashTable         *query,
+                                                 const char         *name);
+gboolean    _bd_central_parse_decimal           (const char         *text,
+                                                 guint64             min,
+                                                 guint64             max,
+                                                 guint64            *out);
+/* FALSE after answering 400. */
+gboolean    _bd_central_parse_limit             (SoupServerMessage  *msg,
+                                                 GHashTable         *query,
+                                                 guint               default_limit,
+                                                 guint               max_limit,
+                                                 guint              *out_limit);
+/* The request body as a JSON object, or NULL after answering 400/413.
+ * out_bytes (nullable) receives the raw body. */
+JsonObject *_bd_central_read_json_object        (SoupServerMessage  *msg,
+                                                 GBytes            **out_bytes);
+/* The account of a path segment, or NULL after answering 400. */
+char       *_bd_central_parse_account           (SoupServerMessage  *msg,
+                                                 const char         *segment);
+/* Answers 400 unless every member of object is one of the NULL-terminated
+ * allowed names. */
+gboolean    _bd_central_check_members           (SoupServerMessage  *msg,
+                                                 JsonObject         *object,
+                                                 const char * const *allowed);
+
+/* bd-central-server-otp.c */
+void        _bd_central_handle_otp_create       (BdCentralServer    *self,
+                                                 SoupServerMessage  *msg,
+                                                 BdSession          *session);
+void        _bd_central_handle_otp_get          (BdCentralServer    *self,
+                                                 SoupServerMessage  *msg,
+                                                 BdSession          *session,
+                                                 const char         *id);
+void        _bd_central_handle_otp_resend       (BdCentralServer    *self,
+                                                 SoupServerMessage  *msg,
+                                                 BdSession          *session,
+                                                 const char         *id);
+void        _bd_central_handle_otp_verify       (BdCentralServer    *self,
+                                                 SoupServerMessage  *msg,
+                                                 BdSession          *session,
+                                                 const char         *id);
+void        _bd_central_handle_register         (BdCentralServer    *self,
+                                                 SoupServerMessage  *msg,
+                                                 BdSession          *session);
+void        _bd_central_handle_registration     (BdCentralServer    *self,
+                                                 SoupServerMessage  *msg,
+                                                 BdSession          *session,
+                                                 const char         *segment);
+void        _bd_central_handle_demo_sms         (BdCentralServer    *self,
+                                                 SoupServerMessage  *msg,
+                                                 BdSession          *session,
+                                                 GHashTable         *query);
+
+/* bd-central-server-indexing.c */
+void        _bd_central_handle_indexing_get     (BdCentralServer    *self,
+                                                 SoupServerMessage  *msg,
+                                                 BdSession          *session,
+                                                 const char         *segment);
+void        _bd_central_handle_indexing_patch   (BdCentralServer    *self,
+                                                 SoupServerMessage  *msg,
+                                                 BdSession          *session,
+                                                 const char         *segment);
+void        _bd_central_handle_history          (BdCentralServer    *self,
+                                                 SoupServerMessage  *msg,
+                                                 BdSession          *session,
+                                                 const char         *segment,
+                                                 GHashTable         *query);
+
+G_END_DECLS
