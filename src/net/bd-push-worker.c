@@ -281,7 +281,10 @@ send_item (BdPushWorker *self,
 
   if (!mark (self, item, BD_OUTBOX_STATE_SENDING, NULL, item->next_attempt_at))
     {
+      /* The store could not write (a full disk, say): try again later
+       * rather than wait for a kick that may never come. */
       bd_outbox_item_free (item);
+      schedule (self, next_backoff_ms (self));
       return;
     }
 
@@ -310,6 +313,7 @@ drain (BdPushWorker *self)
   if (pending == NULL)
     {
       g_warning ("Cannot read the outbox: %s", error->message);
+      schedule (self, next_backoff_ms (self));
       return;
     }
   refresh_pending (self);
@@ -325,7 +329,11 @@ drain (BdPushWorker *self)
    * others. */
   first = g_ptr_array_index (pending, 0);
   now = g_get_real_time () / G_USEC_PER_SEC;
-  if (!self->force && first->next_attempt_at > now)
+  /* A retry time further away than the longest backoff was set before the
+   * clock went back (or by a desk whose clock was ahead): waiting for it
+   * would hold the whole outbox for as long as the clock was wrong. */
+  if (!self->force && first->next_attempt_at > now
+      && first->next_attempt_at - now <= BD_PUSH_WORKER_MAX_BACKOFF_S)
     {
       schedule (self, (guint) MIN (first->next_attempt_at - now, BD_PUSH_WORKER_MAX_BACKOFF_S) * 1000);
       return;

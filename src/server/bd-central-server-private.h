@@ -12,6 +12,7 @@
 
 #include "core/bd-session.h"
 
+#include "bd-central-faults.h"
 #include "bd-central-server.h"
 #include "bd-central-sms.h"
 
@@ -27,6 +28,7 @@ struct _BdCentralServer
   BdCentralSms *sms;
   gboolean      demo;
   double        sms_failure_rate;
+  BdCentralFaults *faults;  /* --inject-faults, or NULL */
 };
 
 /* Answers; _bd_central_respond_text takes body. */

@@ -719,13 +719,11 @@ allowed_methods (Route route)
 }
 
 static void
-on_request_cb (SoupServer        *server,
+serve_request (BdCentralServer   *self,
                SoupServerMessage *msg,
                const char        *path,
-               GHashTable        *query,
-               gpointer           user_data)
+               GHashTable        *query)
 {
-  BdCentralServer *self = BD_CENTRAL_SERVER (user_data);
   g_autoptr(BdSession) session = NULL;
   g_autofree char *param = NULL;
   Route route = route_for_path (path, &param, NULL);
@@ -805,6 +803,63 @@ on_request_cb (SoupServer        *server,
     }
 }
 
+static gboolean
+on_fault_delay_done_cb (gpointer user_data)
+{
+  soup_server_message_unpause (SOUP_SERVER_MESSAGE (user_data));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_request_cb (SoupServer        *server,
+               SoupServerMessage *msg,
+               const char        *path,
+               GHashTable        *query,
+               gpointer           user_data)
+{
+  BdCentralServer *self = BD_CENTRAL_SERVER (user_data);
+  BdCentralFaultKind fault = BD_CENTRAL_FAULT_NONE;
+
+  if (self->faults != NULL && !g_str_equal (path, API_PREFIX "/health"))
+    fault = bd_central_faults_draw (self->faults);
+  if (fault != BD_CENTRAL_FAULT_NONE)
+    g_printerr ("bijli-central: injected fault %s\n", bd_central_fault_kind_to_string (fault));
+
+  switch (fault)
+    {
+    case BD_CENTRAL_FAULT_500:
+      _bd_central_respond_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal",
+                                 _("The server could not complete the request. Try again; if it keeps failing, tell the administrator."));
+      return;
+    case BD_CENTRAL_FAULT_503:
+      _bd_central_respond_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "internal",
+                                 _("The server is busy. Try again in a moment."));
+      return;
+    case BD_CENTRAL_FAULT_LOST:
+      {
+        GIOStream *stream;
+
+        /* Committed, but the caller never hears of it. */
+        serve_request (self, msg, path, query);
+        stream = soup_server_message_steal_connection (msg);
+        g_io_stream_close (stream, NULL, NULL);
+        g_object_unref (stream);
+        return;
+      }
+    case BD_CENTRAL_FAULT_DELAY:
+      serve_request (self, msg, path, query);
+      soup_server_message_pause (msg);
+      g_timeout_add_full (G_PRIORITY_DEFAULT, bd_central_faults_get_delay_ms (self->faults),
+                          on_fault_delay_done_cb, g_object_ref (msg), g_object_unref);
+      return;
+    case BD_CENTRAL_FAULT_NONE:
+    case BD_CENTRAL_N_FAULTS:
+    default:
+      serve_request (self, msg, path, query);
+      return;
+    }
+}
+
 static void
 on_request_started_cb (SoupServer        *server,
                        SoupServerMessage *msg,
@@ -872,6 +927,7 @@ bd_central_server_dispose (GObject *object)
     }
   g_clear_object (&self->server);
   g_clear_object (&self->sms);
+  g_clear_object (&self->faults);
   g_clear_object (&self->db);
   g_clear_pointer (&self->sessions, g_hash_table_unref);
 
@@ -1033,6 +1089,16 @@ bd_central_server_get_port (BdCentralServer *self)
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
 
   return port;
+}
+
+void
+bd_central_server_set_faults (BdCentralServer *self,
+                              BdCentralFaults *faults)
+{
+  g_return_if_fail (BD_IS_CENTRAL_SERVER (self));
+  g_return_if_fail (faults == NULL || BD_IS_CENTRAL_FAULTS (faults));
+
+  g_set_object (&self->faults, faults);
 }
 
 void

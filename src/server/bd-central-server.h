@@ -10,6 +10,7 @@
 #include <libsoup/soup.h>
 
 #include "bd-central-db.h"
+#include "bd-central-faults.h"
 
 G_BEGIN_DECLS
 
@@ -46,5 +47,10 @@ gboolean         bd_central_server_listen_socket   (BdCentralServer  *self,
 guint            bd_central_server_get_port        (BdCentralServer  *self);
 /* Stops listening and closes client connections. */
 void             bd_central_server_disconnect      (BdCentralServer  *self);
+
+/* Test harnesses only (bijli-central --inject-faults): every request but
+ * /health then draws a fault from faults. NULL turns them off. */
+void             bd_central_server_set_faults      (BdCentralServer  *self,
+                                                    BdCentralFaults  *faults);
 
 G_END_DECLS

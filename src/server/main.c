@@ -123,6 +123,9 @@ main (int   argc,
   gint64 seed = -1;
   gint port = DEFAULT_PORT;
   double sms_failure_rate = 0;
+  g_autofree char *fault_spec = NULL;
+  gint64 fault_seed = 1;
+  g_autoptr(BdCentralFaults) faults = NULL;
   g_autofree char *db_path = NULL;
   g_autofree char *default_path = NULL;
   g_autofree char *db_description = NULL;
@@ -163,6 +166,10 @@ main (int   argc,
         N_("Number of server processes sharing the port, one per core (default 1)"), N_("N") },
       { "sms-failure-rate", 0, 0, G_OPTION_ARG_DOUBLE, &sms_failure_rate,
         N_("Share of simulated SMS attempts that fail, from 0 to 1 (default 0)"), N_("F") },
+      { "inject-faults", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &fault_spec,
+        N_("For tests: fail requests on purpose, e.g. 500=0.05,503=0.05,lost=0.05,delay=0.05:4000"), N_("SPEC") },
+      { "fault-seed", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT64, &fault_seed,
+        N_("For tests: seed of the injected faults (default 1)"), N_("N") },
       { NULL }
     };
 
@@ -231,6 +238,20 @@ main (int   argc,
       g_printerr (_("%s: worker processes cannot share an in-memory database; give --db PATH\n"), g_get_prgname ());
       return 2;
     }
+  if (fault_spec != NULL)
+    {
+      if (workers > 1)
+        {
+          g_printerr (_("%s: --inject-faults needs a single worker\n"), g_get_prgname ());
+          return 2;
+        }
+      faults = bd_central_faults_new (fault_spec, (guint64) fault_seed, &error);
+      if (faults == NULL)
+        {
+          g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+          return 2;
+        }
+    }
   if (!demo && !generate && (n_consumers != -1 || seed != -1))
     g_printerr (_("%s: --consumers and --seed only matter with --demo or --generate\n"), g_get_prgname ());
 
@@ -285,6 +306,8 @@ main (int   argc,
     }
 
   server = bd_central_server_new_with_options (db, demo, sms_failure_rate);
+  if (faults != NULL)
+    bd_central_server_set_faults (server, faults);
   if (!bd_central_server_listen_local (server, (guint) port, &error))
     {
       g_printerr (_("%s: could not listen on 127.0.0.1 port %d: %s\n"),
@@ -305,6 +328,12 @@ main (int   argc,
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
   bd_central_server_disconnect (server);
+  if (faults != NULL)
+    {
+      g_autofree char *summary = bd_central_faults_summary (faults);
+
+      g_printerr ("bijli-central: %s\n", summary);
+    }
   /* Dropping the server and database closes SQLite cleanly, checkpointing the WAL. */
   g_clear_object (&server);
   g_clear_object (&db);

@@ -454,6 +454,37 @@ test_conflict (void)
   g_assert_cmpuint (count_history (state.account_b, "email", "operator"), ==, 1);
 }
 
+/* A retry time computed before the desk's clock went back by hours must
+ * not hold the outbox for hours: the worker sends it at once, without a
+ * kick (a kick ignores the retry time and would hide this). */
+static void
+test_clock_went_back (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BdIndexing) before = get_indexing (state.account_b);
+  g_autoptr(BdIndexing) after = bd_indexing_copy (before);
+  g_autoptr(GPtrArray) changes = NULL;
+  gint64 seq;
+  guint timeout;
+
+  bd_push_worker_stop (state.worker);
+  g_assert_true (bd_consumer_store_cache_indexing (state.store, before, &error));
+  bd_indexing_set_meter_rating (after, "10-60 A");
+  changes = bd_indexing_diff (before, after);
+  seq = bd_consumer_store_save_indexing (state.store, after, changes, "operator", &error);
+  g_assert_no_error (error);
+  g_assert_true (bd_consumer_store_outbox_mark (state.store, seq, BD_OUTBOX_STATE_QUEUED, "timed out",
+                                                g_get_real_time () / G_USEC_PER_SEC + 6 * 3600, &error));
+  g_assert_no_error (error);
+
+  /* Well under the 60 s a wait for the retry time would take first. */
+  timeout = g_timeout_add_seconds (10, on_wait_timeout_cb, (gpointer) "an item with a far retry time");
+  bd_push_worker_start (state.worker);
+  while (seen_state (seq) != BD_OUTBOX_STATE_DONE)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (timeout);
+}
+
 static void
 remove_file_and_wal (const char *path)
 {
@@ -491,6 +522,7 @@ main (int argc, char **argv)
   g_test_add_func ("/push/replay-does-not-reapply", test_replay_does_not_reapply);
   g_test_add_func ("/push/rejected", test_rejected);
   g_test_add_func ("/push/conflict", test_conflict);
+  g_test_add_func ("/push/clock-went-back", test_clock_went_back);
   status = g_test_run ();
 
   if (state.worker != NULL)
