@@ -16,8 +16,12 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
+#include "bd-about.h"
 #include "bd-application.h"
+#include "bd-consumer-format.h"
 #include "bd-consumer-window.h"
+#include "bd-language.h"
+#include "bd-preferences-window.h"
 #include "bd-window.h"
 
 /* Pages of the changes feed: the largest the server allows, so a zone of
@@ -34,8 +38,10 @@ struct _BdApplication
   BdSession       *session;
   BdConsumerStore *store;
   BdSyncEngine    *sync_engine;
+  BdPushWorker    *push_worker;   /* sends the outbox while signed in */
 
   gint64           started_at;    /* monotonic µs at the top of main(), or 0 */
+  gboolean         restart_requested;
 };
 
 G_DEFINE_FINAL_TYPE (BdApplication, bd_application, ADW_TYPE_APPLICATION)
@@ -88,17 +94,21 @@ on_quit_action (GSimpleAction *action,
                 gpointer       user_data)
 {
   BdApplication *self = user_data;
-  GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
+  g_autoptr(GList) windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
 
   /* Closing the windows (rather than g_application_quit) lets each one save
-   * its size in close-request. */
-  for (GList *l = windows; l != NULL; )
-    {
-      GtkWindow *window = l->data;
-
-      l = l->next;
-      gtk_window_close (window);
-    }
+   * its size in close-request. Dialogs go first, so each is gone before the
+   * window it is transient for (GTK 4.8 trips over a dialog that outlives
+   * its parent). Closing one window can destroy others, so each is checked
+   * to be open still; no reference is kept, which would delay that. */
+  for (guint pass = 0; pass < 2; pass++)
+    for (GList *l = windows; l != NULL; l = l->next)
+      {
+        if (g_list_find (gtk_application_get_windows (GTK_APPLICATION (self)), l->data) == NULL)
+          continue;
+        if ((pass == 0) == (gtk_window_get_transient_for (l->data) != NULL))
+          gtk_window_close (l->data);
+      }
 }
 
 static void
@@ -107,31 +117,121 @@ on_about_action (GSimpleAction *action,
                  gpointer       user_data)
 {
   BdApplication *self = user_data;
-  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
-  static const char *developers[] = { "The Bijli Desk developers", NULL };
-  AdwAboutWindow *about;
 
-  about = ADW_ABOUT_WINDOW (adw_about_window_new ());
-  adw_about_window_set_application_name (about, _("Bijli Desk"));
-  adw_about_window_set_application_icon (about, APPLICATION_ID);
-  adw_about_window_set_version (about, PACKAGE_VERSION);
-  adw_about_window_set_developer_name (about, _("The Bijli Desk developers"));
-  adw_about_window_set_developers (about, developers);
-  adw_about_window_set_comments (about,
-                                 _("Find electricity consumers and their prepaid balance at the customer-service desk, even when the central server cannot be reached."));
-  adw_about_window_set_license_type (about, GTK_LICENSE_GPL_3_0);
-  adw_about_window_set_copyright (about, _("© The Bijli Desk developers"));
-  /* Translators: put your name here so it appears in the About window. */
-  adw_about_window_set_translator_credits (about, _("translator-credits"));
+  bd_about_show (gtk_application_get_active_window (GTK_APPLICATION (self)));
+}
+
+/* GTK 4.8 leaves a dialog pointing at its parent once the parent is gone,
+ * and the dialog's own disposal then touches freed memory: let go of the
+ * parent while it is still alive. */
+static void
+on_dialog_parent_destroyed_cb (GtkWindow *dialog,
+                               GtkWidget *parent)
+{
+  gtk_window_set_transient_for (dialog, NULL);
+  gtk_window_destroy (dialog);
+}
+
+static void
+on_preferences_action (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  BdApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  GtkWidget *preferences = bd_preferences_window_new (self->settings);
+
+  /* Part of the application, so app.restart and the shortcuts work in it. */
+  gtk_window_set_application (GTK_WINDOW (preferences), GTK_APPLICATION (self));
   if (parent != NULL)
-    gtk_window_set_transient_for (GTK_WINDOW (about), parent);
-  gtk_window_present (GTK_WINDOW (about));
+    {
+      gtk_window_set_transient_for (GTK_WINDOW (preferences), parent);
+      g_signal_connect_object (parent, "destroy", G_CALLBACK (on_dialog_parent_destroyed_cb),
+                               preferences, G_CONNECT_SWAPPED);
+    }
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
+/* main() starts the program again once the windows are closed and the
+ * application has let go of its D-Bus name. */
+static void
+on_restart_action (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  BdApplication *self = user_data;
+
+  self->restart_requested = TRUE;
+  g_action_group_activate_action (G_ACTION_GROUP (self), "quit", NULL);
 }
 
 static const GActionEntry app_actions[] = {
   { "quit", on_quit_action, NULL, NULL, NULL },
   { "about", on_about_action, NULL, NULL, NULL },
+  { "preferences", on_preferences_action, NULL, NULL, NULL },
+  { "restart", on_restart_action, NULL, NULL, NULL },
 };
+
+static void
+apply_color_scheme (BdApplication *self)
+{
+  g_autofree char *scheme = g_settings_get_string (self->settings, "color-scheme");
+  AdwColorScheme color_scheme = ADW_COLOR_SCHEME_DEFAULT;
+
+  if (g_strcmp0 (scheme, "light") == 0)
+    color_scheme = ADW_COLOR_SCHEME_FORCE_LIGHT;
+  else if (g_strcmp0 (scheme, "dark") == 0)
+    color_scheme = ADW_COLOR_SCHEME_FORCE_DARK;
+
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), color_scheme);
+}
+
+static void
+apply_name_order (BdApplication *self)
+{
+  g_autofree char *order = g_settings_get_string (self->settings, "name-order");
+  gboolean hindi_first;
+
+  if (g_strcmp0 (order, "hindi") == 0)
+    hindi_first = TRUE;
+  else if (g_strcmp0 (order, "english") == 0)
+    hindi_first = FALSE;
+  else
+    hindi_first = bd_language_is_hindi ();
+
+  bd_name_order_set (hindi_first ? BD_NAME_ORDER_HINDI_FIRST : BD_NAME_ORDER_ENGLISH_FIRST);
+}
+
+static void
+on_color_scheme_changed_cb (BdApplication *self,
+                            const char    *key,
+                            GSettings     *settings)
+{
+  apply_color_scheme (self);
+}
+
+static void
+on_name_order_changed_cb (BdApplication *self,
+                          const char    *key,
+                          GSettings     *settings)
+{
+  apply_name_order (self);
+
+  /* The results on show are rebuilt from the local copy, in the new order. */
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (BD_IS_WINDOW (l->data) && self->store != NULL)
+      bd_search_panel_refresh (bd_window_get_search_panel (l->data));
+}
+
+/* On a desk shared by several operators, nobody's user name is left behind. */
+static void
+on_remember_username_changed_cb (BdApplication *self,
+                                 const char    *key,
+                                 GSettings     *settings)
+{
+  if (!g_settings_get_boolean (settings, "remember-username"))
+    g_settings_reset (settings, "last-username");
+}
 
 static void
 open_store_thread (GTask        *task,
@@ -188,9 +288,13 @@ on_store_opened_cb (GObject      *source,
   self->store = g_steal_pointer (&data->store);
   self->sync_engine = bd_sync_engine_new (self->client, self->store);
   bd_sync_engine_set_page_size (self->sync_engine, SYNC_PAGE_SIZE);
+  /* Edits queued before a sign-out or a crash go out with this session. */
+  self->push_worker = bd_push_worker_new (self->client, self->store);
+  bd_push_worker_start (self->push_worker);
 
   g_settings_set_string (self->settings, "server-url", data->server_url);
-  g_settings_set_string (self->settings, "last-username", data->username);
+  if (g_settings_get_boolean (self->settings, "remember-username"))
+    g_settings_set_string (self->settings, "last-username", data->username);
 
   g_task_return_boolean (outer, TRUE);
 }
@@ -278,6 +382,11 @@ release_zone (BdApplication *self,
 {
   g_autoptr(GTask) task = NULL;
 
+  /* Stopped first: its request in flight goes back to queued, to be sent
+   * with the same key by the next session. */
+  if (self->push_worker != NULL)
+    bd_push_worker_stop (self->push_worker);
+  g_clear_object (&self->push_worker);
   g_clear_object (&self->sync_engine);
   g_clear_object (&self->session);
   g_clear_object (&self->client);
@@ -428,7 +537,9 @@ bd_application_startup (GApplication *app)
 {
   BdApplication *self = BD_APPLICATION (app);
   static const char *quit_accels[] = { "<Control>q", NULL };
-  static const char *sync_accels[] = { "<Control>r", NULL };
+  static const char *sync_accels[] = { "<Control>r", "F5", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
+  static const char *shortcuts_accels[] = { "<Control>question", "<Control>slash", NULL };
   static const char *search_accels[] = { "<Control>f", NULL };
   static const char *close_accels[] = { "<Control>w", NULL };
   static const char *next_accels[] = { "<Alt>Down", "<Alt>KP_Down", NULL };
@@ -442,6 +553,8 @@ bd_application_startup (GApplication *app)
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", preferences_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-help-overlay", shortcuts_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.sync-now", sync_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.focus-search", search_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", close_accels);
@@ -450,6 +563,16 @@ bd_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.copy-account", copy_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.open-consumer-window", new_window_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.print-summary", print_accels);
+
+  /* Before the first window, so it opens in the chosen style. */
+  apply_color_scheme (self);
+  apply_name_order (self);
+  g_signal_connect_object (self->settings, "changed::color-scheme",
+                           G_CALLBACK (on_color_scheme_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::name-order",
+                           G_CALLBACK (on_name_order_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::remember-username",
+                           G_CALLBACK (on_remember_username_changed_cb), self, G_CONNECT_SWAPPED);
 }
 
 static void
@@ -515,6 +638,14 @@ bd_application_get_settings (BdApplication *self)
   return self->settings;
 }
 
+gboolean
+bd_application_get_restart_requested (BdApplication *self)
+{
+  g_return_val_if_fail (BD_IS_APPLICATION (self), FALSE);
+
+  return self->restart_requested;
+}
+
 BdSession *
 bd_application_get_session (BdApplication *self)
 {
@@ -537,6 +668,22 @@ bd_application_get_sync_engine (BdApplication *self)
   g_return_val_if_fail (BD_IS_APPLICATION (self), NULL);
 
   return self->sync_engine;
+}
+
+BdClient *
+bd_application_get_client (BdApplication *self)
+{
+  g_return_val_if_fail (BD_IS_APPLICATION (self), NULL);
+
+  return self->client;
+}
+
+BdPushWorker *
+bd_application_get_push_worker (BdApplication *self)
+{
+  g_return_val_if_fail (BD_IS_APPLICATION (self), NULL);
+
+  return self->push_worker;
 }
 
 void

@@ -9,6 +9,7 @@
 
 #include "core/bd-session.h"
 #include "net/bd-client.h"
+#include "net/bd-push-worker.h"
 #include "net/bd-sync-engine.h"
 #include "store/bd-consumer-store.h"
 
@@ -24,10 +25,18 @@ void             bd_application_set_started_at   (BdApplication       *self,
                                                   gint64               monotonic_us);
 
 GSettings       *bd_application_get_settings     (BdApplication       *self);
+/* Whether app.restart asked for the program to start again once
+ * g_application_run() returns (after a language switch). */
+gboolean         bd_application_get_restart_requested (BdApplication  *self);
 /* NULL until signed in. */
 BdSession       *bd_application_get_session      (BdApplication       *self);
 BdConsumerStore *bd_application_get_store        (BdApplication       *self);
 BdSyncEngine    *bd_application_get_sync_engine  (BdApplication       *self);
+/* The signed-in client (NULL until signed in). */
+BdClient        *bd_application_get_client       (BdApplication       *self);
+/* Sends the outbox to the server while signed in: created and started
+ * with the session, stopped and dropped at sign-out (NULL otherwise). */
+BdPushWorker    *bd_application_get_push_worker  (BdApplication       *self);
 
 /* Signs in, then opens (off the main thread) the local copy for the
  * server and zone and prepares a sync engine. On success the new objects

@@ -18,6 +18,9 @@
 
 #include "bd-consumer-format.h"
 
+/* Read and written on the main thread only. */
+static BdNameOrder name_order = BD_NAME_ORDER_ENGLISH_FIRST;
+
 static gboolean
 is_blank (const char *text)
 {
@@ -191,6 +194,36 @@ bd_format_load (gint64 watts)
   return g_strdup_printf (_("%s.%d kW"), whole, (int) tenths);
 }
 
+void
+bd_name_order_set (BdNameOrder order)
+{
+  name_order = order;
+}
+
+BdNameOrder
+bd_name_order_get (void)
+{
+  return name_order;
+}
+
+const char *
+bd_consumer_get_names (BdConsumer  *consumer,
+                       const char **out_secondary)
+{
+  gboolean hindi_first = name_order == BD_NAME_ORDER_HINDI_FIRST;
+  const char *primary;
+  const char *other;
+
+  g_return_val_if_fail (BD_IS_CONSUMER (consumer), NULL);
+
+  primary = bd_consumer_get_display_name (consumer, hindi_first);
+  other = hindi_first ? bd_consumer_get_name_en (consumer) : bd_consumer_get_name_hi (consumer);
+  if (out_secondary != NULL)
+    *out_secondary = !is_blank (other) && g_strcmp0 (other, primary) != 0 ? other : NULL;
+
+  return primary;
+}
+
 char *
 bd_consumer_format_relation (BdConsumer *consumer)
 {
@@ -202,7 +235,13 @@ bd_consumer_format_relation (BdConsumer *consumer)
   en = bd_consumer_get_relation_en (consumer);
   hi = bd_consumer_get_relation_hi (consumer);
   if (!is_blank (en) && !is_blank (hi) && g_strcmp0 (en, hi) != 0)
-    return g_strdup_printf ("%s · %s", en, hi);
+    {
+      if (name_order == BD_NAME_ORDER_HINDI_FIRST)
+        return g_strdup_printf ("%s · %s", hi, en);
+      return g_strdup_printf ("%s · %s", en, hi);
+    }
+  if (name_order == BD_NAME_ORDER_HINDI_FIRST && !is_blank (hi))
+    return g_strdup (hi);
   return g_strdup (!is_blank (en) ? en : hi);
 }
 

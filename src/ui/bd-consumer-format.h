@@ -49,7 +49,23 @@ const char    *bd_supply_status_label             (BdSupplyStatus  status);
 const char    *bd_area_type_label                 (BdAreaType      area);
 /* 2000 → "2 kW", 1500 → "1.5 kW". */
 char          *bd_format_load                     (gint64          watts);
-/* "Father's name · पिता का नाम" when both scripts are known and differ. */
+typedef enum {
+  BD_NAME_ORDER_ENGLISH_FIRST,
+  BD_NAME_ORDER_HINDI_FIRST,
+} BdNameOrder;
+
+/* Which script of a consumer's name the desk shows first; the
+ * application sets it from the "name-order" setting. */
+void           bd_name_order_set                  (BdNameOrder     order);
+BdNameOrder    bd_name_order_get                  (void);
+/* The name to show first, in the chosen script (the other script, then
+ * the account, when that spelling is not on record), and in
+ * out_secondary the other spelling when it is known and differs, else
+ * NULL. The strings belong to the consumer. */
+const char    *bd_consumer_get_names              (BdConsumer     *consumer,
+                                                   const char    **out_secondary);
+/* "Father's name · पिता का नाम" when both scripts are known and differ,
+ * in the order bd_name_order_get() says. */
 char          *bd_consumer_format_relation        (BdConsumer     *consumer);
 /* The masked mobile ("98XXXXXX10"), or NULL when none is on record. */
 char          *bd_consumer_dup_masked_mobile      (BdConsumer     *consumer);

@@ -1,10 +1,19 @@
 /* bd-consumer-page.c: the 360° record of one consumer.
  *
- * The overview holds what the desk has for the consumer: identity,
- * connection, meter and balance. Sections that later features fill
- * (complaints, requests, recharges) say plainly that they are not
- * available here yet; the history shows what the desk itself knows about
- * its copy of the record. The full mobile number never reaches a widget.
+ * The overview holds what the desk has for the consumer: identity, app
+ * registration, indexing, connection, meter and balance. Sections that
+ * later features fill (complaints, requests, recharges) say plainly that
+ * they are not available here yet; the history lists who changed what on
+ * the server, and the changes made here that are still on their way.
+ * The full mobile number, and Aadhaar beyond its last four digits, never
+ * reach a widget.
+ *
+ * The page finds the signed-in client, store and push worker through its
+ * window's BdApplication. The indexing, history and outbox are read from
+ * the store in a worker thread, then refreshed from the server when it
+ * can be reached (the copies are cached for offline use). An edit is
+ * "queued" from the moment it is stored until the push worker reports the
+ * server's answer; only then does the page say "Saved".
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,12 +21,27 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "core/bd-codec.h"
+#include "core/bd-history-entry.h"
 #include "core/bd-money.h"
 #include "core/bd-time.h"
+#include "core/bd-validate.h"
 
+#include "bd-application.h"
 #include "bd-consumer-format.h"
 #include "bd-consumer-page.h"
 #include "bd-consumer-summary.h"
+#include "bd-indexing-dialog.h"
+#include "bd-registration-assistant.h"
+
+#define HISTORY_LIMIT 50
+#define OUTBOX_LIMIT  20
+
+typedef enum {
+  REMOTE_UNKNOWN,      /* not asked yet, or not signed in */
+  REMOTE_ONLINE,
+  REMOTE_OFFLINE,
+} RemoteState;
 
 struct _BdConsumerPage
 {
@@ -26,6 +50,16 @@ struct _BdConsumerPage
   BdConsumer        *consumer;
   gint64             last_sync;
   GCancellable      *reload_cancellable;
+  GCancellable      *local_cancellable;    /* indexing/history/outbox from the store */
+  GCancellable      *remote_cancellable;   /* the same from the server */
+  BdIndexing        *indexing;             /* the desk's copy, or NULL */
+  GPtrArray         *outbox;               /* BdOutboxItem of this account, newest first */
+  char              *app_username;         /* registered in the app as, or NULL */
+  RemoteState        remote;
+  BdPushWorker      *push_worker;          /* the one whose signals are connected */
+  GHashTable        *saved_here;           /* outbox seqs saved from this page, for the "Saved" toast */
+  GPtrArray         *history_rows;
+  GPtrArray         *pending_rows;
   GtkPrintSettings  *print_settings;   /* the operator's last choices, for the next print */
 
   GtkStack          *stack;
@@ -46,7 +80,22 @@ struct _BdConsumerPage
   GtkButton         *copy_account_button;
   AdwActionRow      *mobile_row;
   GtkLabel          *mobile_tag;
+  GtkButton         *mobile_action_button;
+  GtkLabel          *mobile_action_label;
   AdwActionRow      *documents_row;
+  AdwActionRow      *registration_row;
+  GtkButton         *register_button;
+  GtkButton         *edit_indexing_button;
+  AdwActionRow      *indexing_state_row;
+  GtkImage          *indexing_state_icon;
+  AdwActionRow      *index_contact_row;
+  AdwActionRow      *index_nameplate_row;
+  AdwActionRow      *index_seals_row;
+  AdwActionRow      *index_installation_row;
+  AdwActionRow      *index_gps_row;
+  AdwActionRow      *index_updated_row;
+  AdwPreferencesGroup *pending_group;
+  AdwPreferencesGroup *history_group;
   AdwActionRow      *category_row;
   AdwActionRow      *load_row;
   AdwActionRow      *phase_row;
@@ -188,6 +237,873 @@ set_state_classes (GtkWidget  *widget,
     set_toggle_class (widget, classes[i], g_strcmp0 (classes[i], state_class) == 0);
 }
 
+typedef struct {
+  BdConsumerStore *store;
+  char            *account;
+  BdIndexing      *server_indexing;   /* to cache before reading, or NULL */
+  GPtrArray       *server_history;    /* to cache before reading, or NULL */
+  BdIndexing      *indexing;          /* read back: the desk's copy, or NULL */
+  GPtrArray       *history;
+  GPtrArray       *outbox;
+} LocalLoad;
+
+static void
+local_load_free (LocalLoad *load)
+{
+  g_clear_object (&load->store);
+  g_clear_pointer (&load->account, g_free);
+  g_clear_object (&load->server_indexing);
+  g_clear_pointer (&load->server_history, g_ptr_array_unref);
+  g_clear_object (&load->indexing);
+  g_clear_pointer (&load->history, g_ptr_array_unref);
+  g_clear_pointer (&load->outbox, g_ptr_array_unref);
+  g_free (load);
+}
+
+static void load_local     (BdConsumerPage *self,
+                            BdIndexing     *server_indexing,
+                            GPtrArray      *server_history);
+static void refresh_remote (BdConsumerPage *self);
+static void show_services  (BdConsumerPage *self);
+
+static BdApplication *
+get_app (BdConsumerPage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkApplication *app;
+
+  if (!GTK_IS_WINDOW (root))
+    return NULL;
+  app = gtk_window_get_application (GTK_WINDOW (root));
+
+  return BD_IS_APPLICATION (app) ? BD_APPLICATION (app) : NULL;
+}
+
+static BdClient *
+get_client (BdConsumerPage *self)
+{
+  BdApplication *app = get_app (self);
+
+  return app != NULL ? bd_application_get_client (app) : NULL;
+}
+
+static BdConsumerStore *
+get_store (BdConsumerPage *self)
+{
+  BdApplication *app = get_app (self);
+
+  return app != NULL ? bd_application_get_store (app) : NULL;
+}
+
+static gboolean
+is_cancelled (const GError *error)
+{
+  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+         g_error_matches (error, BD_NET_ERROR, BD_NET_ERROR_CANCELLED);
+}
+
+static gboolean
+shows_account (BdConsumerPage *self,
+               const char     *account)
+{
+  return self->consumer != NULL && g_strcmp0 (bd_consumer_get_account (self->consumer), account) == 0;
+}
+
+static void
+on_item_changed_cb (BdPushWorker   *worker,
+                    gint64          seq,
+                    BdOutboxState   state,
+                    BdConsumerPage *self)
+{
+  gboolean ours = FALSE;
+
+  if (g_hash_table_contains (self->saved_here, &seq))
+    {
+      switch (state)
+        {
+        case BD_OUTBOX_STATE_DONE:
+          show_toast (self, _("Indexing saved on the server."));
+          g_hash_table_remove (self->saved_here, &seq);
+          break;
+        case BD_OUTBOX_STATE_CONFLICT:
+          show_toast (self, _("Indexing saved, except fields someone else had changed meanwhile: see the Indexing section."));
+          g_hash_table_remove (self->saved_here, &seq);
+          break;
+        case BD_OUTBOX_STATE_REJECTED:
+          show_toast (self, _("The server refused the indexing change. The History tab says why."));
+          g_hash_table_remove (self->saved_here, &seq);
+          break;
+        case BD_OUTBOX_STATE_QUEUED:
+        case BD_OUTBOX_STATE_SENDING:
+        default:
+          break;
+        }
+    }
+
+  if (self->consumer == NULL)
+    return;
+
+  for (guint i = 0; self->outbox != NULL && i < self->outbox->len; i++)
+    if (((BdOutboxItem *) g_ptr_array_index (self->outbox, i))->seq == seq)
+      ours = TRUE;
+
+  load_local (self, NULL, NULL);
+  /* The server's history now has the change, with who and when. */
+  if (ours && state != BD_OUTBOX_STATE_QUEUED && state != BD_OUTBOX_STATE_SENDING)
+    refresh_remote (self);
+}
+
+static void
+watch_push_worker (BdConsumerPage *self)
+{
+  BdApplication *app = get_app (self);
+  BdPushWorker *worker = app != NULL ? bd_application_get_push_worker (app) : NULL;
+
+  if (worker == self->push_worker)
+    return;
+
+  if (self->push_worker != NULL)
+    g_signal_handlers_disconnect_by_data (self->push_worker, self);
+  g_set_weak_pointer (&self->push_worker, worker);
+  if (worker != NULL)
+    g_signal_connect_object (worker, "item-changed", G_CALLBACK (on_item_changed_cb), self, 0);
+}
+
+static void
+on_assistant_finished_cb (BdConsumerPage          *self,
+                          BdRegistrationAssistant *assistant)
+{
+  refresh_remote (self);
+  /* A verified or changed mobile comes to the desk's copy through the
+   * changes feed; in a consumer's own window there is no such action. */
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.sync-now", NULL);
+}
+
+static void
+open_assistant (BdConsumerPage *self,
+                BdOtpPurpose    purpose)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  BdRegistrationAssistant *assistant;
+
+  if (self->consumer == NULL)
+    return;
+
+  assistant = bd_registration_assistant_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                             self->remote == REMOTE_OFFLINE ? NULL : get_client (self),
+                                             self->consumer, purpose);
+  g_signal_connect_object (assistant, "finished", G_CALLBACK (on_assistant_finished_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (assistant));
+}
+
+static void
+on_register_clicked_cb (BdConsumerPage *self,
+                        GtkButton      *button)
+{
+  open_assistant (self, BD_OTP_PURPOSE_REGISTRATION);
+}
+
+static void
+on_mobile_action_clicked_cb (BdConsumerPage *self,
+                             GtkButton      *button)
+{
+  if (self->consumer == NULL)
+    return;
+
+  if (bd_consumer_get_mobile (self->consumer) != NULL && !bd_consumer_get_mobile_verified (self->consumer))
+    open_assistant (self, BD_OTP_PURPOSE_VERIFY_MOBILE);
+  else
+    open_assistant (self, BD_OTP_PURPOSE_CHANGE_MOBILE);
+}
+
+static void
+on_indexing_saved_cb (BdIndexingDialog *dialog,
+                      gint64            seq,
+                      BdConsumerPage   *self)
+{
+  gint64 *key = g_new (gint64, 1);
+
+  *key = seq;
+  g_hash_table_add (self->saved_here, key);
+  /* Not "saved" yet: only the server's answer makes it so. */
+  show_toast (self, _("Saved on this desk; sending to the server…"));
+  watch_push_worker (self);
+  if (self->push_worker != NULL)
+    bd_push_worker_kick (self->push_worker);
+  load_local (self, NULL, NULL);
+}
+
+static void
+on_edit_indexing_clicked_cb (BdConsumerPage *self,
+                             GtkButton      *button)
+{
+  BdApplication *app = get_app (self);
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  BdSession *session;
+  BdIndexingDialog *dialog;
+
+  if (self->consumer == NULL || app == NULL || bd_application_get_store (app) == NULL)
+    return;
+
+  session = bd_application_get_session (app);
+  dialog = bd_indexing_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                   bd_application_get_store (app),
+                                   self->remote == REMOTE_OFFLINE ? NULL : bd_application_get_client (app),
+                                   self->consumer, self->indexing,
+                                   session != NULL ? bd_session_get_username (session) : NULL);
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (on_indexing_saved_cb), self, 0);
+  g_signal_connect_object (dialog, "mobile-updated", G_CALLBACK (on_assistant_finished_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_registration_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(BdConsumerPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *username = NULL;
+
+  username = bd_client_get_registration_finish (BD_CLIENT (source), result, NULL, &error);
+  if (username == NULL && is_cancelled (error))
+    return;
+
+  if (username != NULL || g_error_matches (error, BD_NET_ERROR, BD_NET_ERROR_NOT_FOUND))
+    self->remote = REMOTE_ONLINE;
+  else if (g_error_matches (error, BD_NET_ERROR, BD_NET_ERROR_UNREACHABLE))
+    self->remote = REMOTE_OFFLINE;
+  else
+    g_debug ("Could not read the app registration: %s", error->message);
+
+  g_free (self->app_username);
+  self->app_username = g_steal_pointer (&username);
+  show_services (self);
+}
+
+static void
+on_remote_indexing_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(BdConsumerPage) self = user_data;
+  g_autoptr(BdIndexing) indexing = NULL;
+  g_autoptr(GError) error = NULL;
+
+  indexing = bd_client_get_indexing_finish (BD_CLIENT (source), result, &error);
+  if (indexing == NULL)
+    {
+      if (!is_cancelled (error))
+        g_debug ("Could not fetch the indexing: %s", error->message);
+      return;
+    }
+  if (shows_account (self, bd_indexing_get_account (indexing)))
+    load_local (self, indexing, NULL);
+}
+
+static void
+on_remote_history_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(BdConsumerPage) self = user_data;
+  g_autoptr(GPtrArray) history = NULL;
+  g_autoptr(GError) error = NULL;
+
+  history = bd_client_get_history_finish (BD_CLIENT (source), result, &error);
+  if (history == NULL)
+    {
+      if (!is_cancelled (error))
+        g_debug ("Could not fetch the history: %s", error->message);
+      return;
+    }
+  if (self->consumer != NULL)
+    load_local (self, NULL, history);
+}
+
+static void
+local_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  LocalLoad *load = task_data;
+  g_autoptr(GError) error = NULL;
+
+  if (load->server_indexing != NULL &&
+      !bd_consumer_store_cache_indexing (load->store, load->server_indexing, &error))
+    {
+      g_debug ("Could not keep the server's indexing on this desk: %s", error->message);
+      g_clear_error (&error);
+    }
+  if (load->server_history != NULL &&
+      !bd_consumer_store_cache_history (load->store, load->account, load->server_history, &error))
+    {
+      g_debug ("Could not keep the history on this desk: %s", error->message);
+      g_clear_error (&error);
+    }
+
+  load->indexing = bd_consumer_store_load_indexing (load->store, load->account, &error);
+  if (load->indexing == NULL && !g_error_matches (error, BD_STORE_ERROR, BD_STORE_ERROR_NOT_FOUND))
+    g_debug ("Could not read the indexing on this desk: %s", error->message);
+  g_clear_error (&error);
+
+  load->history = bd_consumer_store_load_history (load->store, load->account, &error);
+  if (load->history == NULL)
+    {
+      g_debug ("Could not read the history on this desk: %s", error->message);
+      g_clear_error (&error);
+    }
+
+  load->outbox = bd_consumer_store_outbox_list (load->store, load->account, OUTBOX_LIMIT, &error);
+  if (load->outbox == NULL)
+    g_debug ("Could not read the outbox: %s", error->message);
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static char *
+format_thousandths (gint64 value)
+{
+  g_autofree char *whole = bd_format_indian_integer (value / 1000);
+  int rest = (int) (value % 1000);
+
+  if (rest == 0)
+    return g_steal_pointer (&whole);
+  if (rest % 100 == 0)
+    return g_strdup_printf ("%s.%d", whole, rest / 100);
+  if (rest % 10 == 0)
+    return g_strdup_printf ("%s.%02d", whole, rest / 10);
+
+  return g_strdup_printf ("%s.%03d", whole, rest);
+}
+
+static char *
+format_date (const char *iso)
+{
+  int y, m, d;
+
+  if (iso == NULL || sscanf (iso, "%4d-%2d-%2d", &y, &m, &d) != 3)
+    return g_strdup (iso);
+
+  return g_strdup_printf ("%02d-%02d-%04d", d, m, y);
+}
+
+static char *
+format_field (BdIndexing *indexing,
+              const char *field)
+{
+  g_autoptr(JsonNode) node = bd_indexing_get_field (indexing, field);
+
+  return node != NULL ? bd_indexing_format_value (field, node) : NULL;
+}
+
+/* Non-empty parts joined by " · "; NULL when all are empty. */
+static char *
+join_parts (GPtrArray *parts)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (guint i = 0; i < parts->len; i++)
+    {
+      const char *part = g_ptr_array_index (parts, i);
+
+      if (part == NULL || *part == '\0')
+        continue;
+      if (out->len > 0)
+        g_string_append (out, " · ");
+      g_string_append (out, part);
+    }
+
+  return out->len > 0 ? g_strdup (out->str) : NULL;
+}
+
+/* "Email, PAN" from a PATCH body {"changes":{field:…}}. */
+static char *
+describe_outbox_fields (const BdOutboxItem *item)
+{
+  g_autoptr(JsonNode) root = bd_json_parse (item->body, -1, NULL);
+  g_autoptr(GString) out = g_string_new (NULL);
+  JsonObject *changes = NULL;
+  g_autoptr(GList) members = NULL;
+
+  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
+    {
+      JsonObject *object = json_node_get_object (root);
+
+      if (json_object_has_member (object, "changes") &&
+          JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "changes")))
+        changes = json_object_get_object_member (object, "changes");
+    }
+  if (changes != NULL)
+    members = json_object_get_members (changes);
+
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      if (out->len > 0)
+        g_string_append (out, _(", "));
+      g_string_append (out, bd_indexing_field_label (l->data));
+    }
+
+  return g_strdup (out->str);
+}
+
+/* "PAN, Email" from a conflict result [{"field":…}…]. */
+static char *
+describe_conflicts (const char *result)
+{
+  g_autoptr(JsonNode) root = result != NULL ? bd_json_parse (result, -1, NULL) : NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+  JsonArray *array = NULL;
+
+  if (root != NULL && JSON_NODE_HOLDS_ARRAY (root))
+    array = json_node_get_array (root);
+  else if (root != NULL && JSON_NODE_HOLDS_OBJECT (root) &&
+           json_object_has_member (json_node_get_object (root), "conflicts") &&
+           JSON_NODE_HOLDS_ARRAY (json_object_get_member (json_node_get_object (root), "conflicts")))
+    array = json_object_get_array_member (json_node_get_object (root), "conflicts");
+
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      const char *field;
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        continue;
+      field = json_object_get_string_member_with_default (json_node_get_object (element), "field", NULL);
+      if (field == NULL)
+        continue;
+      if (out->len > 0)
+        g_string_append (out, _(", "));
+      g_string_append (out, bd_indexing_field_label (field));
+    }
+
+  return out->len > 0 ? g_strdup (out->str) : NULL;
+}
+
+static char *
+describe_outbox_state (const BdOutboxItem *item)
+{
+  switch (item->state)
+    {
+    case BD_OUTBOX_STATE_REJECTED:
+      if (item->last_error != NULL)
+        /* Translators: "Rejected by the server", then the server's reason. */
+        return g_strdup_printf (_("%s: %s"), bd_outbox_state_to_label (item->state), item->last_error);
+      break;
+    case BD_OUTBOX_STATE_CONFLICT:
+      {
+        g_autofree char *fields = describe_conflicts (item->result);
+
+        if (fields != NULL)
+          /* Translators: %s lists fields, e.g. "PAN, Email". */
+          return g_strdup_printf (_("Conflict: %s changed on the server meanwhile; the server’s value was kept"), fields);
+      }
+      break;
+    case BD_OUTBOX_STATE_QUEUED:
+      if (item->last_error != NULL && item->attempts > 0)
+        /* Translators: "Queued — will be sent when online", then why the last try failed. */
+        return g_strdup_printf (_("%s (last try: %s)"), bd_outbox_state_to_label (item->state), item->last_error);
+      break;
+    case BD_OUTBOX_STATE_SENDING:
+    case BD_OUTBOX_STATE_DONE:
+    default:
+      break;
+    }
+
+  return g_strdup (bd_outbox_state_to_label (item->state));
+}
+
+static void
+show_indexing_state (BdConsumerPage *self)
+{
+  const BdOutboxItem *latest = NULL;
+  const BdOutboxItem *pending = NULL;
+  g_autofree char *text = NULL;
+  const char *icon = NULL;
+  const char *css = NULL;
+
+  for (guint i = 0; self->outbox != NULL && i < self->outbox->len; i++)
+    {
+      const BdOutboxItem *item = g_ptr_array_index (self->outbox, i);
+
+      if (latest == NULL)
+        latest = item;
+      if (pending == NULL && (item->state == BD_OUTBOX_STATE_QUEUED || item->state == BD_OUTBOX_STATE_SENDING))
+        pending = item;
+    }
+
+  if (pending != NULL)
+    {
+      text = g_strdup (bd_outbox_state_to_label (pending->state));
+      icon = "mail-send-symbolic";
+      css = "emergency";
+    }
+  else if (latest != NULL && latest->state != BD_OUTBOX_STATE_DONE)
+    {
+      text = describe_outbox_state (latest);
+      icon = "dialog-warning-symbolic";
+      css = "negative";
+    }
+  else if (self->indexing != NULL && (bd_indexing_get_version (self->indexing) > 0 || latest != NULL))
+    {
+      text = g_strdup (bd_outbox_state_to_label (BD_OUTBOX_STATE_DONE));
+      icon = "emblem-ok-symbolic";
+      css = "ok";
+    }
+  else
+    {
+      text = g_strdup (self->indexing != NULL ? _("Not indexed yet") : _("Not known at this desk yet"));
+    }
+
+  set_row_value (self->indexing_state_row, text);
+  gtk_image_set_from_icon_name (self->indexing_state_icon, icon);
+  gtk_widget_set_visible (GTK_WIDGET (self->indexing_state_icon), icon != NULL);
+  set_state_classes (GTK_WIDGET (self->indexing_state_icon), css);
+}
+
+static void
+show_indexing (BdConsumerPage *self)
+{
+  BdIndexing *x = self->indexing;
+  g_autoptr(GPtrArray) documents = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) contact = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) nameplate = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) installation = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *documents_text = NULL;
+  g_autofree char *contact_text = NULL;
+  g_autofree char *nameplate_text = NULL;
+  g_autofree char *installation_text = NULL;
+  g_autofree char *seals = NULL;
+  g_autofree char *gps = NULL;
+  g_autofree char *updated = NULL;
+
+  show_indexing_state (self);
+
+  if (x != NULL)
+    {
+      if (bd_indexing_get_aadhaar_last4 (x) != NULL)
+        {
+          g_autofree char *masked = bd_aadhaar_mask (bd_indexing_get_aadhaar_last4 (x));
+
+          /* Translators: %s is a masked Aadhaar number, "XXXX-XXXX-1234". */
+          g_ptr_array_add (documents, g_strdup_printf (_("Aadhaar %s"), masked));
+        }
+      if (bd_indexing_get_pan (x) != NULL)
+        /* Translators: %s is a PAN, e.g. "ABCPE1234F". */
+        g_ptr_array_add (documents, g_strdup_printf (_("PAN %s"), bd_indexing_get_pan (x)));
+      if (bd_indexing_get_voter_id (x) != NULL)
+        /* Translators: %s is a voter ID (EPIC) number. */
+        g_ptr_array_add (documents, g_strdup_printf (_("Voter ID %s"), bd_indexing_get_voter_id (x)));
+      if (bd_indexing_get_driving_licence (x) != NULL)
+        /* Translators: %s is a driving licence number. */
+        g_ptr_array_add (documents, g_strdup_printf (_("Driving licence %s"), bd_indexing_get_driving_licence (x)));
+
+      g_ptr_array_add (contact, format_field (x, "alternate_phone"));
+      g_ptr_array_add (contact, format_field (x, "email"));
+
+      g_ptr_array_add (nameplate, g_strdup (bd_indexing_get_meter_make (x)));
+      g_ptr_array_add (nameplate, g_strdup (bd_indexing_get_meter_model (x)));
+      if (bd_indexing_get_meter_year (x) > 0)
+        /* Translators: a meter's year of manufacture, e.g. "made 2023". */
+        g_ptr_array_add (nameplate, g_strdup_printf (_("made %d"), bd_indexing_get_meter_year (x)));
+      g_ptr_array_add (nameplate, g_strdup (bd_indexing_get_meter_rating (x)));
+
+      if (bd_indexing_get_installed_on (x) != NULL)
+        {
+          g_autofree char *date = format_date (bd_indexing_get_installed_on (x));
+
+          /* Translators: %s is a date, e.g. "15-03-2024". */
+          g_ptr_array_add (installation, g_strdup_printf (_("installed %s"), date));
+        }
+      if (bd_indexing_get_last_reading_wh (x) >= 0)
+        {
+          g_autofree char *kwh = format_thousandths (bd_indexing_get_last_reading_wh (x));
+          g_autofree char *date = format_date (bd_indexing_get_last_reading_on (x));
+
+          if (date != NULL)
+            /* Translators: a reading and its date, e.g. "reading 1,234.5 kWh on 15-03-2024". */
+            g_ptr_array_add (installation, g_strdup_printf (_("reading %s kWh on %s"), kwh, date));
+          else
+            /* Translators: a reading, e.g. "reading 1,234.5 kWh". */
+            g_ptr_array_add (installation, g_strdup_printf (_("reading %s kWh"), kwh));
+        }
+
+      seals = format_field (x, "seal_numbers");
+      gps = format_field (x, "gps");
+      if (bd_indexing_get_updated_at (x) > 0)
+        {
+          g_autofree char *when = bd_time_format_ist (bd_indexing_get_updated_at (x));
+
+          if (bd_indexing_get_updated_by (x) != NULL)
+            /* Translators: when, then who, e.g. "23-11-2026 15:45 IST by operator". */
+            updated = g_strdup_printf (_("%s by %s"), when, bd_indexing_get_updated_by (x));
+          else
+            updated = g_steal_pointer (&when);
+        }
+    }
+
+  documents_text = join_parts (documents);
+  contact_text = join_parts (contact);
+  nameplate_text = join_parts (nameplate);
+  installation_text = join_parts (installation);
+
+  set_row_value (self->documents_row, documents_text);
+  set_row_value (self->index_contact_row, contact_text);
+  set_row_value (self->index_nameplate_row, nameplate_text);
+  set_row_value (self->index_seals_row, seals);
+  set_row_value (self->index_installation_row, installation_text);
+  set_row_value (self->index_gps_row, gps);
+  set_row_value (self->index_updated_row, updated);
+}
+
+static void
+clear_rows (AdwPreferencesGroup *group,
+            GPtrArray           *rows)
+{
+  for (guint i = 0; i < rows->len; i++)
+    adw_preferences_group_remove (group, g_ptr_array_index (rows, i));
+  g_ptr_array_set_size (rows, 0);
+}
+
+static void
+add_row (AdwPreferencesGroup *group,
+         GPtrArray           *rows,
+         const char          *title,
+         const char          *subtitle)
+{
+  GtkWidget *row = adw_action_row_new ();
+  g_autofree char *title_markup = g_markup_escape_text (title != NULL ? title : "", -1);
+  g_autofree char *subtitle_markup = g_markup_escape_text (subtitle != NULL ? subtitle : "", -1);
+  g_autofree char *accessible = NULL;
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title_markup);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle_markup);
+  adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 0);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
+  /* Translators: read out for a history row: what changed, then who and when. */
+  accessible = g_strdup_printf (_("%s: %s"), title != NULL ? title : "", subtitle != NULL ? subtitle : "");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
+                                  -1);
+  adw_preferences_group_add (group, row);
+  g_ptr_array_add (rows, row);
+}
+
+static void
+show_change_history (BdConsumerPage *self,
+                     GPtrArray      *history)
+{
+  guint n_pending = 0;
+
+  clear_rows (self->pending_group, self->pending_rows);
+  clear_rows (self->history_group, self->history_rows);
+
+  for (guint i = 0; self->outbox != NULL && i < self->outbox->len; i++)
+    {
+      const BdOutboxItem *item = g_ptr_array_index (self->outbox, i);
+      g_autofree char *fields = NULL;
+      g_autofree char *title = NULL;
+      g_autofree char *state = NULL;
+      g_autofree char *when = NULL;
+      g_autofree char *subtitle = NULL;
+
+      /* Once done, the server's history has it, with who and when. */
+      if (item->state == BD_OUTBOX_STATE_DONE)
+        continue;
+
+      fields = describe_outbox_fields (item);
+      /* Translators: %s lists the changed fields, e.g. "Email, PAN". */
+      title = g_strdup_printf (_("Indexing: %s"), fields);
+      state = describe_outbox_state (item);
+      when = bd_time_format_ist (item->created_at);
+      /* Translators: a change's state, then when and by whom it was made here. */
+      subtitle = g_strdup_printf (_("%s · %s by %s"), state, when != NULL ? when : "", item->created_by);
+      add_row (self->pending_group, self->pending_rows, title, subtitle);
+      n_pending++;
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->pending_group), n_pending > 0);
+
+  for (guint i = 0; history != NULL && i < history->len && i < HISTORY_LIMIT; i++)
+    {
+      const BdHistoryEntry *entry = g_ptr_array_index (history, i);
+      g_autofree char *title = bd_history_entry_describe (entry);
+      g_autofree char *when = bd_time_format_ist (entry->at);
+      g_autofree char *subtitle = NULL;
+
+      /* Translators: when, then who, e.g. "23-11-2026 15:45 IST by operator". */
+      subtitle = g_strdup_printf (_("%s by %s"), when != NULL ? when : "", entry->by != NULL ? entry->by : "");
+      add_row (self->history_group, self->history_rows, title, subtitle);
+    }
+  if (history == NULL || history->len == 0)
+    add_row (self->history_group, self->history_rows,
+             _("No changes known at this desk"),
+             self->remote == REMOTE_ONLINE ? _("The central server has no recorded changes for this consumer.")
+                                           : _("The list comes from the central server and is kept here for offline use."));
+}
+
+static void
+on_local_loaded_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  BdConsumerPage *self = BD_CONSUMER_PAGE (source);
+  LocalLoad *load = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error) || !shows_account (self, load->account))
+    return;
+
+  g_set_object (&self->indexing, load->indexing);
+  g_clear_pointer (&self->outbox, g_ptr_array_unref);
+  self->outbox = load->outbox != NULL ? g_ptr_array_ref (load->outbox) : NULL;
+  show_indexing (self);
+  show_change_history (self, load->history);
+}
+
+static void
+load_local (BdConsumerPage *self,
+            BdIndexing     *server_indexing,
+            GPtrArray      *server_history)
+{
+  BdConsumerStore *store = get_store (self);
+  g_autoptr(GTask) task = NULL;
+  LocalLoad *load;
+
+  if (store == NULL || self->consumer == NULL)
+    return;
+
+  if (self->local_cancellable == NULL)
+    self->local_cancellable = g_cancellable_new ();
+
+  load = g_new0 (LocalLoad, 1);
+  load->store = g_object_ref (store);
+  load->account = g_strdup (bd_consumer_get_account (self->consumer));
+  load->server_indexing = server_indexing != NULL ? g_object_ref (server_indexing) : NULL;
+  load->server_history = server_history != NULL ? g_ptr_array_ref (server_history) : NULL;
+
+  task = g_task_new (self, self->local_cancellable, on_local_loaded_cb, NULL);
+  g_task_set_source_tag (task, load_local);
+  g_task_set_task_data (task, load, (GDestroyNotify) local_load_free);
+  g_task_run_in_thread (task, local_thread);
+}
+
+static void
+refresh_remote (BdConsumerPage *self)
+{
+  BdClient *client = get_client (self);
+  const char *account;
+
+  if (self->consumer == NULL || client == NULL)
+    return;
+
+  g_cancellable_cancel (self->remote_cancellable);
+  g_clear_object (&self->remote_cancellable);
+  self->remote_cancellable = g_cancellable_new ();
+  account = bd_consumer_get_account (self->consumer);
+
+  bd_client_get_registration_async (client, account, self->remote_cancellable,
+                                    on_registration_cb, g_object_ref (self));
+  bd_client_get_indexing_async (client, account, self->remote_cancellable,
+                                on_remote_indexing_cb, g_object_ref (self));
+  bd_client_get_history_async (client, account, HISTORY_LIMIT, self->remote_cancellable,
+                               on_remote_history_cb, g_object_ref (self));
+}
+
+/* What can be done with the server: register, verify or change the
+ * mobile, edit the indexing. */
+static void
+show_services (BdConsumerPage *self)
+{
+  BdConsumer *c = self->consumer;
+  gboolean signed_in = get_client (self) != NULL;
+  gboolean online = signed_in && self->remote == REMOTE_ONLINE;
+  gboolean has_mobile;
+  gboolean verified;
+  g_autofree char *registration = NULL;
+  const char *register_tooltip = NULL;
+  const char *mobile_label;
+  const char *mobile_name;
+
+  if (c == NULL)
+    return;
+
+  has_mobile = bd_consumer_get_mobile (c) != NULL && *bd_consumer_get_mobile (c) != '\0';
+  verified = bd_consumer_get_mobile_verified (c);
+
+  if (!signed_in)
+    {
+      registration = g_strdup (_("Sign in to see whether the consumer uses the app"));
+      register_tooltip = _("Registration needs a connection to the server.");
+    }
+  else if (self->remote == REMOTE_OFFLINE)
+    {
+      registration = g_strdup (_("Cannot be checked: the server cannot be reached"));
+      register_tooltip = _("Registration needs a connection to the server, and this desk cannot reach it now.");
+    }
+  else if (self->remote == REMOTE_UNKNOWN)
+    {
+      registration = g_strdup (_("Checking with the server…"));
+      register_tooltip = _("Checking with the server whether the consumer is registered…");
+    }
+  else if (self->app_username != NULL)
+    {
+      /* Translators: %s is the consumer's app username. */
+      registration = g_strdup_printf (_("Registered in the app as %s"), self->app_username);
+      register_tooltip = _("Already registered in the app.");
+    }
+  else
+    {
+      registration = g_strdup (_("Not registered in the app"));
+    }
+  set_row_value (self->registration_row, registration);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->register_button), online && self->app_username == NULL);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->register_button), register_tooltip);
+
+  if (has_mobile && !verified)
+    {
+      mobile_label = _("Verify…");
+      mobile_name = _("Verify mobile");
+    }
+  else if (has_mobile)
+    {
+      mobile_label = _("Change…");
+      mobile_name = _("Change mobile");
+    }
+  else
+    {
+      mobile_label = _("Add…");
+      mobile_name = _("Add a mobile number");
+    }
+  gtk_label_set_text (self->mobile_action_label, mobile_label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->mobile_action_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, mobile_name,
+                                  -1);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->mobile_action_button), online);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->mobile_action_button),
+                               online ? NULL : _("Sending an OTP needs a connection to the server."));
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->edit_indexing_button), get_store (self) != NULL);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->edit_indexing_button),
+                               get_store (self) != NULL ? _("Edits are kept on this desk and sent to the server, also when it is offline now.")
+                                                        : _("Sign in to edit the indexing."));
+}
+
+/* Everything that comes from the store and the server, for the consumer
+ * on show. */
+static void
+refresh_services (BdConsumerPage *self)
+{
+  if (self->consumer == NULL)
+    return;
+
+  watch_push_worker (self);
+  show_services (self);
+  show_indexing (self);
+  load_local (self, NULL, NULL);
+  refresh_remote (self);
+}
+
 static void
 show_balance (BdConsumerPage *self)
 {
@@ -270,14 +1186,14 @@ show_consumer (BdConsumerPage *self)
   g_autofree char *relation = bd_consumer_format_relation (c);
   g_autofree char *load = bd_format_load (bd_consumer_get_sanctioned_load_w (c));
   g_autofree char *masked = bd_consumer_dup_masked_mobile (c);
-  const char *name_hi = bd_consumer_get_name_hi (c);
+  const char *other_name = NULL;
+  const char *name = bd_consumer_get_names (c, &other_name);
   gboolean connected = bd_consumer_get_supply_status (c) == BD_SUPPLY_CONNECTED;
 
-  gtk_label_set_text (self->name_label, bd_consumer_get_display_name (c, FALSE));
-  gtk_label_set_text (self->name_hi_label, name_hi != NULL ? name_hi : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->name_hi_label),
-                          name_hi != NULL && *name_hi != '\0' &&
-                          g_strcmp0 (name_hi, bd_consumer_get_display_name (c, FALSE)) != 0);
+  /* In the script the operator chose first, the other one under it. */
+  gtk_label_set_text (self->name_label, name);
+  gtk_label_set_text (self->name_hi_label, other_name != NULL ? other_name : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->name_hi_label), other_name != NULL);
   /* Translators: %s is a 10- or 12-digit account number. */
   account_heading = g_strdup_printf (_("Account %s"), bd_consumer_get_account (c));
   gtk_label_set_text (self->account_heading_label, account_heading);
@@ -304,7 +1220,6 @@ show_consumer (BdConsumerPage *self)
       set_row_value (self->mobile_row, _("No mobile on record"));
       gtk_widget_set_visible (GTK_WIDGET (self->mobile_tag), FALSE);
     }
-  set_row_value (self->documents_row, _("Not available at this desk yet"));
 
   set_row_value (self->category_row, bd_consumer_get_category (c));
   set_row_value (self->load_row, load);
@@ -320,6 +1235,7 @@ show_consumer (BdConsumerPage *self)
 
   show_meter (self);
   show_history (self);
+  show_services (self);
 }
 
 static void
@@ -329,7 +1245,16 @@ bd_consumer_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->reload_cancellable);
   g_clear_object (&self->reload_cancellable);
+  g_cancellable_cancel (self->local_cancellable);
+  g_clear_object (&self->local_cancellable);
+  g_cancellable_cancel (self->remote_cancellable);
+  g_clear_object (&self->remote_cancellable);
+  if (self->push_worker != NULL)
+    g_signal_handlers_disconnect_by_data (self->push_worker, self);
+  g_clear_weak_pointer (&self->push_worker);
   g_clear_object (&self->consumer);
+  g_clear_object (&self->indexing);
+  g_clear_pointer (&self->outbox, g_ptr_array_unref);
   g_clear_object (&self->print_settings);
   /* AdwBin unparents its child itself; let it, before the template
    * drops its references, so the child is not unparented twice. */
@@ -337,6 +1262,30 @@ bd_consumer_page_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), BD_TYPE_CONSUMER_PAGE);
 
   G_OBJECT_CLASS (bd_consumer_page_parent_class)->dispose (object);
+}
+
+static void
+bd_consumer_page_finalize (GObject *object)
+{
+  BdConsumerPage *self = BD_CONSUMER_PAGE (object);
+
+  g_free (self->app_username);
+  g_hash_table_unref (self->saved_here);
+  g_ptr_array_unref (self->history_rows);
+  g_ptr_array_unref (self->pending_rows);
+
+  G_OBJECT_CLASS (bd_consumer_page_parent_class)->finalize (object);
+}
+
+/* In a window of its own the page gets its consumer before its window
+ * has the application, so the services are looked up again here. */
+static void
+bd_consumer_page_root (GtkWidget *widget)
+{
+  BdConsumerPage *self = BD_CONSUMER_PAGE (widget);
+
+  GTK_WIDGET_CLASS (bd_consumer_page_parent_class)->root (widget);
+  refresh_services (self);
 }
 
 static void
@@ -382,6 +1331,8 @@ bd_consumer_page_class_init (BdConsumerPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = bd_consumer_page_dispose;
+  object_class->finalize = bd_consumer_page_finalize;
+  widget_class->root = bd_consumer_page_root;
   object_class->get_property = bd_consumer_page_get_property;
   object_class->set_property = bd_consumer_page_set_property;
 
@@ -410,7 +1361,22 @@ bd_consumer_page_class_init (BdConsumerPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, copy_account_button);
   gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, mobile_row);
   gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, mobile_tag);
+  gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, mobile_action_button);
+  gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, mobile_action_label);
   gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, documents_row);
+  gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, registration_row);
+  gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, register_button);
+  gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, edit_indexing_button);
+  gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, indexing_state_row);
+  gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, indexing_state_icon);
+  gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, index_contact_row);
+  gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, index_nameplate_row);
+  gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, index_seals_row);
+  gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, index_installation_row);
+  gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, index_gps_row);
+  gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, index_updated_row);
+  gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, pending_group);
+  gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, history_group);
   gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, category_row);
   gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, load_row);
   gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, phase_row);
@@ -431,11 +1397,18 @@ bd_consumer_page_class_init (BdConsumerPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, updated_row);
   gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, synced_row);
   gtk_widget_class_bind_template_callback (widget_class, on_copy_account_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_register_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_mobile_action_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_edit_indexing_clicked_cb);
 }
 
 static void
 bd_consumer_page_init (BdConsumerPage *self)
 {
+  self->saved_here = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->history_rows = g_ptr_array_new ();
+  self->pending_rows = g_ptr_array_new ();
+
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_stack_set_visible_child_name (self->stack, "empty");
 }
@@ -462,7 +1435,20 @@ bd_consumer_page_set_consumer (BdConsumerPage *self,
     return;
 
   if (!same_account)
-    g_cancellable_cancel (self->reload_cancellable);
+    {
+      /* Nothing of the previous consumer may show for this one. */
+      g_cancellable_cancel (self->reload_cancellable);
+      g_cancellable_cancel (self->local_cancellable);
+      g_clear_object (&self->local_cancellable);
+      g_cancellable_cancel (self->remote_cancellable);
+      g_clear_object (&self->remote_cancellable);
+      g_clear_object (&self->indexing);
+      g_clear_pointer (&self->outbox, g_ptr_array_unref);
+      g_clear_pointer (&self->app_username, g_free);
+      self->remote = REMOTE_UNKNOWN;
+      clear_rows (self->pending_group, self->pending_rows);
+      clear_rows (self->history_group, self->history_rows);
+    }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONSUMER]);
 
   if (consumer == NULL)
@@ -472,6 +1458,7 @@ bd_consumer_page_set_consumer (BdConsumerPage *self,
     }
 
   show_consumer (self);
+  refresh_services (self);
   /* A fresher copy of the same record (after a sync) keeps the operator's
    * place; another consumer starts at the top of the overview. */
   if (!same_account)

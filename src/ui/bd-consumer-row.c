@@ -1,8 +1,9 @@
 /* bd-consumer-row.c: one search result.
  *
  * Shows what an operator checks before opening a record: both spellings of
- * the name, the balance and its state (a tag with an icon and words, not
- * colour alone), the account, the masked mobile and the address.
+ * the name (the chosen script first), the balance and its state (a tag
+ * with an icon and words, not colour alone), the account, the masked
+ * mobile and the address.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -95,8 +96,8 @@ bd_consumer_row_set_consumer (BdConsumerRow *self,
   g_autofree char *mobile = NULL;
   g_autofree char *account_line = NULL;
   g_autofree char *accessible = NULL;
-  const char *name_en;
-  const char *name_hi;
+  const char *name;
+  const char *other_name;
   const char *state_class;
   BdBalanceState state;
 
@@ -117,8 +118,8 @@ bd_consumer_row_set_consumer (BdConsumerRow *self,
       return;
     }
 
-  name_en = bd_consumer_get_display_name (consumer, FALSE);
-  name_hi = bd_consumer_get_name_hi (consumer);
+  /* First the spelling in the script the operator chose, then the other. */
+  name = bd_consumer_get_names (consumer, &other_name);
   balance = bd_format_paise (bd_consumer_get_balance_paise (consumer));
   state = bd_consumer_balance_state (consumer);
   state_class = bd_balance_state_css_class (state);
@@ -129,11 +130,10 @@ bd_consumer_row_set_consumer (BdConsumerRow *self,
   /* Translators: account number, a separator dot, then the masked mobile. */
   account_line = g_strdup_printf (_("%s · %s"), bd_consumer_get_account (consumer), mobile);
 
-  gtk_label_set_text (self->name_label, or_empty (name_en));
+  gtk_label_set_text (self->name_label, or_empty (name));
   gtk_label_set_text (self->balance_label, balance);
-  gtk_label_set_text (self->name_hi_label, or_empty (name_hi));
-  gtk_widget_set_visible (GTK_WIDGET (self->name_hi_label),
-                          name_hi != NULL && *name_hi != '\0' && g_strcmp0 (name_hi, name_en) != 0);
+  gtk_label_set_text (self->name_hi_label, or_empty (other_name));
+  gtk_widget_set_visible (GTK_WIDGET (self->name_hi_label), other_name != NULL);
   gtk_label_set_text (self->account_label, account_line);
   gtk_label_set_text (self->address_label, or_empty (bd_consumer_get_address (consumer)));
 
@@ -155,7 +155,7 @@ bd_consumer_row_set_consumer (BdConsumerRow *self,
   /* Translators: read out for one search result: account, name, balance,
    * balance state (e.g. "Emergency credit"), masked mobile, address. */
   accessible = g_strdup_printf (_("Account %s, %s, balance %s, %s, mobile %s, %s"),
-                                bd_consumer_get_account (consumer), or_empty (name_en), balance,
+                                bd_consumer_get_account (consumer), or_empty (name), balance,
                                 bd_balance_state_label (state), mobile,
                                 or_empty (bd_consumer_get_address (consumer)));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),

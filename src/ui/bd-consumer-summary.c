@@ -154,7 +154,8 @@ on_draw_page_cb (GtkPrintOperation *operation,
   g_autofree char *load = bd_format_load (bd_consumer_get_sanctioned_load_w (c));
   g_autofree char *comm = bd_consumer_format_meter_comm (c, summary->printed_at);
   g_autofree char *last_reading = bd_consumer_format_last_reading (c);
-  const char *name_hi = bd_consumer_get_name_hi (c);
+  const char *other_name = NULL;
+  const char *name = bd_consumer_get_names (c, &other_name);
   const char *zone = bd_consumer_get_zone (c);
   Pen pen = { 0 };
 
@@ -175,9 +176,9 @@ on_draw_page_cb (GtkPrintOperation *operation,
   draw_line (&pen, header, 9, FALSE);
   draw_rule (&pen);
 
-  draw_line (&pen, bd_consumer_get_display_name (c, FALSE), 14, TRUE);
-  if (name_hi != NULL && *name_hi != '\0' && g_strcmp0 (name_hi, bd_consumer_get_display_name (c, FALSE)) != 0)
-    draw_line (&pen, name_hi, 13, FALSE);
+  draw_line (&pen, name, 14, TRUE);
+  if (other_name != NULL)
+    draw_line (&pen, other_name, 13, FALSE);
   /* Translators: %s is a 10- or 12-digit account number. */
   account = g_strdup_printf (_("Account %s"), bd_consumer_get_account (c));
   draw_line (&pen, account, 11, TRUE);

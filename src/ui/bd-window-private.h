@@ -34,6 +34,9 @@ struct _BdWindow
   GtkButton            *back_button;
   GtkSpinner           *sync_spinner;
   GtkImage             *offline_icon;
+  GtkButton            *outbox_button;
+  GtkLabel             *outbox_label;
+  GtkLabel             *status_announcer;
   GtkLabel             *user_label;
   GtkWidget            *consumer_actions;
   GtkStack             *stack;

@@ -45,11 +45,27 @@ pull_outcome_free (PullOutcome *outcome)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PullOutcome, pull_outcome_free)
 
+/* Screen readers hear status changes through the status bar's text and
+ * description (GTK 4.8 has no announcement API); the old text is cleared
+ * first so that saying the same thing twice is still a change. */
+static void
+announce (BdWindow   *self,
+          const char *message)
+{
+  gtk_label_set_text (self->status_announcer, "");
+  gtk_label_set_text (self->status_announcer, message);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->status_announcer),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, message,
+                                  -1);
+}
+
 static void
 show_toast (BdWindow   *self,
             const char *message)
 {
   AdwToast *toast = adw_toast_new (message);
+
+  announce (self, message);
 
   adw_toast_set_timeout (toast, 6);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
@@ -164,6 +180,38 @@ update_user (BdWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->user_label), TRUE);
 }
 
+/* "2 changes waiting to be sent" while the outbox holds edits the server
+ * has not confirmed. */
+static void
+update_outbox (BdWindow *self)
+{
+  BdPushWorker *worker = bd_application_get_push_worker (_bd_window_get_app (self));
+  gint64 pending = worker != NULL ? bd_push_worker_get_pending (worker) : 0;
+  g_autofree char *text = NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->outbox_button), pending > 0);
+  if (pending <= 0)
+    return;
+
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d change waiting to be sent",
+                                       "%d changes waiting to be sent", (gulong) pending),
+                          (int) pending);
+  gtk_label_set_text (self->outbox_label, text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->outbox_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, text,
+                                  -1);
+}
+
+static void
+on_outbox_clicked_cb (BdWindow  *self,
+                      GtkButton *button)
+{
+  BdPushWorker *worker = bd_application_get_push_worker (_bd_window_get_app (self));
+
+  if (worker != NULL)
+    bd_push_worker_kick (worker);
+}
+
 static gboolean
 on_status_tick_cb (gpointer user_data)
 {
@@ -272,6 +320,9 @@ on_pull_outcome_store_cb (GObject      *source,
 
   if (outcome->error == NULL)
     {
+      g_autofree char *synced = format_synced_status (self->last_sync);
+
+      announce (self, synced);
       self->offline = FALSE;
       if (outcome->initial)
         enter_main (self);
@@ -403,6 +454,10 @@ on_app_signed_in_cb (GObject      *source,
   bd_sign_in_page_set_busy (self->sign_in_page, FALSE);
   bd_sign_in_page_clear_password (self->sign_in_page);
 
+  if (bd_application_get_push_worker (app) != NULL)
+    g_signal_connect_object (bd_application_get_push_worker (app), "notify::pending",
+                             G_CALLBACK (update_outbox), self, G_CONNECT_SWAPPED);
+  update_outbox (self);
   g_signal_connect_object (bd_application_get_sync_engine (app), "progress",
                            G_CALLBACK (on_sync_progress_cb), self, 0);
   bd_search_panel_set_store (self->search_panel, bd_application_get_store (app));
@@ -492,6 +547,18 @@ on_back_clicked_cb (BdWindow  *self,
   bd_search_panel_focus_search (self->search_panel);
 }
 
+/* A new address set in the preferences shows on the sign-in page at once. */
+static void
+on_server_url_setting_changed_cb (BdWindow   *self,
+                                  const char *key,
+                                  GSettings  *settings)
+{
+  g_autofree char *url = g_settings_get_string (settings, "server-url");
+
+  if (!_bd_window_is_on_main (self) && g_strcmp0 (bd_window_get_page_name (self), "sign-in") == 0)
+    bd_window_prefill_sign_in (self, url, NULL);
+}
+
 static gboolean
 bd_window_close_request (GtkWindow *window)
 {
@@ -565,6 +632,9 @@ bd_window_class_init (BdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BdWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, BdWindow, sync_spinner);
   gtk_widget_class_bind_template_child (widget_class, BdWindow, offline_icon);
+  gtk_widget_class_bind_template_child (widget_class, BdWindow, outbox_button);
+  gtk_widget_class_bind_template_child (widget_class, BdWindow, outbox_label);
+  gtk_widget_class_bind_template_child (widget_class, BdWindow, status_announcer);
   gtk_widget_class_bind_template_child (widget_class, BdWindow, user_label);
   gtk_widget_class_bind_template_child (widget_class, BdWindow, consumer_actions);
   gtk_widget_class_bind_template_child (widget_class, BdWindow, stack);
@@ -579,6 +649,7 @@ bd_window_class_init (BdWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_consumer_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_leaflet_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_back_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_outbox_clicked_cb);
 }
 
 static void
@@ -658,6 +729,7 @@ _bd_window_sign_out (BdWindow *self)
   bd_sign_in_page_show_error (self->sign_in_page, NULL);
   gtk_stack_set_visible_child_name (self->stack, "sign-in");
   update_user (self);
+  update_outbox (self);
   update_status (self);
   _bd_window_actions_update (self);
   bd_sign_in_page_focus_first_empty (self->sign_in_page);
@@ -683,6 +755,8 @@ bd_window_new (BdApplication *application)
                                g_settings_get_int (settings, "window-height"));
   if (g_settings_get_boolean (settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
+  g_signal_connect_object (settings, "changed::server-url",
+                           G_CALLBACK (on_server_url_setting_changed_cb), self, G_CONNECT_SWAPPED);
 
   update_user (self);
   update_status (self);
