@@ -987,10 +987,12 @@ bd_client_resend_otp_async (BdClient            *self,
 {
   GTask *task;
   g_autofree char *path = NULL;
-  g_autoptr(JsonNode) body = json_node_init_object (json_node_alloc (), json_object_new ());
+  g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
 
   g_return_if_fail (BD_IS_CLIENT (self));
   g_return_if_fail (otp_id != NULL);
+
+  json_node_take_object (body, json_object_new ());
 
   path = otp_path (otp_id, "resend");
   task = new_task (self, bd_client_resend_otp_async, cancellable, callback, user_data);

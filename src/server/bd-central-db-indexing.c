@@ -95,7 +95,12 @@ current_value (Current    *current,
   if (json_object_has_member (current->stored, field))
     return json_node_copy (json_object_get_member (current->stored, field));
   if (g_str_equal (field, "seal_numbers"))
-    return json_node_init_array (json_node_alloc (), json_array_new ());
+    {
+      JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+
+      json_node_take_array (node, json_array_new ());
+      return node;
+    }
 
   return json_node_new (JSON_NODE_NULL);
 }
@@ -107,6 +112,7 @@ public_value (const char *field,
 {
   JsonObject *aadhaar;
   JsonObject *shown;
+  JsonNode *node;
 
   if (!g_str_equal (field, "aadhaar") || node_is_null (value) || !JSON_NODE_HOLDS_OBJECT (value))
     return json_node_copy (value);
@@ -114,7 +120,10 @@ public_value (const char *field,
   aadhaar = json_node_get_object (value);
   shown = json_object_new ();
   json_object_set_string_member (shown, "last4", json_object_get_string_member_with_default (aadhaar, "last4", ""));
-  return json_node_init_object (json_node_alloc (), shown);
+  /* take, not init: json_node_init_object() adds a reference of its own. */
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (node, shown);
+  return node;
 }
 
 static const char *
@@ -268,6 +277,7 @@ static JsonNode *
 indexing_to_json (Current *current)
 {
   JsonObject *object = json_object_new ();
+  JsonNode *node;
 
   json_object_set_string_member (object, "account", bd_consumer_get_account (current->consumer));
   json_object_set_int_member (object, "version", current->version);
@@ -290,7 +300,9 @@ indexing_to_json (Current *current)
       json_object_set_null_member (object, "updated_by");
     }
 
-  return json_node_init_object (json_node_alloc (), object);
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (node, object);
+  return node;
 }
 
 static void

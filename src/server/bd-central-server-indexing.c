@@ -255,6 +255,7 @@ validate_seals (JsonNode  *to,
 {
   JsonArray *seals;
   JsonArray *normalized;
+  JsonNode *node;
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   if (!JSON_NODE_HOLDS_ARRAY (to) || json_array_get_length (seals = json_node_get_array (to)) > SEALS_MAX)
@@ -293,7 +294,9 @@ validate_seals (JsonNode  *to,
       json_array_add_string_element (normalized, seal);
     }
 
-  return json_node_init_array (json_node_alloc (), normalized);
+  node = json_node_new (JSON_NODE_ARRAY);
+  json_node_take_array (node, normalized);
+  return node;
 }
 
 /* The normalised "to" of field, or NULL with an error saying what is wrong. */
