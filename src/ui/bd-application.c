@@ -539,7 +539,7 @@ bd_application_startup (GApplication *app)
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *sync_accels[] = { "<Control>r", "F5", NULL };
   static const char *preferences_accels[] = { "<Control>comma", NULL };
-  static const char *shortcuts_accels[] = { "<Control>question", "<Control>slash", NULL };
+  static const char *shortcuts_accels[] = { "<Control>question", NULL };
   static const char *search_accels[] = { "<Control>f", NULL };
   static const char *close_accels[] = { "<Control>w", NULL };
   static const char *next_accels[] = { "<Alt>Down", "<Alt>KP_Down", NULL };

@@ -271,7 +271,7 @@ test_shortcuts_are_set (void)
 
   g_assert_true (g_strv_contains ((const char * const *) preferences, "<Control>comma"));
   g_assert_true (g_strv_contains ((const char * const *) sync, "F5"));
-  g_assert_true (g_strv_contains ((const char * const *) help, "<Control>slash"));
+  g_assert_true (g_strv_contains ((const char * const *) help, "<Control>question"));
   g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "restart"));
 }
 
