@@ -144,4 +144,9 @@ GPtrArray    *_bd_consumer_store_read_pending (BdStoreConnection  *conn,
                                                const char         *account,
                                                GError            **error);
 
+/* bd-consumer-store-recovery.c: PATH.damaged records that the check after
+ * opening found the file damaged; bd_consumer_store_open_or_recover()
+ * recovers such a file at the next start. */
+void     _bd_consumer_store_mark_damaged (const char *path);
+
 G_END_DECLS

@@ -212,6 +212,9 @@ check_thread_func (gpointer user_data)
   locker = g_mutex_locker_new (&self->check_lock);
   if (g_error_matches (error, BD_STORE_ERROR, BD_STORE_ERROR_CORRUPT))
     {
+      /* Remembered on disk: the next start must not take a file whose
+       * header is sound for a sound file (see bd-consumer-store-recovery.c). */
+      _bd_consumer_store_mark_damaged (bd_database_get_path (self->check_db));
       self->damage = g_steal_pointer (&error);
       g_atomic_int_set (&self->damaged, TRUE);
     }

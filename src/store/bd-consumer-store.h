@@ -29,6 +29,40 @@ G_DECLARE_FINAL_TYPE (BdConsumerStore, bd_consumer_store, BD, CONSUMER_STORE, GO
 BdConsumerStore *bd_consumer_store_open          (const char       *path,
                                                   GError          **error);
 
+typedef enum {
+  BD_STORE_RECOVERY_NONE,         /* the file was sound */
+  BD_STORE_RECOVERY_FROM_BACKUP,  /* it was damaged; the backup replaced it */
+  BD_STORE_RECOVERY_EMPTY,        /* it was damaged and no sound backup existed */
+} BdStoreRecovery;
+
+/* Like bd_consumer_store_open(), but a file found damaged while opening is
+ * moved aside (PATH.corrupt-TIMESTAMP, never deleted) and replaced by the
+ * backup (bd_consumer_store_backup()) if that is sound, else by an empty
+ * store. *out_recovery says which; *out_backup_time is when the backup used
+ * was taken (Unix seconds UTC). Records newer than the backup come back
+ * through the changes feed; outbox items queued after it are lost, and the
+ * caller must tell the operator. */
+BdConsumerStore *bd_consumer_store_open_or_recover (const char       *path,
+                                                    BdStoreRecovery  *out_recovery,
+                                                    gint64           *out_backup_time,
+                                                    GError          **error);
+
+/* PATH.backup: a consistent copy of the store taken while it is in use,
+ * checked, then renamed over the previous one. Blocking (seconds for a large
+ * store): use the async version from the UI. */
+gboolean         bd_consumer_store_backup        (BdConsumerStore  *self,
+                                                  GError          **error);
+void             bd_consumer_store_backup_async  (BdConsumerStore     *self,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+gboolean         bd_consumer_store_backup_finish (BdConsumerStore     *self,
+                                                  GAsyncResult        *result,
+                                                  GError             **error);
+char            *bd_consumer_store_build_backup_path (const char      *path);
+/* When the backup of the store at path was taken, or 0 if there is none. */
+gint64           bd_consumer_store_get_backup_time   (const char      *path);
+
 /* Waits for the check that bd_consumer_store_open() started and returns
  * its verdict: FALSE with BD_STORE_ERROR_CORRUPT if the file is damaged. */
 gboolean         bd_consumer_store_check         (BdConsumerStore  *self,

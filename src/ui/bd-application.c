@@ -39,12 +39,20 @@ struct _BdApplication
   BdConsumerStore *store;
   BdSyncEngine    *sync_engine;
   BdPushWorker    *push_worker;   /* sends the outbox while signed in */
+  char            *store_path;
+  BdStoreRecovery  store_recovery;     /* how the store was opened, until taken */
+  gint64           store_backup_time;  /* of the backup used, if one was */
+  gint64           last_backup;        /* monotonic µs of the last backup started */
 
   gint64           started_at;    /* monotonic µs at the top of main(), or 0 */
   gboolean         restart_requested;
 };
 
 G_DEFINE_FINAL_TYPE (BdApplication, bd_application, ADW_TYPE_APPLICATION)
+
+/* A backup copies the whole store (seconds for a million consumers): after
+ * a sync, at most this often. */
+#define BACKUP_INTERVAL_S (10 * 60)
 
 typedef struct {
   GTask           *outer;        /* the sign-in task, returned when the store is open */
@@ -54,6 +62,8 @@ typedef struct {
   char            *username;
   char            *store_path;
   BdConsumerStore *store;
+  BdStoreRecovery  recovery;
+  gint64           backup_time;
 } SignIn;
 
 static void
@@ -253,7 +263,8 @@ open_store_thread (GTask        *task,
       return;
     }
 
-  data->store = bd_consumer_store_open (data->store_path, &error);
+  data->store = bd_consumer_store_open_or_recover (data->store_path, &data->recovery,
+                                                   &data->backup_time, &error);
   if (data->store == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -286,6 +297,11 @@ on_store_opened_cb (GObject      *source,
   self->client = g_steal_pointer (&data->client);
   self->session = g_steal_pointer (&data->session);
   self->store = g_steal_pointer (&data->store);
+  g_free (self->store_path);
+  self->store_path = g_strdup (data->store_path);
+  self->store_recovery = data->recovery;
+  self->store_backup_time = data->backup_time;
+  self->last_backup = 0;
   self->sync_engine = bd_sync_engine_new (self->client, self->store);
   bd_sync_engine_set_page_size (self->sync_engine, SYNC_PAGE_SIZE);
   /* Edits queued before a sign-out or a crash go out with this session. */
@@ -390,6 +406,8 @@ release_zone (BdApplication *self,
   g_clear_object (&self->sync_engine);
   g_clear_object (&self->session);
   g_clear_object (&self->client);
+  g_clear_pointer (&self->store_path, g_free);
+  self->store_recovery = BD_STORE_RECOVERY_NONE;
 
   if (self->store == NULL)
     return;
@@ -751,6 +769,49 @@ bd_application_sign_out (BdApplication *self)
   g_list_free (windows);
 
   release_zone (self, TRUE);
+}
+
+BdStoreRecovery
+bd_application_take_store_recovery (BdApplication *self,
+                                    gint64        *out_backup_time)
+{
+  BdStoreRecovery recovery;
+
+  g_return_val_if_fail (BD_IS_APPLICATION (self), BD_STORE_RECOVERY_NONE);
+
+  recovery = self->store_recovery;
+  if (out_backup_time != NULL)
+    *out_backup_time = self->store_backup_time;
+  self->store_recovery = BD_STORE_RECOVERY_NONE;
+  return recovery;
+}
+
+static void
+on_backup_done_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* The previous backup stays in place; the next sync tries again. */
+  if (!bd_consumer_store_backup_finish (BD_CONSUMER_STORE (source), result, &error))
+    g_message ("Backing up the local copy failed: %s", error->message);
+}
+
+void
+bd_application_maybe_back_up_store (BdApplication *self)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  g_return_if_fail (BD_IS_APPLICATION (self));
+
+  if (self->store == NULL || self->store_path == NULL)
+    return;
+  if (self->last_backup != 0 &&
+      now - self->last_backup < BACKUP_INTERVAL_S * G_USEC_PER_SEC)
+    return;
+  self->last_backup = now;
+  bd_consumer_store_backup_async (self->store, NULL, on_backup_done_cb, NULL);
 }
 
 void

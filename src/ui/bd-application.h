@@ -55,6 +55,14 @@ gboolean         bd_application_sign_in_finish   (BdApplication       *self,
                                                   GError             **error);
 void             bd_application_sign_out         (BdApplication       *self);
 
+/* How the local copy was opened at the last sign-in (recovered from a
+ * damaged file or not), once: later calls return BD_STORE_RECOVERY_NONE. */
+BdStoreRecovery  bd_application_take_store_recovery (BdApplication    *self,
+                                                     gint64           *out_backup_time);
+/* Backs the local copy up in a thread unless that was done in the last ten
+ * minutes of this session; call after a sync. */
+void             bd_application_maybe_back_up_store (BdApplication    *self);
+
 /* Counts the consumers in the local copy and reads when it was last
  * synced, off the main thread. */
 void             bd_application_query_store_async  (BdApplication       *self,

@@ -71,6 +71,45 @@ show_toast (BdWindow   *self,
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
+/* A dialog, not a toast: the operator must learn that recent edits made on
+ * this desk may have to be entered again. */
+static void
+show_store_recovery (BdWindow *self)
+{
+  gint64 backup_time = 0;
+  BdStoreRecovery recovery = bd_application_take_store_recovery (_bd_window_get_app (self),
+                                                                 &backup_time);
+  g_autofree char *message = NULL;
+  GtkWidget *dialog;
+
+  if (recovery == BD_STORE_RECOVERY_FROM_BACKUP)
+    {
+      g_autofree char *when = bd_time_format_ist (backup_time);
+
+      /* Translators: %s is a date and time, e.g. "23-11-2026 15:45 IST". */
+      message = g_strdup_printf (_("The copy on this desk was damaged and has been restored "
+                                   "from its backup of %s. Records are brought up to date "
+                                   "from the server; changes saved on this desk after that "
+                                   "time were lost and must be entered again."), when);
+    }
+  else if (recovery == BD_STORE_RECOVERY_EMPTY)
+    {
+      message = g_strdup (_("The copy on this desk was damaged and had no usable backup, so "
+                            "the zone is copied from the server again. Changes saved on this "
+                            "desk and not yet sent were lost and must be entered again."));
+    }
+  else
+    {
+      return;
+    }
+
+  announce (self, message);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("The local copy was repaired"), message);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_I Understand"));
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static const char *
 role_label (BdRole role)
 {
@@ -393,6 +432,8 @@ on_pull_done_cb (GObject      *source,
 
   if (applied < 0)
     g_debug ("Sync failed: %s", error->message);
+  else
+    bd_application_maybe_back_up_store (_bd_window_get_app (self));
 
   refresh_store_state (self, initial, g_steal_pointer (&error));
 }
@@ -462,6 +503,7 @@ on_app_signed_in_cb (GObject      *source,
                            G_CALLBACK (on_sync_progress_cb), self, 0);
   bd_search_panel_set_store (self->search_panel, bd_application_get_store (app));
   bd_consumer_page_set_consumer (self->consumer_page, NULL);
+  show_store_recovery (self);
   self->offline = FALSE;
   update_user (self);
   update_status (self);
