@@ -32,6 +32,14 @@ static const char mark_sql[] =
   "  next_attempt_at = ?4 "
   "WHERE seq = ?1";
 static const char count_sql[] = "SELECT count(*) FROM outbox WHERE state = ?1";
+static const char attention_sql[] =
+  "SELECT " OUTBOX_COLUMNS " FROM outbox "
+  "WHERE state IN ('rejected', 'conflict') AND acknowledged_at IS NULL ORDER BY seq DESC LIMIT ?1";
+static const char attention_count_sql[] =
+  "SELECT count(*) FROM outbox WHERE state IN ('rejected', 'conflict') AND acknowledged_at IS NULL";
+static const char acknowledge_sql[] =
+  "UPDATE outbox SET acknowledged_at = ?2, acknowledged_by = ?3 "
+  "WHERE seq = ?1 AND state IN ('rejected', 'conflict') AND acknowledged_at IS NULL";
 
 BdOutboxItem *
 _bd_outbox_item_from_row (sqlite3_stmt *stmt)
@@ -230,4 +238,100 @@ bd_consumer_store_outbox_count (BdConsumerStore  *self,
       return -1;
     }
   return sqlite3_column_int64 (stmt, 0);
+}
+
+GPtrArray *
+bd_consumer_store_outbox_attention (BdConsumerStore  *self,
+                                    guint             limit,
+                                    GError          **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(BdCachedStmt) stmt = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  int rc;
+
+  g_return_val_if_fail (BD_IS_CONSUMER_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!_bd_consumer_store_check_damage (self, error))
+    return NULL;
+
+  locker = g_mutex_locker_new (&self->reader->lock);
+  stmt = _bd_store_connection_lease (self->reader, attention_sql, error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, limit);
+
+  items = g_ptr_array_new_with_free_func ((GDestroyNotify) bd_outbox_item_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (items, _bd_outbox_item_from_row (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      bd_database_set_error (self->reader->db, error, _("Reading the changes that need attention"));
+      return NULL;
+    }
+  return g_steal_pointer (&items);
+}
+
+gint64
+bd_consumer_store_outbox_count_attention (BdConsumerStore  *self,
+                                          GError          **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(BdCachedStmt) stmt = NULL;
+
+  g_return_val_if_fail (BD_IS_CONSUMER_STORE (self), -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  if (!_bd_consumer_store_check_damage (self, error))
+    return -1;
+
+  locker = g_mutex_locker_new (&self->reader->lock);
+  stmt = _bd_store_connection_lease (self->reader, attention_count_sql, error);
+  if (stmt == NULL)
+    return -1;
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      bd_database_set_error (self->reader->db, error, _("Counting the changes that need attention"));
+      return -1;
+    }
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+gboolean
+bd_consumer_store_outbox_acknowledge (BdConsumerStore  *self,
+                                      gint64            seq,
+                                      const char       *username,
+                                      gint64            now,
+                                      GError          **error)
+{
+  BdStoreConnection *writer;
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(BdCachedStmt) stmt = NULL;
+
+  g_return_val_if_fail (BD_IS_CONSUMER_STORE (self), FALSE);
+  g_return_val_if_fail (username != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!_bd_consumer_store_check_damage (self, error))
+    return FALSE;
+
+  writer = self->writer;
+  locker = g_mutex_locker_new (&writer->lock);
+  stmt = _bd_store_connection_lease (writer, acknowledge_sql, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, seq);
+  sqlite3_bind_int64 (stmt, 2, now);
+  sqlite3_bind_text (stmt, 3, username, -1, SQLITE_STATIC);
+  if (!_bd_store_connection_step_done (writer, stmt, _("Marking a change as seen"), error))
+    return FALSE;
+
+  if (sqlite3_changes (bd_database_get_handle (writer->db)) == 0)
+    {
+      g_set_error_literal (error, BD_STORE_ERROR, BD_STORE_ERROR_NOT_FOUND,
+                           _("This change does not need attention any more."));
+      return FALSE;
+    }
+  return TRUE;
 }

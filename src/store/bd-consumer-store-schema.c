@@ -118,6 +118,15 @@ static const BdMigration migrations[] = {
     ");"
     "CREATE INDEX outbox_state ON outbox (state, seq);"
     "CREATE INDEX outbox_account ON outbox (account, seq);" },
+  /* A rejected or conflicting change stays in the outbox for good, so none
+   * is dropped without a trace; acknowledged_at records that an operator
+   * has seen it in the list of changes needing attention, which then stops
+   * showing it. */
+  { 4,
+    "ALTER TABLE outbox ADD COLUMN acknowledged_at INTEGER;"
+    "ALTER TABLE outbox ADD COLUMN acknowledged_by TEXT;"
+    "CREATE INDEX outbox_attention ON outbox (state, acknowledged_at) "
+    "  WHERE state IN ('rejected', 'conflict');" },
 };
 
 void

@@ -228,4 +228,21 @@ gint64           bd_consumer_store_outbox_count   (BdConsumerStore  *self,
                                                    BdOutboxState     state,
                                                    GError          **error);
 
+/* Changes the server refused or applied only in part, across all
+ * consumers, that no operator has acknowledged yet: newest first, at most
+ * limit. They stay in the outbox after acknowledgement (nothing is dropped
+ * without a trace); they only leave this list. (element-type BdOutboxItem) */
+GPtrArray       *bd_consumer_store_outbox_attention       (BdConsumerStore  *self,
+                                                           guint             limit,
+                                                           GError          **error);
+gint64           bd_consumer_store_outbox_count_attention (BdConsumerStore  *self,
+                                                           GError          **error);
+/* Records that username has seen item seq (rejected or conflict) at now
+ * (Unix UTC). NOT_FOUND if it is not in the list needing attention. */
+gboolean         bd_consumer_store_outbox_acknowledge     (BdConsumerStore  *self,
+                                                           gint64            seq,
+                                                           const char       *username,
+                                                           gint64            now,
+                                                           GError          **error);
+
 G_END_DECLS

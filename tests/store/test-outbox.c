@@ -330,6 +330,68 @@ test_pending_order_and_marks (Fixture       *fixture,
   g_assert_error (error, BD_STORE_ERROR, BD_STORE_ERROR_NOT_FOUND);
 }
 
+/* Refused and conflicting changes of every consumer are listed until an
+ * operator acknowledges them, and stay in the outbox afterwards. */
+static void
+test_attention_list (Fixture       *fixture,
+                     gconstpointer  user_data)
+{
+  g_autoptr(BdIndexing) a = server_copy ("1234567890", 1);
+  g_autoptr(BdIndexing) b = server_copy ("1234567891", 1);
+  g_autoptr(GPtrArray) listed = NULL;
+  g_autoptr(GPtrArray) history = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 s1, s2, s3, s4;
+
+  s1 = save_edit (fixture, a, "email", "\"a1@example.in\"", NULL);
+  s2 = save_edit (fixture, b, "email", "\"b1@example.in\"", NULL);
+  s3 = save_edit (fixture, a, "pan", "\"ABCPE1234F\"", NULL);
+  s4 = save_edit (fixture, b, "pole", "\"P-300\"", NULL);
+  g_assert_cmpint (bd_consumer_store_outbox_count_attention (fixture->store, &error), ==, 0);
+
+  g_assert_true (bd_consumer_store_outbox_mark (fixture->store, s1, BD_OUTBOX_STATE_DONE, NULL, 0, &error));
+  g_assert_true (bd_consumer_store_outbox_mark (fixture->store, s2, BD_OUTBOX_STATE_REJECTED, "Email: not valid", 0, &error));
+  g_assert_true (bd_consumer_store_outbox_mark (fixture->store, s3, BD_OUTBOX_STATE_CONFLICT, "[{\"field\":\"pan\"}]", 0, &error));
+  g_assert_no_error (error);
+
+  /* Queued and done items are not listed; the two of both consumers are, newest first. */
+  listed = bd_consumer_store_outbox_attention (fixture->store, 50, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed->len, ==, 2);
+  g_assert_cmpint (((BdOutboxItem *) g_ptr_array_index (listed, 0))->seq, ==, s3);
+  g_assert_cmpstr (((BdOutboxItem *) g_ptr_array_index (listed, 0))->account, ==, "1234567890");
+  g_assert_cmpint (((BdOutboxItem *) g_ptr_array_index (listed, 1))->seq, ==, s2);
+  g_assert_cmpstr (((BdOutboxItem *) g_ptr_array_index (listed, 1))->account, ==, "1234567891");
+  g_assert_cmpint (bd_consumer_store_outbox_count_attention (fixture->store, &error), ==, 2);
+  g_clear_pointer (&listed, g_ptr_array_unref);
+  listed = bd_consumer_store_outbox_attention (fixture->store, 1, &error);
+  g_assert_cmpuint (listed->len, ==, 1);
+  g_clear_pointer (&listed, g_ptr_array_unref);
+
+  /* Only items needing attention can be acknowledged, and only once. */
+  g_assert_false (bd_consumer_store_outbox_acknowledge (fixture->store, s4, "supervisor", 1763900000, &error));
+  g_assert_error (error, BD_STORE_ERROR, BD_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_true (bd_consumer_store_outbox_acknowledge (fixture->store, s2, "supervisor", 1763900000, &error));
+  g_assert_no_error (error);
+  g_assert_false (bd_consumer_store_outbox_acknowledge (fixture->store, s2, "supervisor", 1763900001, &error));
+  g_assert_error (error, BD_STORE_ERROR, BD_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  reopen (fixture);
+  listed = bd_consumer_store_outbox_attention (fixture->store, 50, &error);
+  g_assert_cmpuint (listed->len, ==, 1);
+  g_assert_cmpint (((BdOutboxItem *) g_ptr_array_index (listed, 0))->seq, ==, s3);
+  g_assert_cmpint (bd_consumer_store_outbox_count_attention (fixture->store, &error), ==, 1);
+
+  /* The acknowledged item is still in the consumer's outbox, with its reason. */
+  history = bd_consumer_store_outbox_list (fixture->store, "1234567891", 10, &error);
+  g_assert_cmpuint (history->len, ==, 2);
+  g_assert_cmpint (((BdOutboxItem *) g_ptr_array_index (history, 1))->seq, ==, s2);
+  g_assert_cmpint (((BdOutboxItem *) g_ptr_array_index (history, 1))->state, ==, BD_OUTBOX_STATE_REJECTED);
+  g_assert_cmpstr (((BdOutboxItem *) g_ptr_array_index (history, 1))->last_error, ==, "Email: not valid");
+}
+
 static void
 test_durable_across_reopen (Fixture       *fixture,
                             gconstpointer  user_data)
@@ -474,6 +536,7 @@ main (int argc, char **argv)
   ADD ("/outbox/failed-save-leaves-nothing", test_failed_save_leaves_nothing);
   ADD ("/outbox/pending-order-and-marks", test_pending_order_and_marks);
   ADD ("/outbox/durable-across-reopen", test_durable_across_reopen);
+  ADD ("/outbox/attention-list", test_attention_list);
   ADD ("/outbox/cache-keeps-pending-edits", test_cache_keeps_pending_edits);
   ADD ("/outbox/history-cache", test_history_cache);
   ADD ("/outbox/save-async", test_save_async);
