@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
@@ -23,6 +24,7 @@
 #include "bd-language.h"
 #include "bd-preferences-window.h"
 #include "bd-window.h"
+#include "store/bd-offline-login.h"
 
 /* Pages of the changes feed: the largest the server allows, so a zone of
  * a million consumers is a thousand round trips, each applied in one
@@ -44,6 +46,14 @@ struct _BdApplication
   gint64           store_backup_time;  /* of the backup used, if one was */
   gint64           last_backup;        /* monotonic µs of the last backup started */
 
+  /* Signed in offline: the session has no token and nothing is sent until
+   * bd_application_reconnect_async() signs in online with the password
+   * kept here (only for as long as the offline session lasts). */
+  gboolean         offline_session;
+  char            *offline_password;
+  char            *server_url;
+  char            *username;
+
   gint64           started_at;    /* monotonic µs at the top of main(), or 0 */
   gboolean         restart_requested;
 };
@@ -64,7 +74,17 @@ typedef struct {
   BdConsumerStore *store;
   BdStoreRecovery  recovery;
   gint64           backup_time;
+  char            *password;     /* wiped when freed */
+  gboolean         offline;      /* signed in against the offline record */
 } SignIn;
+
+static void
+wipe_string (char **text)
+{
+  if (*text != NULL)
+    memset (*text, 0, strlen (*text));
+  g_clear_pointer (text, g_free);
+}
 
 static void
 sign_in_free (SignIn *data)
@@ -76,6 +96,7 @@ sign_in_free (SignIn *data)
   g_clear_pointer (&data->server_url, g_free);
   g_clear_pointer (&data->username, g_free);
   g_clear_pointer (&data->store_path, g_free);
+  wipe_string (&data->password);
   g_free (data);
 }
 
@@ -243,6 +264,30 @@ on_remember_username_changed_cb (BdApplication *self,
     g_settings_reset (settings, "last-username");
 }
 
+static char *sanitize_file_part (const char *text);
+static void  start_online (BdApplication *self);
+static void  on_signed_in_cb (GObject      *source,
+                              GAsyncResult *result,
+                              gpointer      user_data);
+
+/* DATA_DIR/bijli-desk/offline/HOST_PORT-USER.json: one record per server
+ * and user, found before the zone is known. */
+static char *
+build_offline_login_path (const char *server_url,
+                          const char *username)
+{
+  g_autofree char *store_path = bd_application_build_store_path (g_get_user_data_dir (), server_url, "x");
+  g_autofree char *base = g_path_get_basename (store_path);
+  g_autofree char *dir = g_path_get_dirname (store_path);
+  g_autofree char *user_part = sanitize_file_part (username);
+  g_autofree char *file_name = NULL;
+
+  /* base is HOST_PORT-x.db */
+  base[strlen (base) - strlen ("-x.db")] = '\0';
+  file_name = g_strdup_printf ("%s-%s.json", base, user_part);
+  return g_build_filename (dir, "offline", file_name, NULL);
+}
+
 static void
 open_store_thread (GTask        *task,
                    gpointer      source_object,
@@ -252,6 +297,19 @@ open_store_thread (GTask        *task,
   SignIn *data = task_data;
   g_autofree char *dir = g_path_get_dirname (data->store_path);
   g_autoptr(GError) error = NULL;
+
+  /* Each online sign-in renews the offline record (and its time window). */
+  if (!data->offline && data->password != NULL)
+    {
+      g_autofree char *offline_path = build_offline_login_path (data->server_url, data->username);
+
+      if (!bd_offline_login_save (offline_path, data->session, data->password,
+                                  g_get_real_time () / G_USEC_PER_SEC, &error))
+        {
+          g_message ("Offline sign-in will not be possible: %s", error->message);
+          g_clear_error (&error);
+        }
+    }
 
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {
@@ -302,17 +360,103 @@ on_store_opened_cb (GObject      *source,
   self->store_recovery = data->recovery;
   self->store_backup_time = data->backup_time;
   self->last_backup = 0;
-  self->sync_engine = bd_sync_engine_new (self->client, self->store);
-  bd_sync_engine_set_page_size (self->sync_engine, SYNC_PAGE_SIZE);
-  /* Edits queued before a sign-out or a crash go out with this session. */
-  self->push_worker = bd_push_worker_new (self->client, self->store);
-  bd_push_worker_start (self->push_worker);
+  g_free (self->server_url);
+  self->server_url = g_strdup (data->server_url);
+  g_free (self->username);
+  self->username = g_strdup (data->username);
+  if (data->offline)
+    {
+      /* Nothing can be pulled or sent without a token: the sync engine and
+       * the push worker come with the online sign-in that ends this. */
+      self->offline_session = TRUE;
+      self->offline_password = g_steal_pointer (&data->password);
+    }
+  else
+    start_online (self);
 
   g_settings_set_string (self->settings, "server-url", data->server_url);
   if (g_settings_get_boolean (self->settings, "remember-username"))
     g_settings_set_string (self->settings, "last-username", data->username);
 
   g_task_return_boolean (outer, TRUE);
+}
+
+static void
+start_online (BdApplication *self)
+{
+  self->offline_session = FALSE;
+  wipe_string (&self->offline_password);
+  self->sync_engine = bd_sync_engine_new (self->client, self->store);
+  bd_sync_engine_set_page_size (self->sync_engine, SYNC_PAGE_SIZE);
+  /* Edits queued before a sign-out or a crash go out with this session. */
+  self->push_worker = bd_push_worker_new (self->client, self->store);
+  bd_push_worker_start (self->push_worker);
+}
+
+static void
+open_store_for (GTask     *outer,
+                SignIn    *data)
+{
+  BdApplication *self = g_task_get_source_object (outer);
+  g_autoptr(GTask) open_task = NULL;
+  SignIn *open_data;
+
+  /* The store is opened by a second task so the new objects are committed
+   * on the main thread, in on_store_opened_cb, before the caller hears. */
+  open_data = g_new0 (SignIn, 1);
+  open_data->outer = g_object_ref (outer);
+  open_data->client = g_object_ref (data->client);
+  open_data->session = g_object_ref (data->session);
+  open_data->server_url = g_strdup (data->server_url);
+  open_data->username = g_strdup (data->username);
+  open_data->password = g_strdup (data->password);
+  open_data->offline = data->offline;
+  open_data->store_path = bd_application_build_store_path (g_get_user_data_dir (),
+                                                           bd_client_get_base_url (data->client),
+                                                           bd_session_get_zone (data->session));
+
+  open_task = g_task_new (self, g_task_get_cancellable (outer), on_store_opened_cb, NULL);
+  g_task_set_source_tag (open_task, on_signed_in_cb);
+  g_task_set_task_data (open_task, open_data, (GDestroyNotify) sign_in_free);
+  g_task_run_in_thread (open_task, open_store_thread);
+}
+
+static void
+verify_offline_thread (GTask        *task,
+                       gpointer      source_object,
+                       gpointer      task_data,
+                       GCancellable *cancellable)
+{
+  SignIn *data = task_data;
+  g_autofree char *path = build_offline_login_path (data->server_url, data->username);
+  g_autoptr(GError) error = NULL;
+  BdSession *session;
+
+  session = bd_offline_login_verify (path, data->username, data->password,
+                                     g_get_real_time () / G_USEC_PER_SEC, &error);
+  if (session == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, session, g_object_unref);
+}
+
+static void
+on_offline_verified_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GTask) outer = user_data;
+  SignIn *data = g_task_get_task_data (outer);
+  g_autoptr(GError) error = NULL;
+
+  data->session = g_task_propagate_pointer (G_TASK (result), &error);
+  if (data->session == NULL)
+    {
+      g_task_return_error (outer, g_steal_pointer (&error));
+      return;
+    }
+  data->offline = TRUE;
+  open_store_for (outer, data);
 }
 
 static void
@@ -323,34 +467,37 @@ on_signed_in_cb (GObject      *source,
   g_autoptr(GTask) outer = user_data;
   BdApplication *self = g_task_get_source_object (outer);
   SignIn *data = g_task_get_task_data (outer);
-  g_autoptr(GTask) open_task = NULL;
   g_autoptr(GError) error = NULL;
-  SignIn *open_data;
 
   data->session = bd_client_sign_in_finish (BD_CLIENT (source), result, &error);
   if (data->session == NULL)
     {
+      /* The server is the authority whenever it answers; only when it
+       * cannot be had does the desk check the password itself. */
+      if (g_error_matches (error, BD_NET_ERROR, BD_NET_ERROR_UNREACHABLE) ||
+          g_error_matches (error, BD_NET_ERROR, BD_NET_ERROR_SERVER))
+        {
+          g_autoptr(GTask) verify = g_task_new (self, g_task_get_cancellable (outer),
+                                                on_offline_verified_cb, g_object_ref (outer));
+
+          g_task_set_source_tag (verify, verify_offline_thread);
+          /* The thread reads the outer task's data, which outlives it. */
+          g_task_set_task_data (verify, data, NULL);
+          g_task_run_in_thread (verify, verify_offline_thread);
+          return;
+        }
+      /* A password the server refuses must not keep working offline. */
+      if (g_error_matches (error, BD_NET_ERROR, BD_NET_ERROR_BAD_CREDENTIALS))
+        {
+          g_autofree char *path = build_offline_login_path (data->server_url, data->username);
+
+          bd_offline_login_forget (path, NULL);
+        }
       g_task_return_error (outer, g_steal_pointer (&error));
       return;
     }
   bd_client_set_session (data->client, data->session);
-
-  /* The store is opened by a second task so the new objects are committed
-   * on the main thread, in on_store_opened_cb, before the caller hears. */
-  open_data = g_new0 (SignIn, 1);
-  open_data->outer = g_object_ref (outer);
-  open_data->client = g_object_ref (data->client);
-  open_data->session = g_object_ref (data->session);
-  open_data->server_url = g_strdup (data->server_url);
-  open_data->username = g_strdup (data->username);
-  open_data->store_path = bd_application_build_store_path (g_get_user_data_dir (),
-                                                           bd_client_get_base_url (data->client),
-                                                           bd_session_get_zone (data->session));
-
-  open_task = g_task_new (self, g_task_get_cancellable (outer), on_store_opened_cb, NULL);
-  g_task_set_source_tag (open_task, on_signed_in_cb);
-  g_task_set_task_data (open_task, open_data, (GDestroyNotify) sign_in_free);
-  g_task_run_in_thread (open_task, open_store_thread);
+  open_store_for (outer, data);
 }
 
 static void
@@ -407,6 +554,8 @@ release_zone (BdApplication *self,
   g_clear_object (&self->session);
   g_clear_object (&self->client);
   g_clear_pointer (&self->store_path, g_free);
+  self->offline_session = FALSE;
+  wipe_string (&self->offline_password);
   self->store_recovery = BD_STORE_RECOVERY_NONE;
 
   if (self->store == NULL)
@@ -602,6 +751,8 @@ bd_application_dispose (GObject *object)
    * thread might not finish closing before the process exits. */
   release_zone (self, FALSE);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->server_url, g_free);
+  g_clear_pointer (&self->username, g_free);
 
   G_OBJECT_CLASS (bd_application_parent_class)->dispose (object);
 }
@@ -728,6 +879,7 @@ bd_application_sign_in_async (BdApplication       *self,
   data = g_new0 (SignIn, 1);
   data->server_url = g_strdup (server_url);
   data->username = g_strdup (username);
+  data->password = g_strdup (password);
   g_task_set_task_data (task, data, (GDestroyNotify) sign_in_free);
 
   data->client = bd_client_new (server_url, &error);
@@ -749,6 +901,134 @@ bd_application_sign_in_finish (BdApplication  *self,
   g_return_val_if_fail (BD_IS_APPLICATION (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == bd_application_sign_in_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+gboolean
+bd_application_is_offline_session (BdApplication *self)
+{
+  g_return_val_if_fail (BD_IS_APPLICATION (self), FALSE);
+
+  return self->session != NULL && self->offline_session;
+}
+
+static void
+save_offline_login_thread (GTask        *task,
+                           gpointer      source_object,
+                           gpointer      task_data,
+                           GCancellable *cancellable)
+{
+  SignIn *data = task_data;
+  g_autofree char *path = build_offline_login_path (data->server_url, data->username);
+  g_autoptr(GError) error = NULL;
+
+  if (!bd_offline_login_save (path, data->session, data->password,
+                              g_get_real_time () / G_USEC_PER_SEC, &error))
+    g_message ("Offline sign-in will not be possible: %s", error->message);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_reconnected_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  BdApplication *self = g_task_get_source_object (task);
+  SignIn *data = g_task_get_task_data (task);
+  g_autoptr(BdSession) session = NULL;
+  g_autoptr(GTask) save = NULL;
+  g_autoptr(GError) error = NULL;
+  SignIn *save_data;
+
+  session = bd_client_sign_in_finish (BD_CLIENT (source), result, &error);
+  if (session == NULL)
+    {
+      if (g_error_matches (error, BD_NET_ERROR, BD_NET_ERROR_BAD_CREDENTIALS))
+        {
+          g_autofree char *path = build_offline_login_path (data->server_url, data->username);
+
+          bd_offline_login_forget (path, NULL);
+        }
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* Signed out, or signed in again, while the request was out. */
+  if (!self->offline_session || self->client != data->client)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               _("The sign-in this belonged to has ended."));
+      return;
+    }
+
+  /* The server may have moved the user to another zone meanwhile: the copy
+   * open here is the wrong one, and only a fresh sign-in opens the right. */
+  if (g_strcmp0 (bd_session_get_zone (session), bd_session_get_zone (self->session)) != 0)
+    {
+      g_task_return_new_error (task, BD_NET_ERROR, BD_NET_ERROR_SESSION_EXPIRED,
+                               _("Your account now belongs to another zone. Please sign in again."));
+      return;
+    }
+
+  bd_client_set_session (self->client, session);
+  g_set_object (&self->session, session);
+
+  /* The online sign-in renews the offline record, as any other does. */
+  save_data = g_new0 (SignIn, 1);
+  save_data->session = g_object_ref (session);
+  save_data->server_url = g_strdup (data->server_url);
+  save_data->username = g_strdup (data->username);
+  save_data->password = g_steal_pointer (&self->offline_password);
+  save = g_task_new (self, NULL, NULL, NULL);
+  g_task_set_source_tag (save, save_offline_login_thread);
+  g_task_set_task_data (save, save_data, (GDestroyNotify) sign_in_free);
+  g_task_run_in_thread (save, save_offline_login_thread);
+
+  start_online (self);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+bd_application_reconnect_async (BdApplication       *self,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  SignIn *data;
+
+  g_return_if_fail (BD_IS_APPLICATION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, bd_application_reconnect_async);
+
+  if (!bd_application_is_offline_session (self) || self->offline_password == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                               _("This desk is not signed in offline."));
+      return;
+    }
+
+  data = g_new0 (SignIn, 1);
+  data->client = g_object_ref (self->client);
+  data->server_url = g_strdup (self->server_url);
+  data->username = g_strdup (self->username);
+  g_task_set_task_data (task, data, (GDestroyNotify) sign_in_free);
+
+  bd_client_sign_in_async (self->client, self->username, self->offline_password, cancellable,
+                           on_reconnected_cb, g_steal_pointer (&task));
+}
+
+gboolean
+bd_application_reconnect_finish (BdApplication  *self,
+                                 GAsyncResult   *result,
+                                 GError        **error)
+{
+  g_return_val_if_fail (BD_IS_APPLICATION (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == bd_application_reconnect_async, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -55,6 +55,23 @@ gboolean         bd_application_sign_in_finish   (BdApplication       *self,
                                                   GError             **error);
 void             bd_application_sign_out         (BdApplication       *self);
 
+/* TRUE while signed in against the offline record because the server
+ * could not be reached: the local copy is open, but nothing is pulled or
+ * sent (there is no sync engine nor push worker) until reconnect. */
+gboolean         bd_application_is_offline_session (BdApplication     *self);
+/* Signs in online with the password of the offline sign-in; on success the
+ * session, sync engine and push worker are those of an online sign-in.
+ * BD_NET_ERROR_UNREACHABLE (try later), BD_NET_ERROR_BAD_CREDENTIALS (the
+ * password was changed or the account disabled: sign out) or
+ * BD_NET_ERROR_SESSION_EXPIRED (moved to another zone: sign out). */
+void             bd_application_reconnect_async  (BdApplication       *self,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+gboolean         bd_application_reconnect_finish (BdApplication       *self,
+                                                  GAsyncResult        *result,
+                                                  GError             **error);
+
 /* How the local copy was opened at the last sign-in (recovered from a
  * damaged file or not), once: later calls return BD_STORE_RECOVERY_NONE. */
 BdStoreRecovery  bd_application_take_store_recovery (BdApplication    *self,

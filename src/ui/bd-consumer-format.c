@@ -27,7 +27,7 @@ is_blank (const char *text)
   return text == NULL || *text == '\0';
 }
 
-BdBalanceState
+BdConsumerBalanceState
 bd_consumer_balance_state (BdConsumer *consumer)
 {
   gint64 balance;
@@ -46,7 +46,7 @@ bd_consumer_balance_state (BdConsumer *consumer)
 }
 
 const char *
-bd_balance_state_label (BdBalanceState state)
+bd_balance_state_label (BdConsumerBalanceState state)
 {
   switch (state)
     {
@@ -61,7 +61,7 @@ bd_balance_state_label (BdBalanceState state)
 }
 
 const char *
-bd_balance_state_icon_name (BdBalanceState state)
+bd_balance_state_icon_name (BdConsumerBalanceState state)
 {
   switch (state)
     {
@@ -76,7 +76,7 @@ bd_balance_state_icon_name (BdBalanceState state)
 }
 
 const char *
-bd_balance_state_css_class (BdBalanceState state)
+bd_balance_state_css_class (BdConsumerBalanceState state)
 {
   switch (state)
     {

@@ -19,13 +19,13 @@ typedef enum {
   BD_BALANCE_STATE_OK,         /* in credit */
   BD_BALANCE_STATE_EMERGENCY,  /* at or below zero, supply still on: emergency credit */
   BD_BALANCE_STATE_NEGATIVE,   /* below zero and the supply is off */
-} BdBalanceState;
+} BdConsumerBalanceState;
 
-BdBalanceState bd_consumer_balance_state          (BdConsumer     *consumer);
+BdConsumerBalanceState bd_consumer_balance_state          (BdConsumer     *consumer);
 /* Short tag text ("Negative"), a symbolic icon name and a CSS class. */
-const char    *bd_balance_state_label             (BdBalanceState  state);
-const char    *bd_balance_state_icon_name         (BdBalanceState  state);
-const char    *bd_balance_state_css_class         (BdBalanceState  state);
+const char    *bd_balance_state_label             (BdConsumerBalanceState  state);
+const char    *bd_balance_state_icon_name         (BdConsumerBalanceState  state);
+const char    *bd_balance_state_css_class         (BdConsumerBalanceState  state);
 
 typedef enum {
   BD_METER_COMM_NOT_REMOTE,    /* no remote reading at all (non-smart meter) */

@@ -32,6 +32,7 @@
 #include "bd-consumer-page.h"
 #include "bd-consumer-summary.h"
 #include "bd-indexing-dialog.h"
+#include "bd-outbox-format.h"
 #include "bd-registration-assistant.h"
 
 #define HISTORY_LIMIT 50
@@ -618,102 +619,6 @@ join_parts (GPtrArray *parts)
   return out->len > 0 ? g_strdup (out->str) : NULL;
 }
 
-/* "Email, PAN" from a PATCH body {"changes":{field:…}}. */
-static char *
-describe_outbox_fields (const BdOutboxItem *item)
-{
-  g_autoptr(JsonNode) root = bd_json_parse (item->body, -1, NULL);
-  g_autoptr(GString) out = g_string_new (NULL);
-  JsonObject *changes = NULL;
-  g_autoptr(GList) members = NULL;
-
-  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
-    {
-      JsonObject *object = json_node_get_object (root);
-
-      if (json_object_has_member (object, "changes") &&
-          JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "changes")))
-        changes = json_object_get_object_member (object, "changes");
-    }
-  if (changes != NULL)
-    members = json_object_get_members (changes);
-
-  for (GList *l = members; l != NULL; l = l->next)
-    {
-      if (out->len > 0)
-        g_string_append (out, _(", "));
-      g_string_append (out, bd_indexing_field_label (l->data));
-    }
-
-  return g_strdup (out->str);
-}
-
-/* "PAN, Email" from a conflict result [{"field":…}…]. */
-static char *
-describe_conflicts (const char *result)
-{
-  g_autoptr(JsonNode) root = result != NULL ? bd_json_parse (result, -1, NULL) : NULL;
-  g_autoptr(GString) out = g_string_new (NULL);
-  JsonArray *array = NULL;
-
-  if (root != NULL && JSON_NODE_HOLDS_ARRAY (root))
-    array = json_node_get_array (root);
-  else if (root != NULL && JSON_NODE_HOLDS_OBJECT (root) &&
-           json_object_has_member (json_node_get_object (root), "conflicts") &&
-           JSON_NODE_HOLDS_ARRAY (json_object_get_member (json_node_get_object (root), "conflicts")))
-    array = json_object_get_array_member (json_node_get_object (root), "conflicts");
-
-  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
-    {
-      JsonNode *element = json_array_get_element (array, i);
-      const char *field;
-
-      if (!JSON_NODE_HOLDS_OBJECT (element))
-        continue;
-      field = json_object_get_string_member_with_default (json_node_get_object (element), "field", NULL);
-      if (field == NULL)
-        continue;
-      if (out->len > 0)
-        g_string_append (out, _(", "));
-      g_string_append (out, bd_indexing_field_label (field));
-    }
-
-  return out->len > 0 ? g_strdup (out->str) : NULL;
-}
-
-static char *
-describe_outbox_state (const BdOutboxItem *item)
-{
-  switch (item->state)
-    {
-    case BD_OUTBOX_STATE_REJECTED:
-      if (item->last_error != NULL)
-        /* Translators: "Rejected by the server", then the server's reason. */
-        return g_strdup_printf (_("%s: %s"), bd_outbox_state_to_label (item->state), item->last_error);
-      break;
-    case BD_OUTBOX_STATE_CONFLICT:
-      {
-        g_autofree char *fields = describe_conflicts (item->result);
-
-        if (fields != NULL)
-          /* Translators: %s lists fields, e.g. "PAN, Email". */
-          return g_strdup_printf (_("Conflict: %s changed on the server meanwhile; the server’s value was kept"), fields);
-      }
-      break;
-    case BD_OUTBOX_STATE_QUEUED:
-      if (item->last_error != NULL && item->attempts > 0)
-        /* Translators: "Queued — will be sent when online", then why the last try failed. */
-        return g_strdup_printf (_("%s (last try: %s)"), bd_outbox_state_to_label (item->state), item->last_error);
-      break;
-    case BD_OUTBOX_STATE_SENDING:
-    case BD_OUTBOX_STATE_DONE:
-    default:
-      break;
-    }
-
-  return g_strdup (bd_outbox_state_to_label (item->state));
-}
-
 static void
 show_indexing_state (BdConsumerPage *self)
 {
@@ -741,7 +646,7 @@ show_indexing_state (BdConsumerPage *self)
     }
   else if (latest != NULL && latest->state != BD_OUTBOX_STATE_DONE)
     {
-      text = describe_outbox_state (latest);
+      text = bd_outbox_item_describe_state (latest);
       icon = "dialog-warning-symbolic";
       css = "negative";
     }
@@ -912,10 +817,10 @@ show_change_history (BdConsumerPage *self,
       if (item->state == BD_OUTBOX_STATE_DONE)
         continue;
 
-      fields = describe_outbox_fields (item);
+      fields = bd_outbox_item_describe_fields (item);
       /* Translators: %s lists the changed fields, e.g. "Email, PAN". */
       title = g_strdup_printf (_("Indexing: %s"), fields);
-      state = describe_outbox_state (item);
+      state = bd_outbox_item_describe_state (item);
       when = bd_time_format_ist (item->created_at);
       /* Translators: a change's state, then when and by whom it was made here. */
       subtitle = g_strdup_printf (_("%s · %s by %s"), state, when != NULL ? when : "", item->created_by);
@@ -1108,7 +1013,7 @@ static void
 show_balance (BdConsumerPage *self)
 {
   BdConsumer *c = self->consumer;
-  BdBalanceState state = bd_consumer_balance_state (c);
+  BdConsumerBalanceState state = bd_consumer_balance_state (c);
   g_autofree char *balance = bd_format_paise (bd_consumer_get_balance_paise (c));
   g_autofree char *note = bd_consumer_format_balance_note (c);
   g_autofree char *accessible = NULL;

@@ -99,7 +99,7 @@ bd_consumer_row_set_consumer (BdConsumerRow *self,
   const char *name;
   const char *other_name;
   const char *state_class;
-  BdBalanceState state;
+  BdConsumerBalanceState state;
 
   g_return_if_fail (BD_IS_CONSUMER_ROW (self));
   g_return_if_fail (consumer == NULL || BD_IS_CONSUMER (consumer));

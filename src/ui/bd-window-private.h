@@ -19,6 +19,11 @@ struct _BdWindow
   GCancellable         *store_cancellable;
   char                 *pending_search;
   guint                 status_timeout_id;
+  guint                 auto_sync_id;     /* the next pull, or reconnect when signed in offline */
+  guint                 retry_backoff_s;  /* delay of the last failed try; 0 after a success */
+  gboolean              reconnecting;
+  GCancellable         *reconnect_cancellable;
+  GtkWindow            *attention_dialog;
 
   gboolean              syncing;
   gboolean              initial_sync;
@@ -36,6 +41,8 @@ struct _BdWindow
   GtkImage             *offline_icon;
   GtkButton            *outbox_button;
   GtkLabel             *outbox_label;
+  GtkButton            *attention_button;
+  GtkLabel             *attention_label;
   GtkLabel             *status_announcer;
   GtkLabel             *user_label;
   GtkWidget            *consumer_actions;

@@ -19,6 +19,7 @@
 
 #include "core/bd-time.h"
 
+#include "bd-attention-dialog.h"
 #include "bd-consumer-page.h"
 #include "bd-consumer-window.h"
 #include "bd-search-panel.h"
@@ -26,12 +27,20 @@
 #include "bd-window-private.h"
 
 #define STATUS_REFRESH_SECONDS 30
+/* A desk pulls the zone's changes this often while online, so records on
+ * screen are at most a minute old; after a failure it tries again after
+ * RETRY_MIN_S doubling to RETRY_MAX_S, spread so that the desks of a zone
+ * office do not all call the moment the link returns. */
+#define AUTO_SYNC_INTERVAL_S 60
+#define RETRY_MIN_S 10
+#define RETRY_MAX_S 300
 
 G_DEFINE_FINAL_TYPE (BdWindow, bd_window, ADW_TYPE_APPLICATION_WINDOW)
 
 typedef struct {
   BdWindow *self;
   gboolean  initial;
+  gint64    applied;    /* changes applied by the pull */
   GError   *error;      /* why the pull failed, or NULL */
 } PullOutcome;
 
@@ -251,6 +260,141 @@ on_outbox_clicked_cb (BdWindow  *self,
     bd_push_worker_kick (worker);
 }
 
+/* "3 changes need attention": refused or conflicting changes, across
+ * consumers, that nobody has looked at yet. */
+static void
+update_attention (BdWindow *self)
+{
+  BdConsumerStore *store = bd_application_get_store (_bd_window_get_app (self));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  gint64 count = 0;
+
+  /* An indexed count of a few rows: well under a frame. */
+  if (store != NULL)
+    count = bd_consumer_store_outbox_count_attention (store, &error);
+  if (count < 0)
+    {
+      g_warning ("Could not count the changes needing attention: %s", error->message);
+      count = 0;
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->attention_button), count > 0);
+  if (count <= 0)
+    return;
+
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d change needs attention",
+                                       "%d changes need attention", (gulong) count),
+                          (int) count);
+  gtk_label_set_text (self->attention_label, text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->attention_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, text,
+                                  -1);
+}
+
+static void
+on_item_changed_cb (BdWindow     *self,
+                    gint64        seq,
+                    int           state,
+                    BdPushWorker *worker)
+{
+  if (state == BD_OUTBOX_STATE_REJECTED || state == BD_OUTBOX_STATE_CONFLICT)
+    update_attention (self);
+}
+
+static void
+on_attention_open_consumer_cb (BdWindow          *self,
+                               const char        *account,
+                               BdAttentionDialog *dialog)
+{
+  BdConsumerStore *store = bd_application_get_store (_bd_window_get_app (self));
+  g_autoptr(BdConsumer) consumer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (store == NULL)
+    return;
+  consumer = bd_consumer_store_lookup (store, account, &error);
+  if (consumer == NULL)
+    {
+      show_toast (self, error->message);
+      return;
+    }
+
+  gtk_window_close (GTK_WINDOW (dialog));
+  bd_consumer_page_set_consumer (self->consumer_page, consumer);
+  _bd_window_actions_update (self);
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->consumer_page));
+}
+
+static void
+on_attention_clicked_cb (BdWindow  *self,
+                         GtkButton *button)
+{
+  BdApplication *app = _bd_window_get_app (self);
+  BdConsumerStore *store = bd_application_get_store (app);
+  BdSession *session = bd_application_get_session (app);
+  BdAttentionDialog *dialog;
+
+  if (store == NULL || session == NULL)
+    return;
+  if (self->attention_dialog != NULL)
+    {
+      gtk_window_present (self->attention_dialog);
+      return;
+    }
+
+  dialog = bd_attention_dialog_new (GTK_WINDOW (self), store, bd_session_get_username (session));
+  g_signal_connect_object (dialog, "open-consumer", G_CALLBACK (on_attention_open_consumer_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (dialog, "acknowledged", G_CALLBACK (update_attention),
+                           self, G_CONNECT_SWAPPED);
+  self->attention_dialog = GTK_WINDOW (dialog);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &self->attention_dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void begin_reconnect (BdWindow *self);
+
+static gboolean
+on_auto_sync_cb (gpointer user_data)
+{
+  BdWindow *self = BD_WINDOW (user_data);
+
+  self->auto_sync_id = 0;
+  if (bd_application_is_offline_session (_bd_window_get_app (self)))
+    begin_reconnect (self);
+  else
+    _bd_window_begin_pull (self, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+/* The next pull (or, signed in offline, the next try to sign in online):
+ * soon after a failure, backing off while it goes on failing. */
+static void
+schedule_auto_sync (BdWindow *self,
+                    gboolean  failed)
+{
+  guint delay_s;
+
+  g_clear_handle_id (&self->auto_sync_id, g_source_remove);
+  if (bd_application_get_session (_bd_window_get_app (self)) == NULL)
+    return;
+
+  if (failed)
+    {
+      self->retry_backoff_s = self->retry_backoff_s == 0 ? RETRY_MIN_S
+                                                         : MIN (self->retry_backoff_s * 2, RETRY_MAX_S);
+      delay_s = self->retry_backoff_s + g_random_int_range (0, self->retry_backoff_s / 4 + 1);
+    }
+  else
+    {
+      self->retry_backoff_s = 0;
+      delay_s = AUTO_SYNC_INTERVAL_S;
+    }
+  self->auto_sync_id = g_timeout_add_seconds (delay_s, on_auto_sync_cb, self);
+}
+
 static gboolean
 on_status_tick_cb (gpointer user_data)
 {
@@ -318,6 +462,13 @@ cancel_pending (BdWindow *self)
   g_clear_object (&self->sync_cancellable);
   g_cancellable_cancel (self->store_cancellable);
   g_clear_object (&self->store_cancellable);
+  g_cancellable_cancel (self->reconnect_cancellable);
+  g_clear_object (&self->reconnect_cancellable);
+  self->reconnecting = FALSE;
+  g_clear_handle_id (&self->auto_sync_id, g_source_remove);
+  self->retry_backoff_s = 0;
+  if (self->attention_dialog != NULL)
+    gtk_window_destroy (self->attention_dialog);
 }
 
 /* Takes in how many consumers the local copy holds and when it was last
@@ -360,9 +511,28 @@ on_pull_outcome_store_cb (GObject      *source,
   if (outcome->error == NULL)
     {
       g_autofree char *synced = format_synced_status (self->last_sync);
+      gboolean was_offline = self->offline;
 
-      announce (self, synced);
       self->offline = FALSE;
+      schedule_auto_sync (self, FALSE);
+      /* The minute's pull that found nothing new leaves the screen alone:
+       * the operator's selection and scroll position stay. */
+      if (outcome->applied == 0 && !outcome->initial && !was_offline)
+        {
+          update_status (self);
+          return;
+        }
+      announce (self, synced);
+      if (was_offline)
+        {
+          BdPushWorker *worker = bd_application_get_push_worker (_bd_window_get_app (self));
+
+          /* The link is back: what waited in the outbox goes now, not
+           * after its backoff. */
+          if (worker != NULL)
+            bd_push_worker_kick (worker);
+          show_toast (self, _("Back online. The copy on this desk is up to date."));
+        }
       if (outcome->initial)
         enter_main (self);
       else
@@ -374,9 +544,28 @@ on_pull_outcome_store_cb (GObject      *source,
       return;
     }
 
+  /* The server no longer takes this session (expired, revoked): going on
+   * offline would only hide that nothing can be sent. */
+  if (g_error_matches (outcome->error, BD_NET_ERROR, BD_NET_ERROR_SESSION_EXPIRED))
+    {
+      _bd_window_sign_out (self);
+      bd_sign_in_page_show_error (self->sign_in_page,
+                                  _("Your session has ended. Please sign in again; changes not yet sent are kept on this desk."));
+      return;
+    }
+
   if (outcome->initial && self->consumer_count <= 0)
     {
+      bd_sign_in_page_show_error (self->sign_in_page, NULL);
       bd_sync_page_show_error (self->sync_page, outcome->error->message);
+      return;
+    }
+
+  schedule_auto_sync (self, TRUE);
+  if (self->offline && !outcome->initial)
+    {
+      /* Still offline: the header says so already. */
+      update_status (self);
       return;
     }
 
@@ -395,12 +584,14 @@ on_pull_outcome_store_cb (GObject      *source,
 static void
 refresh_store_state (BdWindow *self,
                      gboolean  initial,
+                     gint64    applied,
                      GError   *pull_error)
 {
   PullOutcome *outcome = g_new0 (PullOutcome, 1);
 
   outcome->self = g_object_ref (self);
   outcome->initial = initial;
+  outcome->applied = MAX (applied, 0);
   outcome->error = pull_error;
 
   bd_application_query_store_async (_bd_window_get_app (self), renew_cancellable (&self->store_cancellable),
@@ -435,7 +626,7 @@ on_pull_done_cb (GObject      *source,
   else
     bd_application_maybe_back_up_store (_bd_window_get_app (self));
 
-  refresh_store_state (self, initial, g_steal_pointer (&error));
+  refresh_store_state (self, initial, applied, g_steal_pointer (&error));
 }
 
 static void
@@ -470,6 +661,99 @@ on_initial_store_state_cb (GObject      *source,
     _bd_window_begin_pull (self, TRUE);
 }
 
+/* The push worker and sync engine of an online session: at sign-in, or
+ * when a desk signed in offline reaches the server again. */
+static void
+watch_online_objects (BdWindow *self)
+{
+  BdApplication *app = _bd_window_get_app (self);
+  BdPushWorker *worker = bd_application_get_push_worker (app);
+  BdSyncEngine *engine = bd_application_get_sync_engine (app);
+
+  if (worker != NULL)
+    {
+      g_signal_connect_object (worker, "notify::pending", G_CALLBACK (update_outbox), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (worker, "item-changed", G_CALLBACK (on_item_changed_cb), self, G_CONNECT_SWAPPED);
+    }
+  update_outbox (self);
+  if (engine != NULL)
+    g_signal_connect_object (engine, "progress", G_CALLBACK (on_sync_progress_cb), self, 0);
+}
+
+/* Signed in against the offline record: straight to the copy on this
+ * desk, and keep trying to reach the server. */
+static void
+on_offline_store_state_cb (GObject      *source,
+                           GAsyncResult *result,
+                           gpointer      user_data)
+{
+  g_autoptr(BdWindow) self = user_data;
+
+  if (!take_store_state (self, BD_APPLICATION (source), result))
+    return;
+
+  self->offline = TRUE;
+  enter_main (self);
+  reload_consumers (self);
+  update_status (self);
+  if (self->consumer_count > 0)
+    show_toast (self, _("Signed in on this desk: the server cannot be reached. Changes are kept here and sent once it is back."));
+  else
+    show_toast (self, _("Signed in on this desk, but it holds no copy of the zone yet: search finds nothing until the server can be reached."));
+  schedule_auto_sync (self, TRUE);
+}
+
+static void
+on_reconnected_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(BdWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!bd_application_reconnect_finish (BD_APPLICATION (source), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+          g_error_matches (error, BD_NET_ERROR, BD_NET_ERROR_CANCELLED))
+        return;
+      self->reconnecting = FALSE;
+
+      if (g_error_matches (error, BD_NET_ERROR, BD_NET_ERROR_BAD_CREDENTIALS) ||
+          g_error_matches (error, BD_NET_ERROR, BD_NET_ERROR_SESSION_EXPIRED))
+        {
+          g_autofree char *message = NULL;
+
+          /* Translators: %s is the server's reason, as a full sentence. */
+          message = g_strdup_printf (_("The server is back but did not accept the sign-in made on this desk: %s Changes not yet sent are kept on this desk."),
+                                     error->message);
+          _bd_window_sign_out (self);
+          bd_sign_in_page_show_error (self->sign_in_page, message);
+          return;
+        }
+
+      g_debug ("Still offline: %s", error->message);
+      schedule_auto_sync (self, TRUE);
+      return;
+    }
+
+  self->reconnecting = FALSE;
+  watch_online_objects (self);
+  update_attention (self);
+  /* The pull that follows says "back online" once it is through. */
+  _bd_window_begin_pull (self, FALSE);
+}
+
+static void
+begin_reconnect (BdWindow *self)
+{
+  if (self->reconnecting)
+    return;
+  self->reconnecting = TRUE;
+  bd_application_reconnect_async (_bd_window_get_app (self),
+                                  renew_cancellable (&self->reconnect_cancellable),
+                                  on_reconnected_cb, g_object_ref (self));
+}
+
 static void
 on_app_signed_in_cb (GObject      *source,
                      GAsyncResult *result,
@@ -495,19 +779,23 @@ on_app_signed_in_cb (GObject      *source,
   bd_sign_in_page_set_busy (self->sign_in_page, FALSE);
   bd_sign_in_page_clear_password (self->sign_in_page);
 
-  if (bd_application_get_push_worker (app) != NULL)
-    g_signal_connect_object (bd_application_get_push_worker (app), "notify::pending",
-                             G_CALLBACK (update_outbox), self, G_CONNECT_SWAPPED);
-  update_outbox (self);
-  g_signal_connect_object (bd_application_get_sync_engine (app), "progress",
-                           G_CALLBACK (on_sync_progress_cb), self, 0);
+  watch_online_objects (self);
   bd_search_panel_set_store (self->search_panel, bd_application_get_store (app));
   bd_consumer_page_set_consumer (self->consumer_page, NULL);
   show_store_recovery (self);
   self->offline = FALSE;
+  self->retry_backoff_s = 0;
   update_user (self);
   update_status (self);
+  update_attention (self);
   _bd_window_actions_update (self);
+
+  if (bd_application_is_offline_session (app))
+    {
+      bd_application_query_store_async (app, renew_cancellable (&self->store_cancellable),
+                                        on_offline_store_state_cb, g_object_ref (self));
+      return;
+    }
 
   bd_application_query_store_async (app, renew_cancellable (&self->store_cancellable),
                                     on_initial_store_state_cb, g_object_ref (self));
@@ -676,6 +964,8 @@ bd_window_class_init (BdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BdWindow, offline_icon);
   gtk_widget_class_bind_template_child (widget_class, BdWindow, outbox_button);
   gtk_widget_class_bind_template_child (widget_class, BdWindow, outbox_label);
+  gtk_widget_class_bind_template_child (widget_class, BdWindow, attention_button);
+  gtk_widget_class_bind_template_child (widget_class, BdWindow, attention_label);
   gtk_widget_class_bind_template_child (widget_class, BdWindow, status_announcer);
   gtk_widget_class_bind_template_child (widget_class, BdWindow, user_label);
   gtk_widget_class_bind_template_child (widget_class, BdWindow, consumer_actions);
@@ -692,6 +982,7 @@ bd_window_class_init (BdWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_leaflet_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_back_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_outbox_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_attention_clicked_cb);
 }
 
 static void
@@ -725,6 +1016,13 @@ _bd_window_begin_pull (BdWindow *self,
   BdSyncEngine *engine = bd_application_get_sync_engine (app);
   BdSession *session = bd_application_get_session (app);
 
+  /* Signed in offline: "Sync now" means "try the server again". */
+  if (engine == NULL && bd_application_is_offline_session (app) && !initial)
+    {
+      g_clear_handle_id (&self->auto_sync_id, g_source_remove);
+      begin_reconnect (self);
+      return;
+    }
   if (engine == NULL || self->syncing)
     return;
 
@@ -772,6 +1070,7 @@ _bd_window_sign_out (BdWindow *self)
   gtk_stack_set_visible_child_name (self->stack, "sign-in");
   update_user (self);
   update_outbox (self);
+  update_attention (self);
   update_status (self);
   _bd_window_actions_update (self);
   bd_sign_in_page_focus_first_empty (self->sign_in_page);

@@ -20,6 +20,7 @@
 #include "core/bd-codec.h"
 #include "core/bd-time.h"
 #include "bd-application.h"
+#include "bd-attention-dialog.h"
 #include "bd-consumer-format.h"
 #include "bd-consumer-page.h"
 #include "bd-consumer-summary.h"
@@ -897,6 +898,130 @@ test_store_path (void)
   g_assert_cmpstr (odd, ==, "/data/bijli-desk/desk.example.org_443-.._a_b.db");
 }
 
+typedef struct {
+  GtkWidget *root;
+  const char *needle;
+} TextProbe;
+
+static gboolean
+shows_text (gpointer data)
+{
+  TextProbe *probe = data;
+  g_autofree char *text = dup_widget_text (probe->root);
+
+  return strstr (text, probe->needle) != NULL;
+}
+
+static GtkWidget *
+find_button_with_label (GtkWidget  *widget,
+                        const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button_with_label (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+on_open_consumer (BdAttentionDialog *dialog,
+                  const char        *account,
+                  char             **out)
+{
+  g_free (*out);
+  *out = g_strdup (account);
+}
+
+static void
+on_acknowledged (BdAttentionDialog *dialog,
+                 guint             *count)
+{
+  (*count)++;
+}
+
+/* Refused and conflicting changes of several consumers in one list; marking
+ * one as seen takes it off the list but not out of the outbox. */
+static void
+test_attention_dialog (void)
+{
+  g_autoptr(BdConsumerStore) store = new_store_with (make_consumer ("1000000001", "Asha Verma", "आशा वर्मा"),
+                                                     make_consumer ("1000000002", "Ravi Srivastava", "रवि श्रीवास्तव"),
+                                                     NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *opened = NULL;
+  BdAttentionDialog *dialog;
+  TextProbe probe;
+  GtkWidget *seen;
+  GtkWidget *open;
+  guint acknowledged = 0;
+  gint64 seqs[2];
+  const char *accounts[] = { "1000000001", "1000000002" };
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(BdIndexing) before = bd_indexing_new (accounts[i]);
+      g_autoptr(BdIndexing) after = NULL;
+      g_autoptr(GPtrArray) changes = NULL;
+      g_autoptr(JsonNode) value = bd_json_parse ("\"someone@example.in\"", -1, NULL);
+
+      bd_indexing_set_version (before, 1);
+      after = bd_indexing_copy (before);
+      g_assert_true (bd_indexing_set_field (after, "email", value, NULL));
+      changes = bd_indexing_diff (before, after);
+      seqs[i] = bd_consumer_store_save_indexing (store, after, changes, "operator", &error);
+      g_assert_no_error (error);
+    }
+  g_assert_true (bd_consumer_store_outbox_mark (store, seqs[0], BD_OUTBOX_STATE_REJECTED,
+                                                "Email: the domain does not exist", 0, &error));
+  g_assert_true (bd_consumer_store_outbox_mark (store, seqs[1], BD_OUTBOX_STATE_CONFLICT,
+                                                "[{\"field\":\"email\"}]", 0, &error));
+  g_assert_no_error (error);
+
+  dialog = bd_attention_dialog_new (NULL, store, "supervisor");
+  g_signal_connect (dialog, "open-consumer", G_CALLBACK (on_open_consumer), &opened);
+  g_signal_connect (dialog, "acknowledged", G_CALLBACK (on_acknowledged), &acknowledged);
+  gtk_window_present (GTK_WINDOW (dialog));
+
+  probe.root = GTK_WIDGET (dialog);
+  probe.needle = "Email: the domain does not exist";
+  g_assert_true (wait_until (shows_text, &probe, 5000));
+  probe.needle = "Ravi Srivastava";
+  g_assert_true (shows_text (&probe));
+  probe.needle = "2 changes made at this desk";
+  g_assert_true (shows_text (&probe));
+
+  /* Open asks the window to show the consumer of the newest item. */
+  open = find_button_with_label (GTK_WIDGET (dialog), "_Open");
+  g_assert_nonnull (open);
+  g_signal_emit_by_name (open, "clicked");
+  g_assert_cmpstr (opened, ==, "1000000002");
+
+  seen = find_button_with_label (GTK_WIDGET (dialog), "Mark as _Seen");
+  g_assert_nonnull (seen);
+  g_signal_emit_by_name (seen, "clicked");
+  g_assert_cmpuint (acknowledged, ==, 1);
+  probe.needle = "1 change made at this desk";
+  g_assert_true (wait_until (shows_text, &probe, 5000));
+  g_assert_cmpint (bd_consumer_store_outbox_count_attention (store, NULL), ==, 1);
+  /* Still in the consumer's outbox. */
+  g_assert_cmpint (bd_consumer_store_outbox_count (store, BD_OUTBOX_STATE_CONFLICT, NULL), ==, 1);
+
+  seen = find_button_with_label (GTK_WIDGET (dialog), "Mark as _Seen");
+  g_signal_emit_by_name (seen, "clicked");
+  probe.needle = "Nothing Needs Attention";
+  g_assert_true (wait_until (shows_text, &probe, 5000));
+  g_assert_cmpint (bd_consumer_store_outbox_count_attention (store, NULL), ==, 0);
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -927,6 +1052,7 @@ main (int   argc,
   g_test_add_func ("/ui/consumer/print-summary-pdf", test_print_summary_pdf);
   g_test_add_func ("/ui/sync/estimate", test_sync_estimate);
   g_test_add_func ("/ui/application/store-path", test_store_path);
+  g_test_add_func ("/ui/attention/dialog", test_attention_dialog);
 
   status = g_test_run ();
 
