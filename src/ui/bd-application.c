@@ -905,6 +905,113 @@ bd_application_sign_in_finish (BdApplication  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+static void
+repair_store_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  SignIn *data = task_data;
+  g_autoptr(GError) error = NULL;
+
+  /* The last reference: closing joins the check thread before the file
+   * is moved aside. */
+  g_clear_object (&data->store);
+  data->store = bd_consumer_store_open_or_recover (data->store_path, &data->recovery,
+                                                   &data->backup_time, &error);
+  if (data->store == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_store_repaired_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) outer = user_data;
+  BdApplication *self = g_task_get_source_object (outer);
+  SignIn *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_task_return_error (outer, g_steal_pointer (&error));
+      return;
+    }
+  /* Signed out meanwhile: the repaired store just closes. */
+  if (self->session == NULL || g_strcmp0 (self->store_path, data->store_path) != 0)
+    {
+      g_task_return_new_error (outer, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               _("The sign-in this belonged to has ended."));
+      return;
+    }
+
+  self->store = g_steal_pointer (&data->store);
+  self->store_recovery = data->recovery;
+  self->store_backup_time = data->backup_time;
+  self->last_backup = 0;
+  if (!self->offline_session)
+    {
+      self->sync_engine = bd_sync_engine_new (self->client, self->store);
+      bd_sync_engine_set_page_size (self->sync_engine, SYNC_PAGE_SIZE);
+      self->push_worker = bd_push_worker_new (self->client, self->store);
+      bd_push_worker_start (self->push_worker);
+    }
+  g_task_return_boolean (outer, TRUE);
+}
+
+void
+bd_application_repair_store_async (BdApplication       *self,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) repair = NULL;
+  SignIn *data;
+
+  g_return_if_fail (BD_IS_APPLICATION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, bd_application_repair_store_async);
+  if (self->store == NULL || self->store_path == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                               _("No zone is open: sign in first."));
+      return;
+    }
+
+  /* Everything holding the damaged store lets go of it first; the outbox
+   * item in flight goes back to queued (in the damaged file, or in the
+   * backup that replaces it). */
+  if (self->push_worker != NULL)
+    bd_push_worker_stop (self->push_worker);
+  g_clear_object (&self->push_worker);
+  g_clear_object (&self->sync_engine);
+
+  data = g_new0 (SignIn, 1);
+  data->store = g_steal_pointer (&self->store);
+  data->store_path = g_strdup (self->store_path);
+  repair = g_task_new (self, cancellable, on_store_repaired_cb, g_steal_pointer (&task));
+  g_task_set_source_tag (repair, repair_store_thread);
+  g_task_set_task_data (repair, data, (GDestroyNotify) sign_in_free);
+  g_task_run_in_thread (repair, repair_store_thread);
+}
+
+gboolean
+bd_application_repair_store_finish (BdApplication  *self,
+                                    GAsyncResult   *result,
+                                    GError        **error)
+{
+  g_return_val_if_fail (BD_IS_APPLICATION (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == bd_application_repair_store_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 gboolean
 bd_application_is_offline_session (BdApplication *self)
 {

@@ -76,6 +76,16 @@ gboolean         bd_application_reconnect_finish (BdApplication       *self,
  * damaged file or not), once: later calls return BD_STORE_RECOVERY_NONE. */
 BdStoreRecovery  bd_application_take_store_recovery (BdApplication    *self,
                                                      gint64           *out_backup_time);
+/* The local copy was found damaged while signed in: closes it and opens it
+ * again, from its backup or empty (as at sign-in), with a new sync engine
+ * and push worker. bd_application_take_store_recovery() then says which. */
+void             bd_application_repair_store_async  (BdApplication       *self,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gboolean         bd_application_repair_store_finish (BdApplication       *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
 /* Backs the local copy up in a thread unless that was done in the last ten
  * minutes of this session; call after a sync. */
 void             bd_application_maybe_back_up_store (BdApplication    *self);

@@ -22,12 +22,14 @@ struct _BdWindow
   guint                 auto_sync_id;     /* the next pull, or reconnect when signed in offline */
   guint                 retry_backoff_s;  /* delay of the last failed try; 0 after a success */
   gboolean              reconnecting;
+  gboolean              repairing;        /* the damaged copy is being replaced */
   GCancellable         *reconnect_cancellable;
   GtkWindow            *attention_dialog;
 
   gboolean              syncing;
   gboolean              initial_sync;
   gboolean              offline;
+  gint64                offline_since;    /* Unix UTC, while offline */
   gint64                sync_applied;
   gint64                sync_total;
   BdSyncEstimate       *sync_estimate;    /* time left in a sync behind the main page */

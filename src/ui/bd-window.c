@@ -174,9 +174,13 @@ dup_status_text (BdWindow *self)
   if (self->offline)
     {
       g_autofree char *when = bd_time_format_ist (self->last_sync);
+      g_autofree char *since = bd_time_format_ist (self->offline_since);
 
       if (when == NULL)
         return g_strdup (_("Offline"));
+      if (since != NULL && self->offline_since > self->last_sync + 60)
+        /* Translators: both are dates and times, e.g. "23-11-2026 15:45 IST". */
+        return g_strdup_printf (_("Offline since %s — showing the copy from %s"), since, when);
       /* Translators: %s is a date and time, e.g. "23-11-2026 15:45 IST". */
       return g_strdup_printf (_("Offline — showing the copy from %s"), when);
     }
@@ -356,6 +360,15 @@ on_attention_clicked_cb (BdWindow  *self,
 
 static void begin_reconnect (BdWindow *self);
 
+/* When the desk lost the server, for "Offline since …". */
+static void
+mark_offline (BdWindow *self)
+{
+  if (!self->offline)
+    self->offline_since = g_get_real_time () / G_USEC_PER_SEC;
+  self->offline = TRUE;
+}
+
 static gboolean
 on_auto_sync_cb (gpointer user_data)
 {
@@ -465,6 +478,7 @@ cancel_pending (BdWindow *self)
   g_cancellable_cancel (self->reconnect_cancellable);
   g_clear_object (&self->reconnect_cancellable);
   self->reconnecting = FALSE;
+  self->repairing = FALSE;
   g_clear_handle_id (&self->auto_sync_id, g_source_remove);
   self->retry_backoff_s = 0;
   if (self->attention_dialog != NULL)
@@ -494,6 +508,57 @@ take_store_state (BdWindow      *self,
 
   g_warning ("Could not read the state of the local copy: %s", error->message);
   return TRUE;
+}
+
+static void on_initial_store_state_cb (GObject      *source,
+                                       GAsyncResult *result,
+                                       gpointer      user_data);
+static void watch_online_objects (BdWindow *self);
+
+static void
+on_store_repaired_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(BdWindow) self = user_data;
+  BdApplication *app = BD_APPLICATION (source);
+  g_autoptr(GError) error = NULL;
+
+  if (!bd_application_repair_store_finish (app, result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      self->repairing = FALSE;
+      /* Not even an empty store could be made (a full disk, say): the
+       * operator has to act, and signing in again retries the repair. */
+      _bd_window_sign_out (self);
+      bd_sign_in_page_show_error (self->sign_in_page, error->message);
+      return;
+    }
+
+  self->repairing = FALSE;
+  watch_online_objects (self);
+  bd_search_panel_set_store (self->search_panel, bd_application_get_store (app));
+  show_store_recovery (self);
+  update_attention (self);
+  bd_application_query_store_async (app, renew_cancellable (&self->store_cancellable),
+                                    on_initial_store_state_cb, g_object_ref (self));
+}
+
+/* The background check (or a query) found the copy damaged while the desk
+ * runs: it is replaced at once, as it would be at the next sign-in. */
+static void
+begin_repair (BdWindow *self)
+{
+  if (self->repairing)
+    return;
+  self->repairing = TRUE;
+  g_clear_handle_id (&self->auto_sync_id, g_source_remove);
+  bd_search_panel_set_store (self->search_panel, NULL);
+  bd_consumer_page_set_consumer (self->consumer_page, NULL);
+  announce (self, _("The copy on this desk is damaged. Repairing it…"));
+  bd_application_repair_store_async (_bd_window_get_app (self), renew_cancellable (&self->sync_cancellable),
+                                     on_store_repaired_cb, g_object_ref (self));
 }
 
 static void
@@ -544,6 +609,12 @@ on_pull_outcome_store_cb (GObject      *source,
       return;
     }
 
+  if (g_error_matches (outcome->error, BD_STORE_ERROR, BD_STORE_ERROR_CORRUPT))
+    {
+      begin_repair (self);
+      return;
+    }
+
   /* The server no longer takes this session (expired, revoked): going on
    * offline would only hide that nothing can be sent. */
   if (g_error_matches (outcome->error, BD_NET_ERROR, BD_NET_ERROR_SESSION_EXPIRED))
@@ -569,7 +640,7 @@ on_pull_outcome_store_cb (GObject      *source,
       return;
     }
 
-  self->offline = TRUE;
+  mark_offline (self);
   if (outcome->initial)
     enter_main (self);
   else
@@ -692,7 +763,7 @@ on_offline_store_state_cb (GObject      *source,
   if (!take_store_state (self, BD_APPLICATION (source), result))
     return;
 
-  self->offline = TRUE;
+  mark_offline (self);
   enter_main (self);
   reload_consumers (self);
   update_status (self);
@@ -828,7 +899,7 @@ on_sync_cancel_cb (BdWindow   *self,
 
   if (self->consumer_count > 0)
     {
-      self->offline = TRUE;
+      mark_offline (self);
       enter_main (self);
       show_toast (self, _("Working offline with the copy on this desk."));
       return;

@@ -98,9 +98,28 @@ def run(args, tmp):
             raise t.TestFailure("the desk still says it is offline")
         t.log("ok 5 - once the server is back the desk signs in online and syncs without being asked")
 
+        # Damage the copy under the running desk (its newest pages live in
+        # the write-ahead log); the next sync finds it and repairs it from
+        # the backup taken after the first sync, without a new sign-in.
+        store = glob.glob(os.path.join(tmp, 'data', 'bijli-desk', '*.db'))[0]
+        wal = store + '-wal'
+        if not os.path.exists(store + '.backup'):
+            raise t.TestFailure("no backup of the copy was taken after the sync")
+        size = os.path.getsize(wal)
+        with open(wal, 'r+b') as f:
+            f.seek(3 * 4096)
+            f.write(os.urandom(max(size - 3 * 4096, 4096)))
+        t.key(0xffc2)  # F5: sync now
+        t.wait_for("the dialog saying the copy was repaired",
+                   lambda: t.find(app, ('label',), contains='restored from its backup'), timeout=60)
+        if not glob.glob(store + '.corrupt-*'):
+            raise t.TestFailure("the damaged copy was not kept aside")
+        t.wait_for("the “Synced” status after the repair", lambda: status_label(app, 'Synced'), timeout=90)
+        t.log("ok 6 - a copy damaged while the desk runs is restored from its backup and synced again")
+
         if desk.poll() is not None:
             raise t.TestFailure(f"bijli-desk exited with {desk.returncode}")
-        t.log("ok 6 - bijli-desk is still running")
+        t.log("ok 7 - bijli-desk is still running")
         return 0
     finally:
         t.stop_process(desk)
@@ -131,7 +150,7 @@ def main():
 
     tmp = tempfile.mkdtemp(prefix='bijli-at-spi-offline-')
     try:
-        t.log("1..6")
+        t.log("1..7")
         return run(args, tmp)
     except t.TestFailure as failure:
         t.log(f"not ok - {failure}")
