@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "bd-codec.h"
+#include "bd-codec-private.h"
 #include "bd-time.h"
 #include "bd-validate.h"
 
@@ -23,7 +24,6 @@
 #define MAX_TEXT_CHARS      1024
 #define MAX_CURSOR_CHARS    64
 #define MAX_TOKEN_CHARS     512
-#define MAX_LIST_ITEMS      10000
 
 G_DEFINE_QUARK (bd-codec-error-quark, bd_codec_error)
 
@@ -72,176 +72,6 @@ bd_json_to_string (JsonNode *node)
 
 /* ---- decoding helpers ---------------------------------------------------- */
 
-static JsonObject *
-expect_object (JsonNode    *node,
-               const char  *what,
-               GError     **error)
-{
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    {
-      g_set_error (error, BD_CODEC_ERROR, BD_CODEC_ERROR_MALFORMED,
-                   _("Expected %s as a JSON object."), what);
-      return NULL;
-    }
-  return json_node_get_object (node);
-}
-
-static JsonNode *
-member (JsonObject  *object,
-        const char  *name,
-        gboolean     required,
-        GError     **error)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL && required)
-    g_set_error (error, BD_CODEC_ERROR, BD_CODEC_ERROR_MISSING_FIELD,
-                 _("The field “%s” is missing."), name);
-  return node;
-}
-
-static gboolean
-invalid (GError     **error,
-         const char  *name)
-{
-  g_set_error (error, BD_CODEC_ERROR, BD_CODEC_ERROR_INVALID_VALUE,
-               _("The field “%s” has an invalid value."), name);
-  return FALSE;
-}
-
-/* Reads a string member. With nullable, a JSON null or an absent member
- * gives NULL; otherwise both are errors. */
-static gboolean
-read_string (JsonObject  *object,
-             const char  *name,
-             gboolean     nullable,
-             gsize        max_chars,
-             char       **out,
-             GError     **error)
-{
-  JsonNode *node = member (object, name, !nullable, error);
-  const char *value;
-
-  *out = NULL;
-  if (node == NULL)
-    return nullable;
-  if (JSON_NODE_HOLDS_NULL (node))
-    return nullable ? TRUE : invalid (error, name);
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return invalid (error, name);
-
-  value = json_node_get_string (node);
-  if (value == NULL || !g_utf8_validate (value, -1, NULL) ||
-      g_utf8_strlen (value, -1) > (glong) max_chars)
-    return invalid (error, name);
-
-  *out = g_strdup (value);
-  return TRUE;
-}
-
-static gboolean
-read_int (JsonObject  *object,
-          const char  *name,
-          gint64       min,
-          gint64       max,
-          gint64      *out,
-          GError     **error)
-{
-  JsonNode *node = member (object, name, TRUE, error);
-  gint64 value;
-
-  if (node == NULL)
-    return FALSE;
-  /* Money and loads are integers: 12.5 paise is a bug, not a value. */
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
-    return invalid (error, name);
-  value = json_node_get_int (node);
-  if (value < min || value > max)
-    return invalid (error, name);
-  *out = value;
-  return TRUE;
-}
-
-static gboolean
-read_bool (JsonObject  *object,
-           const char  *name,
-           gboolean    *out,
-           GError     **error)
-{
-  JsonNode *node = member (object, name, TRUE, error);
-
-  if (node == NULL)
-    return FALSE;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-    return invalid (error, name);
-  *out = json_node_get_boolean (node);
-  return TRUE;
-}
-
-static gboolean
-read_time (JsonObject  *object,
-           const char  *name,
-           gboolean     nullable,
-           gint64      *out,
-           GError     **error)
-{
-  g_autofree char *text = NULL;
-
-  *out = 0;
-  if (!read_string (object, name, nullable, 64, &text, error))
-    return FALSE;
-  if (text == NULL)
-    return TRUE;
-  if (!bd_time_from_iso8601 (text, out))
-    return invalid (error, name);
-  return TRUE;
-}
-
-/* ---- encoding helpers ---------------------------------------------------- */
-
-static void
-add_string_or_null (JsonBuilder *builder,
-                    const char  *name,
-                    const char  *value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-static void
-add_string (JsonBuilder *builder,
-            const char  *name,
-            const char  *value)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_add_string_value (builder, value != NULL ? value : "");
-}
-
-static void
-add_time (JsonBuilder *builder,
-          const char  *name,
-          gint64       unix_utc,
-          gboolean     nullable)
-{
-  g_autofree char *text = NULL;
-
-  if (unix_utc != 0 || !nullable)
-    text = bd_time_to_iso8601 (unix_utc);
-  add_string_or_null (builder, name, text);
-}
-
-static void
-add_int (JsonBuilder *builder,
-         const char  *name,
-         gint64       value)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_add_int_value (builder, value);
-}
-
 /* ---- consumer ------------------------------------------------------------ */
 
 static void
@@ -249,32 +79,32 @@ build_consumer (JsonBuilder *builder,
                 BdConsumer  *consumer)
 {
   json_builder_begin_object (builder);
-  add_string (builder, "account", bd_consumer_get_account (consumer));
-  add_string (builder, "name_en", bd_consumer_get_name_en (consumer));
-  add_string (builder, "name_hi", bd_consumer_get_name_hi (consumer));
-  add_string (builder, "relation_en", bd_consumer_get_relation_en (consumer));
-  add_string (builder, "relation_hi", bd_consumer_get_relation_hi (consumer));
-  add_string (builder, "address", bd_consumer_get_address (consumer));
-  add_string_or_null (builder, "mobile", bd_consumer_get_mobile (consumer));
+  _bd_codec_add_string (builder, "account", bd_consumer_get_account (consumer));
+  _bd_codec_add_string (builder, "name_en", bd_consumer_get_name_en (consumer));
+  _bd_codec_add_string (builder, "name_hi", bd_consumer_get_name_hi (consumer));
+  _bd_codec_add_string (builder, "relation_en", bd_consumer_get_relation_en (consumer));
+  _bd_codec_add_string (builder, "relation_hi", bd_consumer_get_relation_hi (consumer));
+  _bd_codec_add_string (builder, "address", bd_consumer_get_address (consumer));
+  _bd_codec_add_string_or_null (builder, "mobile", bd_consumer_get_mobile (consumer));
   json_builder_set_member_name (builder, "mobile_verified");
   json_builder_add_boolean_value (builder, bd_consumer_get_mobile_verified (consumer));
-  add_string (builder, "meter_serial", bd_consumer_get_meter_serial (consumer));
-  add_string (builder, "meter_make", bd_consumer_get_meter_make (consumer));
-  add_string (builder, "meter_type", bd_meter_type_to_string (bd_consumer_get_meter_type (consumer)));
-  add_string (builder, "category", bd_consumer_get_category (consumer));
-  add_int (builder, "sanctioned_load_w", bd_consumer_get_sanctioned_load_w (consumer));
-  add_string (builder, "phase", bd_phase_to_string (bd_consumer_get_phase (consumer)));
-  add_string (builder, "feeder", bd_consumer_get_feeder (consumer));
-  add_string (builder, "dt", bd_consumer_get_dt (consumer));
-  add_string (builder, "pole", bd_consumer_get_pole (consumer));
-  add_string (builder, "zone", bd_consumer_get_zone (consumer));
-  add_string (builder, "area_type", bd_area_type_to_string (bd_consumer_get_area_type (consumer)));
-  add_string (builder, "supply_status",
+  _bd_codec_add_string (builder, "meter_serial", bd_consumer_get_meter_serial (consumer));
+  _bd_codec_add_string (builder, "meter_make", bd_consumer_get_meter_make (consumer));
+  _bd_codec_add_string (builder, "meter_type", bd_meter_type_to_string (bd_consumer_get_meter_type (consumer)));
+  _bd_codec_add_string (builder, "category", bd_consumer_get_category (consumer));
+  _bd_codec_add_int (builder, "sanctioned_load_w", bd_consumer_get_sanctioned_load_w (consumer));
+  _bd_codec_add_string (builder, "phase", bd_phase_to_string (bd_consumer_get_phase (consumer)));
+  _bd_codec_add_string (builder, "feeder", bd_consumer_get_feeder (consumer));
+  _bd_codec_add_string (builder, "dt", bd_consumer_get_dt (consumer));
+  _bd_codec_add_string (builder, "pole", bd_consumer_get_pole (consumer));
+  _bd_codec_add_string (builder, "zone", bd_consumer_get_zone (consumer));
+  _bd_codec_add_string (builder, "area_type", bd_area_type_to_string (bd_consumer_get_area_type (consumer)));
+  _bd_codec_add_string (builder, "supply_status",
               bd_supply_status_to_string (bd_consumer_get_supply_status (consumer)));
-  add_int (builder, "balance_paise", bd_consumer_get_balance_paise (consumer));
-  add_time (builder, "balance_as_of", bd_consumer_get_balance_as_of (consumer), TRUE);
-  add_int (builder, "version", bd_consumer_get_version (consumer));
-  add_time (builder, "updated_at", bd_consumer_get_updated_at (consumer), FALSE);
+  _bd_codec_add_int (builder, "balance_paise", bd_consumer_get_balance_paise (consumer));
+  _bd_codec_add_time (builder, "balance_as_of", bd_consumer_get_balance_as_of (consumer), TRUE);
+  _bd_codec_add_int (builder, "version", bd_consumer_get_version (consumer));
+  _bd_codec_add_time (builder, "updated_at", bd_consumer_get_updated_at (consumer), FALSE);
   json_builder_end_object (builder);
 }
 
@@ -310,21 +140,6 @@ static const StringField consumer_strings[] = {
   { "zone", bd_consumer_set_zone, FALSE },
 };
 
-static gboolean
-read_enum (JsonObject  *object,
-           const char  *name,
-           gboolean   (*parse) (const char *, int *),
-           int         *out,
-           GError     **error)
-{
-  g_autofree char *text = NULL;
-
-  if (!read_string (object, name, FALSE, 32, &text, error))
-    return FALSE;
-  if (!parse (text, out))
-    return invalid (error, name);
-  return TRUE;
-}
 
 /* Adapters so one read_enum serves every enum type. */
 #define ENUM_PARSER(Type, prefix)                                               \
@@ -346,7 +161,7 @@ BdConsumer *
 bd_consumer_from_json (JsonNode  *node,
                        GError   **error)
 {
-  JsonObject *object = expect_object (node, _("a consumer"), error);
+  JsonObject *object = _bd_codec_expect_object (node, _("a consumer"), error);
   g_autoptr(BdConsumer) consumer = NULL;
   g_autofree char *account = NULL;
   g_autofree char *normalized = NULL;
@@ -358,12 +173,12 @@ bd_consumer_from_json (JsonNode  *node,
   if (object == NULL)
     return NULL;
 
-  if (!read_string (object, "account", FALSE, 32, &account, error))
+  if (!_bd_codec_read_string (object, "account", FALSE, 32, &account, error))
     return NULL;
   normalized = bd_account_normalize (account, NULL);
   if (normalized == NULL || strcmp (normalized, account) != 0)
     {
-      invalid (error, "account");
+      _bd_codec_invalid (error, "account");
       return NULL;
     }
 
@@ -373,13 +188,13 @@ bd_consumer_from_json (JsonNode  *node,
     {
       g_autofree char *value = NULL;
 
-      if (!read_string (object, consumer_strings[i].name, consumer_strings[i].nullable,
+      if (!_bd_codec_read_string (object, consumer_strings[i].name, consumer_strings[i].nullable,
                         MAX_TEXT_CHARS, &value, error))
         return NULL;
       consumer_strings[i].set (consumer, value);
     }
 
-  if (!read_string (object, "mobile", TRUE, 16, &mobile, error))
+  if (!_bd_codec_read_string (object, "mobile", TRUE, 16, &mobile, error))
     return NULL;
   if (mobile != NULL)
     {
@@ -387,23 +202,23 @@ bd_consumer_from_json (JsonNode  *node,
 
       if (valid_mobile == NULL || strcmp (valid_mobile, mobile) != 0)
         {
-          invalid (error, "mobile");
+          _bd_codec_invalid (error, "mobile");
           return NULL;
         }
     }
 
-  if (!read_bool (object, "mobile_verified", &verified, error) ||
-      !read_enum (object, "meter_type", parse_bd_meter_type, &meter_type, error) ||
-      !read_int (object, "sanctioned_load_w", 0, G_GINT64_CONSTANT (100000000), &load, error) ||
-      !read_enum (object, "phase", parse_bd_phase, &phase, error) ||
-      !read_enum (object, "area_type", parse_bd_area_type, &area_type, error) ||
-      !read_enum (object, "supply_status", parse_bd_supply_status, &supply_status, error) ||
+  if (!_bd_codec_read_bool (object, "mobile_verified", &verified, error) ||
+      !_bd_codec_read_enum (object, "meter_type", parse_bd_meter_type, &meter_type, error) ||
+      !_bd_codec_read_int (object, "sanctioned_load_w", 0, G_GINT64_CONSTANT (100000000), &load, error) ||
+      !_bd_codec_read_enum (object, "phase", parse_bd_phase, &phase, error) ||
+      !_bd_codec_read_enum (object, "area_type", parse_bd_area_type, &area_type, error) ||
+      !_bd_codec_read_enum (object, "supply_status", parse_bd_supply_status, &supply_status, error) ||
       /* ±₹1 crore is far beyond any prepaid balance; beyond it is corruption. */
-      !read_int (object, "balance_paise", -G_GINT64_CONSTANT (1000000000),
+      !_bd_codec_read_int (object, "balance_paise", -G_GINT64_CONSTANT (1000000000),
                  G_GINT64_CONSTANT (1000000000), &balance, error) ||
-      !read_time (object, "balance_as_of", TRUE, &as_of, error) ||
-      !read_int (object, "version", 0, G_MAXINT64, &version, error) ||
-      !read_time (object, "updated_at", FALSE, &updated_at, error))
+      !_bd_codec_read_time (object, "balance_as_of", TRUE, &as_of, error) ||
+      !_bd_codec_read_int (object, "version", 0, G_MAXINT64, &version, error) ||
+      !_bd_codec_read_time (object, "updated_at", FALSE, &updated_at, error))
     return NULL;
 
   bd_consumer_set_mobile (consumer, mobile);
@@ -436,42 +251,19 @@ bd_consumer_list_to_json (GPtrArray *consumers)
   return json_builder_get_root (builder);
 }
 
-static JsonArray *
-read_array (JsonObject  *object,
-            const char  *name,
-            GError     **error)
-{
-  JsonNode *node = member (object, name, TRUE, error);
-  JsonArray *array;
-
-  if (node == NULL)
-    return NULL;
-  if (!JSON_NODE_HOLDS_ARRAY (node))
-    {
-      invalid (error, name);
-      return NULL;
-    }
-  array = json_node_get_array (node);
-  if (json_array_get_length (array) > MAX_LIST_ITEMS)
-    {
-      invalid (error, name);
-      return NULL;
-    }
-  return array;
-}
 
 GPtrArray *
 bd_consumer_list_from_json (JsonNode  *node,
                             GError   **error)
 {
-  JsonObject *object = expect_object (node, _("a list of consumers"), error);
+  JsonObject *object = _bd_codec_expect_object (node, _("a list of consumers"), error);
   g_autoptr(GPtrArray) consumers = NULL;
   JsonArray *array;
   guint length;
 
   if (object == NULL)
     return NULL;
-  array = read_array (object, "consumers", error);
+  array = _bd_codec_read_array (object, "consumers", error);
   if (array == NULL)
     return NULL;
 
@@ -505,17 +297,17 @@ bd_changes_page_to_json (BdChangesPage *page,
   for (guint i = 0; i < page->consumers->len; i++)
     {
       json_builder_begin_object (builder);
-      add_string (builder, "kind", "consumer");
-      add_int (builder, "seq", seqs[i]);
+      _bd_codec_add_string (builder, "kind", "consumer");
+      _bd_codec_add_int (builder, "seq", seqs[i]);
       json_builder_set_member_name (builder, "consumer");
       build_consumer (builder, g_ptr_array_index (page->consumers, i));
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
-  add_string (builder, "next_cursor", page->next_cursor);
+  _bd_codec_add_string (builder, "next_cursor", page->next_cursor);
   json_builder_set_member_name (builder, "has_more");
   json_builder_add_boolean_value (builder, page->has_more);
-  add_int (builder, "remaining", page->remaining);
+  _bd_codec_add_int (builder, "remaining", page->remaining);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
@@ -524,7 +316,7 @@ BdChangesPage *
 bd_changes_page_from_json (JsonNode  *node,
                            GError   **error)
 {
-  JsonObject *object = expect_object (node, _("a page of changes"), error);
+  JsonObject *object = _bd_codec_expect_object (node, _("a page of changes"), error);
   g_autoptr(BdChangesPage) page = NULL;
   JsonArray *changes;
   guint length;
@@ -532,42 +324,42 @@ bd_changes_page_from_json (JsonNode  *node,
   if (object == NULL)
     return NULL;
 
-  changes = read_array (object, "changes", error);
+  changes = _bd_codec_read_array (object, "changes", error);
   if (changes == NULL)
     return NULL;
 
   page = bd_changes_page_new ();
-  if (!read_string (object, "next_cursor", FALSE, MAX_CURSOR_CHARS, &page->next_cursor, error) ||
-      !read_bool (object, "has_more", &page->has_more, error) ||
-      !read_int (object, "remaining", 0, G_MAXINT64, &page->remaining, error))
+  if (!_bd_codec_read_string (object, "next_cursor", FALSE, MAX_CURSOR_CHARS, &page->next_cursor, error) ||
+      !_bd_codec_read_bool (object, "has_more", &page->has_more, error) ||
+      !_bd_codec_read_int (object, "remaining", 0, G_MAXINT64, &page->remaining, error))
     return NULL;
   if (*page->next_cursor == '\0')
     {
-      invalid (error, "next_cursor");
+      _bd_codec_invalid (error, "next_cursor");
       return NULL;
     }
 
   length = json_array_get_length (changes);
   for (guint i = 0; i < length; i++)
     {
-      JsonObject *change = expect_object (json_array_get_element (changes, i), _("a change"), error);
+      JsonObject *change = _bd_codec_expect_object (json_array_get_element (changes, i), _("a change"), error);
       g_autofree char *kind = NULL;
       gint64 seq;
       JsonNode *consumer_node;
       BdConsumer *consumer;
 
       if (change == NULL ||
-          !read_string (change, "kind", FALSE, 32, &kind, error) ||
-          !read_int (change, "seq", 1, G_MAXINT64, &seq, error))
+          !_bd_codec_read_string (change, "kind", FALSE, 32, &kind, error) ||
+          !_bd_codec_read_int (change, "seq", 1, G_MAXINT64, &seq, error))
         return NULL;
       /* The cursor moves past every change in the page, so a kind this desk
        * does not know would be skipped for good: refuse the page instead. */
       if (strcmp (kind, "consumer") != 0)
         {
-          invalid (error, "kind");
+          _bd_codec_invalid (error, "kind");
           return NULL;
         }
-      consumer_node = member (change, "consumer", TRUE, error);
+      consumer_node = _bd_codec_member (change, "consumer", TRUE, error);
       if (consumer_node == NULL)
         return NULL;
       consumer = bd_consumer_from_json (consumer_node, error);
@@ -588,8 +380,8 @@ bd_sign_in_request_to_json (const char *username,
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
-  add_string (builder, "username", username);
-  add_string (builder, "password", password);
+  _bd_codec_add_string (builder, "username", username);
+  _bd_codec_add_string (builder, "password", password);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
@@ -600,18 +392,18 @@ bd_sign_in_request_from_json (JsonNode  *node,
                               char     **out_password,
                               GError   **error)
 {
-  JsonObject *object = expect_object (node, _("a sign-in request"), error);
+  JsonObject *object = _bd_codec_expect_object (node, _("a sign-in request"), error);
   g_autofree char *username = NULL;
   g_autofree char *password = NULL;
 
   if (object == NULL ||
-      !read_string (object, "username", FALSE, 64, &username, error) ||
-      !read_string (object, "password", FALSE, 256, &password, error))
+      !_bd_codec_read_string (object, "username", FALSE, 64, &username, error) ||
+      !_bd_codec_read_string (object, "password", FALSE, 256, &password, error))
     return FALSE;
   if (*username == '\0')
-    return invalid (error, "username");
+    return _bd_codec_invalid (error, "username");
   if (*password == '\0')
-    return invalid (error, "password");
+    return _bd_codec_invalid (error, "password");
 
   *out_username = g_steal_pointer (&username);
   *out_password = g_steal_pointer (&password);
@@ -626,13 +418,13 @@ bd_session_to_json (BdSession *session)
   g_return_val_if_fail (BD_IS_SESSION (session), NULL);
 
   json_builder_begin_object (builder);
-  add_string (builder, "token", bd_session_get_token (session));
-  add_string (builder, "username", bd_session_get_username (session));
-  add_string (builder, "display_name", bd_session_get_display_name (session));
-  add_string (builder, "role", bd_role_to_string (bd_session_get_role (session)));
-  add_string (builder, "zone", bd_session_get_zone (session));
-  add_string (builder, "zone_name", bd_session_get_zone_name (session));
-  add_time (builder, "expires_at", bd_session_get_expires_at (session), FALSE);
+  _bd_codec_add_string (builder, "token", bd_session_get_token (session));
+  _bd_codec_add_string (builder, "username", bd_session_get_username (session));
+  _bd_codec_add_string (builder, "display_name", bd_session_get_display_name (session));
+  _bd_codec_add_string (builder, "role", bd_role_to_string (bd_session_get_role (session)));
+  _bd_codec_add_string (builder, "zone", bd_session_get_zone (session));
+  _bd_codec_add_string (builder, "zone_name", bd_session_get_zone_name (session));
+  _bd_codec_add_time (builder, "expires_at", bd_session_get_expires_at (session), FALSE);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
@@ -641,7 +433,7 @@ BdSession *
 bd_session_from_json (JsonNode  *node,
                       GError   **error)
 {
-  JsonObject *object = expect_object (node, _("a session"), error);
+  JsonObject *object = _bd_codec_expect_object (node, _("a session"), error);
   g_autofree char *token = NULL;
   g_autofree char *username = NULL;
   g_autofree char *display_name = NULL;
@@ -652,28 +444,28 @@ bd_session_from_json (JsonNode  *node,
   BdRole role;
 
   if (object == NULL ||
-      !read_string (object, "token", FALSE, MAX_TOKEN_CHARS, &token, error) ||
-      !read_string (object, "username", FALSE, 64, &username, error) ||
-      !read_string (object, "display_name", FALSE, 128, &display_name, error) ||
-      !read_string (object, "role", FALSE, 32, &role_text, error) ||
-      !read_string (object, "zone", FALSE, 32, &zone, error) ||
-      !read_string (object, "zone_name", FALSE, 128, &zone_name, error) ||
-      !read_time (object, "expires_at", FALSE, &expires_at, error))
+      !_bd_codec_read_string (object, "token", FALSE, MAX_TOKEN_CHARS, &token, error) ||
+      !_bd_codec_read_string (object, "username", FALSE, 64, &username, error) ||
+      !_bd_codec_read_string (object, "display_name", FALSE, 128, &display_name, error) ||
+      !_bd_codec_read_string (object, "role", FALSE, 32, &role_text, error) ||
+      !_bd_codec_read_string (object, "zone", FALSE, 32, &zone, error) ||
+      !_bd_codec_read_string (object, "zone_name", FALSE, 128, &zone_name, error) ||
+      !_bd_codec_read_time (object, "expires_at", FALSE, &expires_at, error))
     return NULL;
 
   if (*token == '\0')
     {
-      invalid (error, "token");
+      _bd_codec_invalid (error, "token");
       return NULL;
     }
   if (!bd_role_from_string (role_text, &role))
     {
-      invalid (error, "role");
+      _bd_codec_invalid (error, "role");
       return NULL;
     }
   if (*zone == '\0')
     {
-      invalid (error, "zone");
+      _bd_codec_invalid (error, "zone");
       return NULL;
     }
 
@@ -691,8 +483,8 @@ bd_api_error_to_json (const char *code,
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "error");
   json_builder_begin_object (builder);
-  add_string (builder, "code", code);
-  add_string (builder, "message", message);
+  _bd_codec_add_string (builder, "code", code);
+  _bd_codec_add_string (builder, "message", message);
   json_builder_end_object (builder);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
@@ -704,7 +496,7 @@ bd_api_error_from_json (JsonNode  *node,
                         char     **out_message,
                         GError   **error)
 {
-  JsonObject *object = expect_object (node, _("an error"), error);
+  JsonObject *object = _bd_codec_expect_object (node, _("an error"), error);
   JsonNode *inner_node;
   JsonObject *inner;
   g_autofree char *code = NULL;
@@ -712,13 +504,13 @@ bd_api_error_from_json (JsonNode  *node,
 
   if (object == NULL)
     return FALSE;
-  inner_node = member (object, "error", TRUE, error);
+  inner_node = _bd_codec_member (object, "error", TRUE, error);
   if (inner_node == NULL)
     return FALSE;
-  inner = expect_object (inner_node, _("an error"), error);
+  inner = _bd_codec_expect_object (inner_node, _("an error"), error);
   if (inner == NULL ||
-      !read_string (inner, "code", FALSE, 64, &code, error) ||
-      !read_string (inner, "message", FALSE, MAX_TEXT_CHARS, &message, error))
+      !_bd_codec_read_string (inner, "code", FALSE, 64, &code, error) ||
+      !_bd_codec_read_string (inner, "message", FALSE, MAX_TEXT_CHARS, &message, error))
     return FALSE;
 
   *out_code = g_steal_pointer (&code);
@@ -739,12 +531,12 @@ bd_api_error_to_json_full (const char *code,
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "error");
   json_builder_begin_object (builder);
-  add_string (builder, "code", code);
-  add_string (builder, "message", message);
+  _bd_codec_add_string (builder, "code", code);
+  _bd_codec_add_string (builder, "message", message);
   if (retry_after >= 0)
-    add_int (builder, "retry_after", retry_after);
+    _bd_codec_add_int (builder, "retry_after", retry_after);
   if (attempts_left >= 0)
-    add_int (builder, "attempts_left", attempts_left);
+    _bd_codec_add_int (builder, "attempts_left", attempts_left);
   json_builder_end_object (builder);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
@@ -763,7 +555,7 @@ read_optional_count (JsonObject  *object,
   *out = -1;
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return TRUE;
-  if (!read_int (object, name, 0, G_MAXINT32, &value, error))
+  if (!_bd_codec_read_int (object, name, 0, G_MAXINT32, &value, error))
     return FALSE;
   *out = (gint) value;
   return TRUE;
@@ -822,12 +614,12 @@ build_indexing (JsonBuilder *builder,
   const char * const *names = bd_indexing_field_names ();
 
   json_builder_begin_object (builder);
-  add_string (builder, "account", bd_indexing_get_account (indexing));
-  add_int (builder, "version", bd_indexing_get_version (indexing));
+  _bd_codec_add_string (builder, "account", bd_indexing_get_account (indexing));
+  _bd_codec_add_int (builder, "version", bd_indexing_get_version (indexing));
   for (guint i = 0; names[i] != NULL; i++)
     add_node (builder, names[i], bd_indexing_get_field (indexing, names[i]));
-  add_time (builder, "updated_at", bd_indexing_get_updated_at (indexing), TRUE);
-  add_string_or_null (builder, "updated_by", bd_indexing_get_updated_by (indexing));
+  _bd_codec_add_time (builder, "updated_at", bd_indexing_get_updated_at (indexing), TRUE);
+  _bd_codec_add_string_or_null (builder, "updated_by", bd_indexing_get_updated_by (indexing));
   json_builder_end_object (builder);
 }
 
@@ -875,14 +667,14 @@ read_int_or_null (JsonObject  *object,
                   gint64      *out,
                   GError     **error)
 {
-  JsonNode *node = member (object, name, TRUE, error);
+  JsonNode *node = _bd_codec_member (object, name, TRUE, error);
 
   if (node == NULL)
     return FALSE;
   *out = -1;
   if (JSON_NODE_HOLDS_NULL (node))
     return TRUE;
-  return read_int (object, name, min, max, out, error);
+  return _bd_codec_read_int (object, name, min, max, out, error);
 }
 
 static gboolean
@@ -890,7 +682,7 @@ read_aadhaar (JsonObject  *object,
               BdIndexing  *indexing,
               GError     **error)
 {
-  JsonNode *node = member (object, "aadhaar", TRUE, error);
+  JsonNode *node = _bd_codec_member (object, "aadhaar", TRUE, error);
   JsonObject *aadhaar;
   g_autofree char *last4 = NULL;
   g_autofree char *salt = NULL;
@@ -901,18 +693,18 @@ read_aadhaar (JsonObject  *object,
   if (JSON_NODE_HOLDS_NULL (node))
     return TRUE;
   if (!JSON_NODE_HOLDS_OBJECT (node))
-    return invalid (error, "aadhaar");
+    return _bd_codec_invalid (error, "aadhaar");
   aadhaar = json_node_get_object (node);
-  if (!read_string (aadhaar, "last4", FALSE, 4, &last4, error) ||
-      !read_string (aadhaar, "salt", TRUE, 32, &salt, error) ||
-      !read_string (aadhaar, "hash", TRUE, 64, &hash, error))
+  if (!_bd_codec_read_string (aadhaar, "last4", FALSE, 4, &last4, error) ||
+      !_bd_codec_read_string (aadhaar, "salt", TRUE, 32, &salt, error) ||
+      !_bd_codec_read_string (aadhaar, "hash", TRUE, 64, &hash, error))
     return FALSE;
   /* A full number in "last4" must never get through to storage. */
   if (!is_digits (last4, 4) ||
       (salt != NULL && !is_hex_string (salt, 32)) ||
       (hash != NULL && !is_hex_string (hash, 64)) ||
       ((salt == NULL) != (hash == NULL)))
-    return invalid (error, "aadhaar");
+    return _bd_codec_invalid (error, "aadhaar");
 
   bd_indexing_set_aadhaar (indexing, last4, salt, hash);
   return TRUE;
@@ -923,24 +715,24 @@ read_seals (JsonObject  *object,
             BdIndexing  *indexing,
             GError     **error)
 {
-  JsonArray *array = read_array (object, "seal_numbers", error);
+  JsonArray *array = _bd_codec_read_array (object, "seal_numbers", error);
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_auto(GStrv) seals = NULL;
 
   if (array == NULL)
     return FALSE;
   if (json_array_get_length (array) > MAX_SEAL_ITEMS)
-    return invalid (error, "seal_numbers");
+    return _bd_codec_invalid (error, "seal_numbers");
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
       JsonNode *element = json_array_get_element (array, i);
       const char *seal;
 
       if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
-        return invalid (error, "seal_numbers");
+        return _bd_codec_invalid (error, "seal_numbers");
       seal = json_node_get_string (element);
       if (!g_utf8_validate (seal, -1, NULL) || strlen (seal) > 64)
-        return invalid (error, "seal_numbers");
+        return _bd_codec_invalid (error, "seal_numbers");
       g_strv_builder_add (builder, seal);
     }
   seals = g_strv_builder_end (builder);
@@ -953,7 +745,7 @@ read_gps (JsonObject  *object,
           BdIndexing  *indexing,
           GError     **error)
 {
-  JsonNode *node = member (object, "gps", TRUE, error);
+  JsonNode *node = _bd_codec_member (object, "gps", TRUE, error);
   JsonObject *gps;
   gint64 lat, lon;
 
@@ -962,10 +754,10 @@ read_gps (JsonObject  *object,
   if (JSON_NODE_HOLDS_NULL (node))
     return TRUE;
   if (!JSON_NODE_HOLDS_OBJECT (node))
-    return invalid (error, "gps");
+    return _bd_codec_invalid (error, "gps");
   gps = json_node_get_object (node);
-  if (!read_int (gps, "lat_e6", -90000000, 90000000, &lat, error) ||
-      !read_int (gps, "lon_e6", -180000000, 180000000, &lon, error))
+  if (!_bd_codec_read_int (gps, "lat_e6", -90000000, 90000000, &lat, error) ||
+      !_bd_codec_read_int (gps, "lon_e6", -180000000, 180000000, &lon, error))
     return FALSE;
   bd_indexing_set_gps (indexing, lat, lon);
   return TRUE;
@@ -1010,23 +802,23 @@ BdIndexing *
 bd_indexing_from_json (JsonNode  *node,
                        GError   **error)
 {
-  JsonObject *object = expect_object (node, _("an indexing record"), error);
+  JsonObject *object = _bd_codec_expect_object (node, _("an indexing record"), error);
   g_autoptr(BdIndexing) indexing = NULL;
   g_autofree char *account = NULL;
   gint64 number;
 
   if (object == NULL)
     return NULL;
-  if (!read_string (object, "account", FALSE, 12, &account, error))
+  if (!_bd_codec_read_string (object, "account", FALSE, 12, &account, error))
     return NULL;
   if (!is_digits (account, 10) && !is_digits (account, 12))
     {
-      invalid (error, "account");
+      _bd_codec_invalid (error, "account");
       return NULL;
     }
   indexing = bd_indexing_new (account);
 
-  if (!read_int (object, "version", 0, G_MAXINT64, &number, error))
+  if (!_bd_codec_read_int (object, "version", 0, G_MAXINT64, &number, error))
     return NULL;
   bd_indexing_set_version (indexing, number);
 
@@ -1036,20 +828,20 @@ bd_indexing_from_json (JsonNode  *node,
 
       /* Every member is present (null when unknown): an absent one would
        * otherwise silently clear the desk's copy of the field. */
-      if (member (object, indexing_strings[i].name, TRUE, error) == NULL ||
-          !read_string (object, indexing_strings[i].name, indexing_strings[i].nullable,
+      if (_bd_codec_member (object, indexing_strings[i].name, TRUE, error) == NULL ||
+          !_bd_codec_read_string (object, indexing_strings[i].name, indexing_strings[i].nullable,
                         MAX_INDEXING_TEXT_CHARS, &text, error))
         return NULL;
       indexing_strings[i].set (indexing, text);
     }
   if (!is_iso_date (bd_indexing_get_installed_on (indexing)))
     {
-      invalid (error, "installed_on");
+      _bd_codec_invalid (error, "installed_on");
       return NULL;
     }
   if (!is_iso_date (bd_indexing_get_last_reading_on (indexing)))
     {
-      invalid (error, "last_reading_on");
+      _bd_codec_invalid (error, "last_reading_on");
       return NULL;
     }
 
@@ -1059,14 +851,14 @@ bd_indexing_from_json (JsonNode  *node,
   if (!read_int_or_null (object, "last_reading_wh", 0, G_MAXINT64 / 2, &number, error))
     return NULL;
   bd_indexing_set_last_reading_wh (indexing, number);
-  if (!read_int (object, "sanctioned_load_w", 0, G_MAXINT32, &number, error))
+  if (!_bd_codec_read_int (object, "sanctioned_load_w", 0, G_MAXINT32, &number, error))
     return NULL;
   bd_indexing_set_sanctioned_load_w (indexing, number);
 
   if (!read_aadhaar (object, indexing, error) ||
       !read_seals (object, indexing, error) ||
       !read_gps (object, indexing, error) ||
-      !read_time (object, "updated_at", TRUE, &number, error))
+      !_bd_codec_read_time (object, "updated_at", TRUE, &number, error))
     return NULL;
   bd_indexing_set_updated_at (indexing, number);
 
@@ -1102,7 +894,7 @@ GPtrArray *
 bd_indexing_patch_from_json (JsonNode  *node,
                              GError   **error)
 {
-  JsonObject *object = expect_object (node, _("an indexing change"), error);
+  JsonObject *object = _bd_codec_expect_object (node, _("an indexing change"), error);
   g_autoptr(GPtrArray) changes = NULL;
   g_autoptr(GList) names = NULL;
   JsonNode *changes_node;
@@ -1110,15 +902,15 @@ bd_indexing_patch_from_json (JsonNode  *node,
 
   if (object == NULL)
     return NULL;
-  changes_node = member (object, "changes", TRUE, error);
+  changes_node = _bd_codec_member (object, "changes", TRUE, error);
   if (changes_node == NULL)
     return NULL;
-  changes_object = expect_object (changes_node, "changes", error);
+  changes_object = _bd_codec_expect_object (changes_node, "changes", error);
   if (changes_object == NULL)
     return NULL;
   if (json_object_get_size (changes_object) == 0)
     {
-      invalid (error, "changes");
+      _bd_codec_invalid (error, "changes");
       return NULL;
     }
 
@@ -1132,16 +924,16 @@ bd_indexing_patch_from_json (JsonNode  *node,
 
       if (!bd_indexing_is_field (field))
         {
-          invalid (error, field);
+          _bd_codec_invalid (error, field);
           return NULL;
         }
-      pair = expect_object (json_object_get_member (changes_object, field), field, error);
+      pair = _bd_codec_expect_object (json_object_get_member (changes_object, field), field, error);
       if (pair == NULL)
         return NULL;
-      from = member (pair, "from", TRUE, error);
+      from = _bd_codec_member (pair, "from", TRUE, error);
       if (from == NULL)
         return NULL;
-      to = member (pair, "to", TRUE, error);
+      to = _bd_codec_member (pair, "to", TRUE, error);
       if (to == NULL)
         return NULL;
       g_ptr_array_add (changes, bd_indexing_change_new (field, from, to));
@@ -1174,7 +966,7 @@ bd_indexing_patch_result_to_json (BdIndexing         *indexing,
       BdIndexingConflict *conflict = g_ptr_array_index (conflicts, i);
 
       json_builder_begin_object (builder);
-      add_string (builder, "field", conflict->field);
+      _bd_codec_add_string (builder, "field", conflict->field);
       add_node (builder, "server", json_node_copy (conflict->server));
       add_node (builder, "desk", json_node_copy (conflict->desk));
       json_builder_end_object (builder);
@@ -1191,7 +983,7 @@ bd_indexing_patch_result_from_json (JsonNode    *node,
                                     GPtrArray  **out_conflicts,
                                     GError     **error)
 {
-  JsonObject *object = expect_object (node, _("an indexing answer"), error);
+  JsonObject *object = _bd_codec_expect_object (node, _("an indexing answer"), error);
   g_autoptr(BdIndexing) indexing = NULL;
   g_autoptr(GStrvBuilder) applied = g_strv_builder_new ();
   g_autoptr(GPtrArray) conflicts = NULL;
@@ -1200,14 +992,14 @@ bd_indexing_patch_result_from_json (JsonNode    *node,
 
   if (object == NULL)
     return FALSE;
-  indexing_node = member (object, "indexing", TRUE, error);
+  indexing_node = _bd_codec_member (object, "indexing", TRUE, error);
   if (indexing_node == NULL)
     return FALSE;
   indexing = bd_indexing_from_json (indexing_node, error);
   if (indexing == NULL)
     return FALSE;
 
-  array = read_array (object, "applied", error);
+  array = _bd_codec_read_array (object, "applied", error);
   if (array == NULL)
     return FALSE;
   for (guint i = 0; i < json_array_get_length (array); i++)
@@ -1216,29 +1008,29 @@ bd_indexing_patch_result_from_json (JsonNode    *node,
 
       if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING ||
           !bd_indexing_is_field (json_node_get_string (element)))
-        return invalid (error, "applied");
+        return _bd_codec_invalid (error, "applied");
       g_strv_builder_add (applied, json_node_get_string (element));
     }
 
-  array = read_array (object, "conflicts", error);
+  array = _bd_codec_read_array (object, "conflicts", error);
   if (array == NULL)
     return FALSE;
   conflicts = g_ptr_array_new_with_free_func ((GDestroyNotify) bd_indexing_conflict_free);
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
-      JsonObject *conflict = expect_object (json_array_get_element (array, i), "conflicts", error);
+      JsonObject *conflict = _bd_codec_expect_object (json_array_get_element (array, i), "conflicts", error);
       g_autofree char *field = NULL;
       JsonNode *server, *desk;
 
       if (conflict == NULL ||
-          !read_string (conflict, "field", FALSE, 64, &field, error))
+          !_bd_codec_read_string (conflict, "field", FALSE, 64, &field, error))
         return FALSE;
       if (!bd_indexing_is_field (field))
-        return invalid (error, "conflicts");
-      server = member (conflict, "server", TRUE, error);
+        return _bd_codec_invalid (error, "conflicts");
+      server = _bd_codec_member (conflict, "server", TRUE, error);
       if (server == NULL)
         return FALSE;
-      desk = member (conflict, "desk", TRUE, error);
+      desk = _bd_codec_member (conflict, "desk", TRUE, error);
       if (desk == NULL)
         return FALSE;
       g_ptr_array_add (conflicts, bd_indexing_conflict_new (field, server, desk));
@@ -1269,16 +1061,16 @@ bd_otp_ticket_to_json (BdOtpTicket *ticket)
   g_return_val_if_fail (BD_IS_OTP_TICKET (ticket), NULL);
 
   json_builder_begin_object (builder);
-  add_string (builder, "id", bd_otp_ticket_get_id (ticket));
-  add_string (builder, "account", bd_otp_ticket_get_account (ticket));
-  add_string (builder, "purpose", bd_otp_purpose_to_string (bd_otp_ticket_get_purpose (ticket)));
-  add_string (builder, "mobile_masked", bd_otp_ticket_get_mobile_masked (ticket));
-  add_string (builder, "state", bd_otp_state_to_string (bd_otp_ticket_get_state (ticket)));
-  add_string (builder, "delivery", bd_sms_status_to_string (bd_otp_ticket_get_delivery (ticket)));
-  add_time (builder, "expires_at", bd_otp_ticket_get_expires_at (ticket), FALSE);
-  add_time (builder, "resend_after", bd_otp_ticket_get_resend_after (ticket), FALSE);
-  add_int (builder, "attempts_left", bd_otp_ticket_get_attempts_left (ticket));
-  add_int (builder, "sends_left", bd_otp_ticket_get_sends_left (ticket));
+  _bd_codec_add_string (builder, "id", bd_otp_ticket_get_id (ticket));
+  _bd_codec_add_string (builder, "account", bd_otp_ticket_get_account (ticket));
+  _bd_codec_add_string (builder, "purpose", bd_otp_purpose_to_string (bd_otp_ticket_get_purpose (ticket)));
+  _bd_codec_add_string (builder, "mobile_masked", bd_otp_ticket_get_mobile_masked (ticket));
+  _bd_codec_add_string (builder, "state", bd_otp_state_to_string (bd_otp_ticket_get_state (ticket)));
+  _bd_codec_add_string (builder, "delivery", bd_sms_status_to_string (bd_otp_ticket_get_delivery (ticket)));
+  _bd_codec_add_time (builder, "expires_at", bd_otp_ticket_get_expires_at (ticket), FALSE);
+  _bd_codec_add_time (builder, "resend_after", bd_otp_ticket_get_resend_after (ticket), FALSE);
+  _bd_codec_add_int (builder, "attempts_left", bd_otp_ticket_get_attempts_left (ticket));
+  _bd_codec_add_int (builder, "sends_left", bd_otp_ticket_get_sends_left (ticket));
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
@@ -1287,7 +1079,7 @@ BdOtpTicket *
 bd_otp_ticket_from_json (JsonNode  *node,
                          GError   **error)
 {
-  JsonObject *object = expect_object (node, _("an OTP"), error);
+  JsonObject *object = _bd_codec_expect_object (node, _("an OTP"), error);
   g_autoptr(BdOtpTicket) ticket = NULL;
   g_autofree char *id = NULL;
   g_autofree char *account = NULL;
@@ -1296,20 +1088,20 @@ bd_otp_ticket_from_json (JsonNode  *node,
   gint64 expires_at, resend_after, attempts_left, sends_left;
 
   if (object == NULL ||
-      !read_string (object, "id", FALSE, MAX_OTP_ID_CHARS, &id, error) ||
-      !read_string (object, "account", FALSE, 12, &account, error) ||
-      !read_enum (object, "purpose", parse_bd_otp_purpose, &purpose, error) ||
-      !read_string (object, "mobile_masked", FALSE, 16, &mobile_masked, error) ||
-      !read_enum (object, "state", parse_bd_otp_state, &state, error) ||
-      !read_enum (object, "delivery", parse_bd_sms_status, &delivery, error) ||
-      !read_time (object, "expires_at", FALSE, &expires_at, error) ||
-      !read_time (object, "resend_after", FALSE, &resend_after, error) ||
-      !read_int (object, "attempts_left", 0, 100, &attempts_left, error) ||
-      !read_int (object, "sends_left", 0, 100, &sends_left, error))
+      !_bd_codec_read_string (object, "id", FALSE, MAX_OTP_ID_CHARS, &id, error) ||
+      !_bd_codec_read_string (object, "account", FALSE, 12, &account, error) ||
+      !_bd_codec_read_enum (object, "purpose", parse_bd_otp_purpose, &purpose, error) ||
+      !_bd_codec_read_string (object, "mobile_masked", FALSE, 16, &mobile_masked, error) ||
+      !_bd_codec_read_enum (object, "state", parse_bd_otp_state, &state, error) ||
+      !_bd_codec_read_enum (object, "delivery", parse_bd_sms_status, &delivery, error) ||
+      !_bd_codec_read_time (object, "expires_at", FALSE, &expires_at, error) ||
+      !_bd_codec_read_time (object, "resend_after", FALSE, &resend_after, error) ||
+      !_bd_codec_read_int (object, "attempts_left", 0, 100, &attempts_left, error) ||
+      !_bd_codec_read_int (object, "sends_left", 0, 100, &sends_left, error))
     return NULL;
   if (*id == '\0')
     {
-      invalid (error, "id");
+      _bd_codec_invalid (error, "id");
       return NULL;
     }
 
@@ -1332,10 +1124,10 @@ bd_otp_request_to_json (const char   *account,
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
-  add_string (builder, "account", account);
-  add_string (builder, "purpose", bd_otp_purpose_to_string (purpose));
+  _bd_codec_add_string (builder, "account", account);
+  _bd_codec_add_string (builder, "purpose", bd_otp_purpose_to_string (purpose));
   if (mobile != NULL)
-    add_string (builder, "mobile", mobile);
+    _bd_codec_add_string (builder, "mobile", mobile);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
@@ -1347,15 +1139,15 @@ bd_otp_request_from_json (JsonNode      *node,
                           char         **out_mobile,
                           GError       **error)
 {
-  JsonObject *object = expect_object (node, _("an OTP request"), error);
+  JsonObject *object = _bd_codec_expect_object (node, _("an OTP request"), error);
   g_autofree char *account = NULL;
   g_autofree char *mobile = NULL;
   int purpose;
 
   if (object == NULL ||
-      !read_string (object, "account", FALSE, 32, &account, error) ||
-      !read_enum (object, "purpose", parse_bd_otp_purpose, &purpose, error) ||
-      !read_string (object, "mobile", TRUE, 32, &mobile, error))
+      !_bd_codec_read_string (object, "account", FALSE, 32, &account, error) ||
+      !_bd_codec_read_enum (object, "purpose", parse_bd_otp_purpose, &purpose, error) ||
+      !_bd_codec_read_string (object, "mobile", TRUE, 32, &mobile, error))
     return FALSE;
 
   *out_account = g_steal_pointer (&account);
@@ -1370,7 +1162,7 @@ bd_otp_verify_request_to_json (const char *code)
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
-  add_string (builder, "code", code);
+  _bd_codec_add_string (builder, "code", code);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
@@ -1380,10 +1172,10 @@ bd_otp_verify_request_from_json (JsonNode  *node,
                                  char     **out_code,
                                  GError   **error)
 {
-  JsonObject *object = expect_object (node, _("an OTP code"), error);
+  JsonObject *object = _bd_codec_expect_object (node, _("an OTP code"), error);
   g_autofree char *code = NULL;
 
-  if (object == NULL || !read_string (object, "code", FALSE, 32, &code, error))
+  if (object == NULL || !_bd_codec_read_string (object, "code", FALSE, 32, &code, error))
     return FALSE;
   *out_code = g_steal_pointer (&code);
   return TRUE;
@@ -1400,11 +1192,11 @@ bd_registration_request_to_json (const char *account,
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
-  add_string (builder, "account", account);
-  add_string (builder, "otp_id", otp_id);
-  add_string (builder, "username", username);
+  _bd_codec_add_string (builder, "account", account);
+  _bd_codec_add_string (builder, "otp_id", otp_id);
+  _bd_codec_add_string (builder, "username", username);
   if (password != NULL)
-    add_string (builder, "password", password);
+    _bd_codec_add_string (builder, "password", password);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
@@ -1417,17 +1209,17 @@ bd_registration_request_from_json (JsonNode  *node,
                                    char     **out_password,
                                    GError   **error)
 {
-  JsonObject *object = expect_object (node, _("a registration"), error);
+  JsonObject *object = _bd_codec_expect_object (node, _("a registration"), error);
   g_autofree char *account = NULL;
   g_autofree char *otp_id = NULL;
   g_autofree char *username = NULL;
   g_autofree char *password = NULL;
 
   if (object == NULL ||
-      !read_string (object, "account", FALSE, 32, &account, error) ||
-      !read_string (object, "otp_id", FALSE, MAX_OTP_ID_CHARS, &otp_id, error) ||
-      !read_string (object, "username", FALSE, 64, &username, error) ||
-      !read_string (object, "password", TRUE, 256, &password, error))
+      !_bd_codec_read_string (object, "account", FALSE, 32, &account, error) ||
+      !_bd_codec_read_string (object, "otp_id", FALSE, MAX_OTP_ID_CHARS, &otp_id, error) ||
+      !_bd_codec_read_string (object, "username", FALSE, 64, &username, error) ||
+      !_bd_codec_read_string (object, "password", TRUE, 256, &password, error))
     return FALSE;
 
   *out_account = g_steal_pointer (&account);
@@ -1446,9 +1238,9 @@ bd_registration_to_json (const char *account,
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
-  add_string (builder, "account", account);
-  add_string (builder, "username", username);
-  add_time (builder, "registered_at", registered_at, FALSE);
+  _bd_codec_add_string (builder, "account", account);
+  _bd_codec_add_string (builder, "username", username);
+  _bd_codec_add_time (builder, "registered_at", registered_at, FALSE);
   json_builder_set_member_name (builder, "temporary_password_sent");
   json_builder_add_boolean_value (builder, temporary_password_sent);
   json_builder_end_object (builder);
@@ -1463,20 +1255,20 @@ bd_registration_from_json (JsonNode  *node,
                            gboolean  *out_temporary_password_sent,
                            GError   **error)
 {
-  JsonObject *object = expect_object (node, _("a registration"), error);
+  JsonObject *object = _bd_codec_expect_object (node, _("a registration"), error);
   g_autofree char *account = NULL;
   g_autofree char *username = NULL;
   gint64 registered_at;
   gboolean temporary;
 
   if (object == NULL ||
-      !read_string (object, "account", FALSE, 32, &account, error) ||
-      !read_string (object, "username", FALSE, 64, &username, error) ||
-      !read_time (object, "registered_at", FALSE, &registered_at, error) ||
-      !read_bool (object, "temporary_password_sent", &temporary, error))
+      !_bd_codec_read_string (object, "account", FALSE, 32, &account, error) ||
+      !_bd_codec_read_string (object, "username", FALSE, 64, &username, error) ||
+      !_bd_codec_read_time (object, "registered_at", FALSE, &registered_at, error) ||
+      !_bd_codec_read_bool (object, "temporary_password_sent", &temporary, error))
     return FALSE;
   if (*username == '\0')
-    return invalid (error, "username");
+    return _bd_codec_invalid (error, "username");
 
   if (out_account != NULL)
     *out_account = g_steal_pointer (&account);
@@ -1506,13 +1298,13 @@ bd_history_to_json (GPtrArray *entries)
       BdHistoryEntry *entry = g_ptr_array_index (entries, i);
 
       json_builder_begin_object (builder);
-      add_time (builder, "at", entry->at, FALSE);
-      add_string (builder, "by", entry->by);
-      add_string (builder, "role", entry->role);
-      add_string (builder, "action", entry->action);
-      add_string_or_null (builder, "field", entry->field);
-      add_string_or_null (builder, "from", entry->from);
-      add_string_or_null (builder, "to", entry->to);
+      _bd_codec_add_time (builder, "at", entry->at, FALSE);
+      _bd_codec_add_string (builder, "by", entry->by);
+      _bd_codec_add_string (builder, "role", entry->role);
+      _bd_codec_add_string (builder, "action", entry->action);
+      _bd_codec_add_string_or_null (builder, "field", entry->field);
+      _bd_codec_add_string_or_null (builder, "from", entry->from);
+      _bd_codec_add_string_or_null (builder, "to", entry->to);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -1524,20 +1316,20 @@ GPtrArray *
 bd_history_from_json (JsonNode  *node,
                       GError   **error)
 {
-  JsonObject *object = expect_object (node, _("a history"), error);
+  JsonObject *object = _bd_codec_expect_object (node, _("a history"), error);
   g_autoptr(GPtrArray) entries = NULL;
   JsonArray *array;
 
   if (object == NULL)
     return NULL;
-  array = read_array (object, "entries", error);
+  array = _bd_codec_read_array (object, "entries", error);
   if (array == NULL)
     return NULL;
 
   entries = g_ptr_array_new_with_free_func ((GDestroyNotify) bd_history_entry_free);
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
-      JsonObject *entry = expect_object (json_array_get_element (array, i), _("a history entry"), error);
+      JsonObject *entry = _bd_codec_expect_object (json_array_get_element (array, i), _("a history entry"), error);
       g_autofree char *by = NULL;
       g_autofree char *role = NULL;
       g_autofree char *action = NULL;
@@ -1547,13 +1339,13 @@ bd_history_from_json (JsonNode  *node,
       gint64 at;
 
       if (entry == NULL ||
-          !read_time (entry, "at", FALSE, &at, error) ||
-          !read_string (entry, "by", FALSE, 64, &by, error) ||
-          !read_string (entry, "role", FALSE, 32, &role, error) ||
-          !read_string (entry, "action", FALSE, 32, &action, error) ||
-          !read_string (entry, "field", TRUE, 64, &field, error) ||
-          !read_string (entry, "from", TRUE, MAX_TEXT_CHARS, &from, error) ||
-          !read_string (entry, "to", TRUE, MAX_TEXT_CHARS, &to, error))
+          !_bd_codec_read_time (entry, "at", FALSE, &at, error) ||
+          !_bd_codec_read_string (entry, "by", FALSE, 64, &by, error) ||
+          !_bd_codec_read_string (entry, "role", FALSE, 32, &role, error) ||
+          !_bd_codec_read_string (entry, "action", FALSE, 32, &action, error) ||
+          !_bd_codec_read_string (entry, "field", TRUE, 64, &field, error) ||
+          !_bd_codec_read_string (entry, "from", TRUE, MAX_TEXT_CHARS, &from, error) ||
+          !_bd_codec_read_string (entry, "to", TRUE, MAX_TEXT_CHARS, &to, error))
         return NULL;
       g_ptr_array_add (entries, bd_history_entry_new (at, by, role, action, field, from, to));
     }
