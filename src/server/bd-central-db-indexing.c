@@ -325,9 +325,8 @@ set_mirrored (BdConsumer *consumer,
     bd_consumer_set_sanctioned_load_w (consumer, json_node_get_int (value));
 }
 
-/* Looks the key up: TRUE with *found and the stored answer, or a mismatch. */
-static gboolean
-lookup_key (BdCentralDb  *self,
+gboolean
+_bd_central_db_idempotency_lookup (BdCentralDb  *self,
             const char   *key,
             const char   *username,
             const char   *request_hash,
@@ -371,8 +370,8 @@ lookup_key (BdCentralDb  *self,
   return TRUE;
 }
 
-static gboolean
-store_key (BdCentralDb  *self,
+gboolean
+_bd_central_db_idempotency_store (BdCentralDb  *self,
            const char   *key,
            const char   *username,
            const char   *request_hash,
@@ -503,7 +502,7 @@ bd_central_db_indexing_patch (BdCentralDb  *self,
   if (!bd_database_begin (self->db, error))
     return FALSE;
 
-  if (!lookup_key (self, key, staff_username, request_hash, &found, out_status, out_body, error))
+  if (!_bd_central_db_idempotency_lookup (self, key, staff_username, request_hash, &found, out_status, out_body, error))
     goto fail;
   if (found)
     {
@@ -595,7 +594,7 @@ bd_central_db_indexing_patch (BdCentralDb  *self,
 
   answer = json_builder_get_root (builder);
   body = bd_json_to_string (answer);
-  if (!store_key (self, key, staff_username, request_hash, 200, body, now, error))
+  if (!_bd_central_db_idempotency_store (self, key, staff_username, request_hash, 200, body, now, error))
     goto fail;
   if (!bd_database_commit (self->db, error))
     return FALSE;

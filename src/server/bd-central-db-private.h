@@ -193,4 +193,27 @@ BdCentralDb         *bd_central_db_open_at_version    (const char     *path,
 char                *bd_central_db_dup_query_plans    (BdCentralDb    *self,
                                                        GError        **error);
 
+/* Idempotency keys (bd-central-db-indexing.c), for every write a desk may
+ * send again: lookup gives TRUE with *found and the stored answer for a
+ * key this user sent before with the same request_hash, and
+ * BD_CENTRAL_ERROR_IDEMPOTENCY_MISMATCH for a different one; store keeps
+ * the answer (and drops keys older than BD_CENTRAL_IDEMPOTENCY_KEEP_S).
+ * Call both inside the write's transaction. */
+gboolean _bd_central_db_idempotency_lookup (BdCentralDb  *self,
+                                            const char   *key,
+                                            const char   *username,
+                                            const char   *request_hash,
+                                            gboolean     *found,
+                                            guint        *out_status,
+                                            char        **out_body,
+                                            GError      **error);
+gboolean _bd_central_db_idempotency_store  (BdCentralDb  *self,
+                                            const char   *key,
+                                            const char   *username,
+                                            const char   *request_hash,
+                                            guint         status,
+                                            const char   *body,
+                                            gint64        now,
+                                            GError      **error);
+
 G_END_DECLS

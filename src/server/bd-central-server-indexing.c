@@ -426,6 +426,36 @@ valid_key (const char *key)
   return TRUE;
 }
 
+const char *
+_bd_central_idempotency_key (SoupServerMessage *msg)
+{
+  const char *key = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                  "Idempotency-Key");
+
+  if (!valid_key (key))
+    {
+      _bd_central_respond_invalid_request (msg, _("A change needs an Idempotency-Key header of 8 to 64 letters, digits and dashes."));
+      return NULL;
+    }
+  return key;
+}
+
+char *
+_bd_central_request_hash (const char *scope,
+                          GBytes     *body)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  gsize length = 0;
+  const guchar *data = body != NULL ? g_bytes_get_data (body, &length) : NULL;
+
+  /* What "the same request" means for a key: same target, same bytes. */
+  g_checksum_update (checksum, (const guchar *) scope, (gssize) strlen (scope));
+  g_checksum_update (checksum, (const guchar *) "\n", 1);
+  if (length > 0)
+    g_checksum_update (checksum, data, (gssize) length);
+  return g_strdup (g_checksum_get_string (checksum));
+}
+
 void
 _bd_central_handle_indexing_get (BdCentralServer   *self,
                                  SoupServerMessage *msg,
@@ -455,46 +485,35 @@ _bd_central_handle_indexing_patch (BdCentralServer   *self,
                                    BdSession         *session,
                                    const char        *segment)
 {
-  const char *key = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
-                                                  "Idempotency-Key");
   g_autofree char *account = _bd_central_parse_account (msg, segment);
   g_autoptr(JsonObject) request = NULL;
   g_autoptr(JsonObject) changes = NULL;
   g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GChecksum) checksum = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *body = NULL;
+  g_autofree char *request_hash = NULL;
+  const char *key;
   gboolean replayed;
   guint status;
   gsize length;
-  const guchar *data;
 
   if (account == NULL)
     return;
-  if (!valid_key (key))
-    {
-      _bd_central_respond_invalid_request (msg, _("A change needs an Idempotency-Key header of 8 to 64 letters, digits and dashes."));
-      return;
-    }
+  key = _bd_central_idempotency_key (msg);
+  if (key == NULL)
+    return;
 
   request = _bd_central_read_json_object (msg, &bytes);
   if (request == NULL)
     return;
-
-  /* What "the same request" means for the key: same account, same bytes. */
-  checksum = g_checksum_new (G_CHECKSUM_SHA256);
-  g_checksum_update (checksum, (const guchar *) account, (gssize) strlen (account));
-  g_checksum_update (checksum, (const guchar *) "\n", 1);
-  data = g_bytes_get_data (bytes, &length);
-  if (length > 0)
-    g_checksum_update (checksum, data, (gssize) length);
+  request_hash = _bd_central_request_hash (account, bytes);
 
   changes = validate_changes (msg, request);
   if (changes == NULL)
     return;
 
   if (!bd_central_db_indexing_patch (self->db, bd_session_get_zone (session), account, changes,
-                                     key, g_checksum_get_string (checksum),
+                                     key, request_hash,
                                      bd_session_get_username (session),
                                      bd_role_to_string (bd_session_get_role (session)),
                                      now_s (), &status, &body, &replayed, &error))

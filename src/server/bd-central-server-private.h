@@ -110,6 +110,12 @@ void        _bd_central_handle_demo_sms         (BdCentralServer    *self,
                                                  GHashTable         *query);
 
 /* bd-central-server-indexing.c */
+/* The request's Idempotency-Key, or NULL after answering 400. */
+const char *_bd_central_idempotency_key         (SoupServerMessage  *msg);
+/* SHA-256 hex of scope (the target, e.g. an account) and the body bytes:
+ * what "the same request" means for a repeated key. */
+char       *_bd_central_request_hash            (const char         *scope,
+                                                 GBytes             *body);
 void        _bd_central_handle_indexing_get     (BdCentralServer    *self,
                                                  SoupServerMessage  *msg,
                                                  BdSession          *session,
