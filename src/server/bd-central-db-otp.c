@@ -588,7 +588,10 @@ bd_central_db_otp_request (BdCentralDb  *self,
   g_autofree char *id = NULL;
   const char *registered;
   const char *target;
-  gboolean change = g_strcmp0 (purpose, BD_CENTRAL_OTP_CHANGE_MOBILE) == 0;
+  /* These go to a number the caller names: the new mobile, or the
+   * contact number of a complaint (checked by the complaints module). */
+  gboolean change = g_strcmp0 (purpose, BD_CENTRAL_OTP_CHANGE_MOBILE) == 0 ||
+                    g_strcmp0 (purpose, BD_CENTRAL_OTP_COMPLAINT_CLOSE) == 0;
   int sends_left;
   gint64 retry_after;
 
@@ -819,7 +822,10 @@ apply_verified (BdCentralDb         *self,
   gboolean change = g_str_equal (ticket->purpose, BD_CENTRAL_OTP_CHANGE_MOBILE);
 
   *out_stale = FALSE;
-  if (g_str_equal (ticket->purpose, BD_CENTRAL_OTP_REGISTRATION))
+  /* These are used later (registering, closing a complaint); verifying
+   * changes nothing about the consumer. */
+  if (g_str_equal (ticket->purpose, BD_CENTRAL_OTP_REGISTRATION) ||
+      g_str_equal (ticket->purpose, BD_CENTRAL_OTP_COMPLAINT_CLOSE))
     return TRUE;
 
   consumer = bd_central_db_lookup_consumer (self, zone, ticket->account, error);
@@ -1160,4 +1166,49 @@ bd_central_db_lookup_registration (BdCentralDb  *self,
   registration->temporary_password_sent = sqlite3_column_int (stmt, 2) != 0;
 
   return registration;
+}
+
+gboolean
+_bd_central_db_otp_take (BdCentralDb  *self,
+                         const char   *zone,
+                         const char   *id,
+                         const char   *account,
+                         const char   *purpose,
+                         const char   *mobile,
+                         gint64        within_s,
+                         gint64        now,
+                         GError      **error)
+{
+  g_auto(TicketRow) row = { NULL, };
+  g_autoptr(GError) ticket_error = NULL;
+  g_autoptr(sqlite3_stmt) used = NULL;
+
+  if (!read_ticket (self, zone, id, now, &row, &ticket_error)
+      && !g_error_matches (ticket_error, BD_STORE_ERROR, BD_STORE_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, g_steal_pointer (&ticket_error));
+      return FALSE;
+    }
+  if (row.ticket == NULL
+      || g_strcmp0 (row.ticket->account, account) != 0
+      || !g_str_equal (row.ticket->purpose, purpose)
+      || (mobile != NULL && g_strcmp0 (row.ticket->mobile, mobile) != 0)
+      || !g_str_equal (row.ticket->state, "verified")
+      || row.verified_at < now - within_s)
+    {
+      g_set_error (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_OTP_NOT_VERIFIED,
+                   _("The consumer has not confirmed this with an OTP in the last 10 minutes. Send and check an OTP first."));
+      return FALSE;
+    }
+
+  used = bd_database_prepare (self->db, "UPDATE otp_tickets SET state = 'used' WHERE id = ?1", error);
+  if (used == NULL)
+    return FALSE;
+  sqlite3_bind_text (used, 1, id, -1, SQLITE_STATIC);
+  if (sqlite3_step (used) != SQLITE_DONE)
+    {
+      bd_database_set_error (self->db, error, "otp use");
+      return FALSE;
+    }
+  return TRUE;
 }

@@ -35,6 +35,7 @@ G_BEGIN_DECLS
 #define BD_CENTRAL_OTP_REGISTRATION  "registration"
 #define BD_CENTRAL_OTP_VERIFY_MOBILE "verify_mobile"
 #define BD_CENTRAL_OTP_CHANGE_MOBILE "change_mobile"
+#define BD_CENTRAL_OTP_COMPLAINT_CLOSE "complaint_close"
 
 typedef struct {
   char   *id;

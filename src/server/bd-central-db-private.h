@@ -12,6 +12,7 @@
  * bd-central-db-sms.c        the simulated SMS gateway's outbox
  * bd-central-db-history.c    a consumer's change history
  * bd-central-db-indexing.c   indexing data and idempotency keys
+ * bd-central-db-complaints.c complaints, their SLA table, timeline and feed
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -178,6 +179,25 @@ gint64               _bd_central_db_sms_enqueue       (BdCentralDb    *self,
                                                        const char     *text,
                                                        const char     *secret,
                                                        gint64          now_ms,
+                                                       GError        **error);
+
+/* bd-central-db-otp.c */
+/* Inside the caller's transaction: TRUE if OTP id is account's, for
+ * purpose (and mobile, when not NULL), verified in the last within_s; it
+ * becomes used. Otherwise OTP_NOT_VERIFIED. */
+gboolean             _bd_central_db_otp_take          (BdCentralDb    *self,
+                                                       const char     *zone,
+                                                       const char     *id,
+                                                       const char     *account,
+                                                       const char     *purpose,
+                                                       const char     *mobile,
+                                                       gint64          within_s,
+                                                       gint64          now,
+                                                       GError        **error);
+
+/* bd-central-db-complaints.c */
+/* Writes the core's SLA table as version 1 when the table is empty. */
+gboolean             _bd_central_db_seed_sla_rules    (BdCentralDb    *self,
                                                        GError        **error);
 
 /* Test hooks. */

@@ -234,6 +234,107 @@ static const BdMigration migrations[] = {
     ");"
     "CREATE INDEX idempotency_keys_created_at ON idempotency_keys (created_at);"
   },
+  /* Complaints (issue 7). The SLA table is versioned: a complaint keeps
+   * the version, time allowed and compensation it was filed under, so a
+   * later change of the regulator's table does not rewrite what is owed.
+   * change_seq numbers complaint changes per database for the desks'
+   * complaint feed. otp_tickets is rebuilt to allow the complaint_close
+   * purpose (a CHECK cannot be altered in place). */
+  { 4,
+    "CREATE TABLE sla_rules ("
+    "  version    INTEGER NOT NULL,"
+    "  valid_from INTEGER NOT NULL,"
+    "  category   TEXT NOT NULL,"
+    "  area_type  TEXT NOT NULL CHECK (area_type IN ('urban','rural')),"
+    "  allowed_s  INTEGER NOT NULL CHECK (allowed_s > 0),"
+    "  compensation_per_day_paise INTEGER NOT NULL CHECK (compensation_per_day_paise >= 0),"
+    "  PRIMARY KEY (version, category, area_type)"
+    ");"
+    "CREATE TABLE complaints ("
+    "  id             INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  number         TEXT NOT NULL UNIQUE,"
+    "  zone           TEXT NOT NULL,"
+    "  account        TEXT,"
+    "  category       TEXT NOT NULL,"
+    "  description    TEXT NOT NULL,"
+    "  contact_mobile TEXT,"
+    "  channel        TEXT NOT NULL,"
+    "  feeder         TEXT,"
+    "  dt             TEXT,"
+    "  pole           TEXT,"
+    "  area_type      TEXT NOT NULL CHECK (area_type IN ('urban','rural')),"
+    "  status         TEXT NOT NULL,"
+    "  assigned_to    TEXT,"
+    "  escalation_level INTEGER NOT NULL DEFAULT 0,"
+    "  callers        INTEGER NOT NULL DEFAULT 1,"
+    "  created_at     INTEGER NOT NULL,"
+    "  created_by     TEXT NOT NULL,"
+    "  resolved_at    INTEGER,"
+    "  closed_at      INTEGER,"
+    "  sla_version    INTEGER NOT NULL,"
+    "  sla_allowed_s  INTEGER NOT NULL,"
+    "  compensation_per_day_paise INTEGER NOT NULL,"
+    "  pauses         TEXT NOT NULL DEFAULT '[]',"
+    "  version        INTEGER NOT NULL,"
+    "  updated_at     INTEGER NOT NULL,"
+    "  change_seq     INTEGER NOT NULL UNIQUE"
+    ");"
+    "CREATE INDEX complaints_zone_status ON complaints (zone, status, id);"
+    "CREATE INDEX complaints_account ON complaints (account, id);"
+    "CREATE INDEX complaints_dt ON complaints (zone, dt);"
+    "CREATE INDEX complaints_feeder ON complaints (zone, feeder);"
+    "CREATE INDEX complaints_seq ON complaints (zone, change_seq);"
+    "CREATE TABLE complaint_events ("
+    "  id           INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  complaint_id INTEGER NOT NULL REFERENCES complaints (id),"
+    "  at           INTEGER NOT NULL,"
+    "  by           TEXT NOT NULL,"
+    "  role         TEXT NOT NULL,"
+    "  action       TEXT NOT NULL,"
+    "  from_status  TEXT NOT NULL,"
+    "  to_status    TEXT NOT NULL,"
+    "  note         TEXT"
+    ");"
+    "CREATE INDEX complaint_events_complaint ON complaint_events (complaint_id, id);"
+    "CREATE TABLE complaint_callers ("
+    "  complaint_id INTEGER NOT NULL REFERENCES complaints (id),"
+    "  account      TEXT,"
+    "  mobile       TEXT,"
+    "  channel      TEXT NOT NULL,"
+    "  at           INTEGER NOT NULL,"
+    "  by           TEXT NOT NULL"
+    ");"
+    "CREATE INDEX complaint_callers_complaint ON complaint_callers (complaint_id);"
+    "CREATE TABLE complaint_numbers ("
+    "  zone   TEXT NOT NULL,"
+    "  period TEXT NOT NULL,"
+    "  last   INTEGER NOT NULL,"
+    "  PRIMARY KEY (zone, period)"
+    ");"
+    "ALTER TABLE otp_tickets RENAME TO otp_tickets_v3;"
+    "DROP INDEX otp_tickets_account;"
+    "CREATE TABLE otp_tickets ("
+    "  id            TEXT PRIMARY KEY,"
+    "  account       TEXT NOT NULL,"
+    "  purpose       TEXT NOT NULL"
+    "                CHECK (purpose IN ('registration','verify_mobile','change_mobile','complaint_close')),"
+    "  mobile        TEXT NOT NULL,"
+    "  code_salt     BLOB NOT NULL,"
+    "  code_hash     BLOB NOT NULL,"
+    "  state         TEXT NOT NULL"
+    "                CHECK (state IN ('pending','verified','expired','locked','used')),"
+    "  attempts_left INTEGER NOT NULL,"
+    "  created_at    INTEGER NOT NULL,"
+    "  expires_at    INTEGER NOT NULL,"
+    "  resend_after  INTEGER NOT NULL,"
+    "  verified_at   INTEGER,"
+    "  sms_id        INTEGER REFERENCES sms_outbox (id),"
+    "  created_by    TEXT NOT NULL"
+    ");"
+    "INSERT INTO otp_tickets SELECT * FROM otp_tickets_v3;"
+    "DROP TABLE otp_tickets_v3;"
+    "CREATE INDEX otp_tickets_account ON otp_tickets (account, purpose, state);"
+  },
 };
 
 static const char * const stmt_sql[N_STMTS] = {
@@ -409,6 +510,9 @@ bd_central_db_open_at_version (const char  *path,
    * instead of a copy per connection: lookups touch pages all over a
    * zone's million rows. */
   if (is_file && !bd_database_exec (self->db, "PRAGMA mmap_size = " G_STRINGIFY (CENTRAL_MMAP_SIZE), error))
+    return NULL;
+
+  if (bd_database_get_version (self->db) >= 4 && !_bd_central_db_seed_sla_rules (self, error))
     return NULL;
 
   return g_steal_pointer (&self);

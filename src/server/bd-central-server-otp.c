@@ -34,10 +34,8 @@ respond_ticket (SoupServerMessage  *msg,
   _bd_central_respond_json (msg, status, node);
 }
 
-/* A string member: TRUE with *out (NULL if absent or null); FALSE after
- * answering 400 if it is another type. */
-static gboolean
-get_string (SoupServerMessage  *msg,
+gboolean
+_bd_central_get_string (SoupServerMessage  *msg,
             JsonObject         *object,
             const char         *name,
             const char        **out)
@@ -59,13 +57,13 @@ get_string (SoupServerMessage  *msg,
   return TRUE;
 }
 
-static gboolean
-require_string (SoupServerMessage  *msg,
+gboolean
+_bd_central_require_string (SoupServerMessage  *msg,
                 JsonObject         *object,
                 const char         *name,
                 const char        **out)
 {
-  if (!get_string (msg, object, name, out))
+  if (!_bd_central_get_string (msg, object, name, out))
     return FALSE;
   if (*out == NULL)
     {
@@ -116,9 +114,9 @@ _bd_central_handle_otp_create (BdCentralServer   *self,
 
   if (request == NULL
       || !_bd_central_check_members (msg, request, allowed)
-      || !require_string (msg, request, "account", &account_text)
-      || !require_string (msg, request, "purpose", &purpose)
-      || !get_string (msg, request, "mobile", &mobile_text))
+      || !_bd_central_require_string (msg, request, "account", &account_text)
+      || !_bd_central_require_string (msg, request, "purpose", &purpose)
+      || !_bd_central_get_string (msg, request, "mobile", &mobile_text))
     return;
 
   account = bd_account_normalize (account_text, NULL);
@@ -230,7 +228,7 @@ _bd_central_handle_otp_verify (BdCentralServer   *self,
   request = _bd_central_read_json_object (msg, NULL);
   if (request == NULL
       || !_bd_central_check_members (msg, request, allowed)
-      || !require_string (msg, request, "code", &code))
+      || !_bd_central_require_string (msg, request, "code", &code))
     return;
 
   /* A typo in the length is not a guess: it costs no attempt. */
@@ -272,10 +270,10 @@ _bd_central_handle_register (BdCentralServer   *self,
 
   if (request == NULL
       || !_bd_central_check_members (msg, request, allowed)
-      || !require_string (msg, request, "account", &account_text)
-      || !require_string (msg, request, "otp_id", &otp_id)
-      || !require_string (msg, request, "username", &username_text)
-      || !get_string (msg, request, "password", &password))
+      || !_bd_central_require_string (msg, request, "account", &account_text)
+      || !_bd_central_require_string (msg, request, "otp_id", &otp_id)
+      || !_bd_central_require_string (msg, request, "username", &username_text)
+      || !_bd_central_get_string (msg, request, "password", &password))
     return;
 
   account = bd_account_normalize (account_text, NULL);

@@ -3,6 +3,7 @@
  * bd-central-server.c           routing, authentication, sessions, consumers, feed
  * bd-central-server-otp.c       OTPs, registrations and the demo SMS inbox
  * bd-central-server-indexing.c  indexing and a consumer's history
+ * bd-central-server-complaints.c complaints: filing, actions, queue, feed, dashboard
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -82,6 +83,17 @@ gboolean    _bd_central_check_members           (SoupServerMessage  *msg,
                                                  const char * const *allowed);
 
 /* bd-central-server-otp.c */
+/* A string member: TRUE with *out (NULL if absent or null); FALSE after
+ * answering 400 if it is another type. */
+gboolean    _bd_central_get_string              (SoupServerMessage  *msg,
+                                                 JsonObject         *object,
+                                                 const char         *name,
+                                                 const char        **out);
+/* The same, answering 400 when it is absent or null. */
+gboolean    _bd_central_require_string          (SoupServerMessage  *msg,
+                                                 JsonObject         *object,
+                                                 const char         *name,
+                                                 const char        **out);
 void        _bd_central_handle_otp_create       (BdCentralServer    *self,
                                                  SoupServerMessage  *msg,
                                                  BdSession          *session);
@@ -128,6 +140,25 @@ void        _bd_central_handle_history          (BdCentralServer    *self,
                                                  SoupServerMessage  *msg,
                                                  BdSession          *session,
                                                  const char         *segment,
+                                                 GHashTable         *query);
+
+/* bd-central-server-complaints.c */
+typedef enum {
+  BD_CENTRAL_COMPLAINT_ROUTE_COLLECTION,  /* complaints: GET list, POST file */
+  BD_CENTRAL_COMPLAINT_ROUTE_EXPORT,      /* complaints/export: CSV */
+  BD_CENTRAL_COMPLAINT_ROUTE_DUPLICATES,  /* complaints/duplicates */
+  BD_CENTRAL_COMPLAINT_ROUTE_CHANGES,     /* complaints/changes */
+  BD_CENTRAL_COMPLAINT_ROUTE_SUMMARY,     /* complaints/summary */
+  BD_CENTRAL_COMPLAINT_ROUTE_ITEM,        /* complaints/{id} */
+  BD_CENTRAL_COMPLAINT_ROUTE_ACTIONS,     /* complaints/{id}/actions */
+  BD_CENTRAL_COMPLAINT_ROUTE_CLOSE_OTP,   /* complaints/{id}/close-otp */
+} BdCentralComplaintRoute;
+
+void        _bd_central_handle_complaints       (BdCentralServer    *self,
+                                                 SoupServerMessage  *msg,
+                                                 BdSession          *session,
+                                                 BdCentralComplaintRoute route,
+                                                 const char         *param,
                                                  GHashTable         *query);
 
 G_END_DECLS

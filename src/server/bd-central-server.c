@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/bd-codec.h"
+#include "core/bd-complaint-rules.h"
 #include "core/bd-time.h"
 #include "core/bd-validate.h"
 
@@ -72,6 +73,14 @@ typedef enum {
   ROUTE_REGISTRATIONS,
   ROUTE_REGISTRATION,
   ROUTE_DEMO_SMS,
+  ROUTE_COMPLAINTS,
+  ROUTE_COMPLAINT_EXPORT,
+  ROUTE_COMPLAINT_DUPLICATES,
+  ROUTE_COMPLAINT_CHANGES,
+  ROUTE_COMPLAINT_SUMMARY,
+  ROUTE_COMPLAINT,
+  ROUTE_COMPLAINT_ACTIONS,
+  ROUTE_COMPLAINT_CLOSE_OTP,
 } Route;
 
 /* Path templates under API_PREFIX; "*" is one non-empty segment, the
@@ -96,6 +105,15 @@ static const struct {
   { ROUTE_REGISTRATIONS, "registrations", NULL },
   { ROUTE_REGISTRATION, "registrations/*", "registrations/{account}" },
   { ROUTE_DEMO_SMS, "demo/sms", NULL },
+  { ROUTE_COMPLAINTS, "complaints", NULL },
+  /* Before "complaints/{id}", which would take them as ids. */
+  { ROUTE_COMPLAINT_EXPORT, "complaints/export", NULL },
+  { ROUTE_COMPLAINT_DUPLICATES, "complaints/duplicates", NULL },
+  { ROUTE_COMPLAINT_CHANGES, "complaints/changes", NULL },
+  { ROUTE_COMPLAINT_SUMMARY, "complaints/summary", NULL },
+  { ROUTE_COMPLAINT, "complaints/*", "complaints/{id}" },
+  { ROUTE_COMPLAINT_ACTIONS, "complaints/*/actions", "complaints/{id}/actions" },
+  { ROUTE_COMPLAINT_CLOSE_OTP, "complaints/*/close-otp", "complaints/{id}/close-otp" },
 };
 
 /* Matches path against the routes; *out_param (nullable) receives the
@@ -256,6 +274,27 @@ _bd_central_respond_failure (SoupServerMessage *msg,
     {
       _bd_central_respond_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", error->message);
       return;
+    }
+
+  /* The complaint rules of the core, as the desk words them too. */
+  if (error->domain == BD_COMPLAINT_ERROR)
+    {
+      switch (error->code)
+        {
+        case BD_COMPLAINT_ERROR_FORBIDDEN:
+          _bd_central_respond_error (msg, SOUP_STATUS_FORBIDDEN, "forbidden", error->message);
+          return;
+        case BD_COMPLAINT_ERROR_OTP_REQUIRED:
+          _bd_central_respond_error (msg, SOUP_STATUS_FORBIDDEN, "otp_required", error->message);
+          return;
+        case BD_COMPLAINT_ERROR_NOTE_REQUIRED:
+          _bd_central_respond_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid_request", error->message);
+          return;
+        case BD_COMPLAINT_ERROR_NOT_ALLOWED:
+        default:
+          _bd_central_respond_error (msg, SOUP_STATUS_CONFLICT, "transition_not_allowed", error->message);
+          return;
+        }
     }
 
   for (guint i = 0; error->domain == BD_CENTRAL_ERROR && i < G_N_ELEMENTS (map); i++)
@@ -701,9 +740,13 @@ allowed_methods (Route route)
     case ROUTE_OTP_RESEND:
     case ROUTE_OTP_VERIFY:
     case ROUTE_REGISTRATIONS:
+    case ROUTE_COMPLAINT_ACTIONS:
+    case ROUTE_COMPLAINT_CLOSE_OTP:
       return "POST";
     case ROUTE_INDEXING:
       return "GET, PATCH";
+    case ROUTE_COMPLAINTS:
+      return "GET, POST";
     case ROUTE_HEALTH:
     case ROUTE_CONSUMERS:
     case ROUTE_CONSUMER:
@@ -794,6 +837,30 @@ serve_request (BdCentralServer   *self,
       break;
     case ROUTE_DEMO_SMS:
       _bd_central_handle_demo_sms (self, msg, session, query);
+      break;
+    case ROUTE_COMPLAINTS:
+      _bd_central_handle_complaints (self, msg, session, BD_CENTRAL_COMPLAINT_ROUTE_COLLECTION, param, query);
+      break;
+    case ROUTE_COMPLAINT_EXPORT:
+      _bd_central_handle_complaints (self, msg, session, BD_CENTRAL_COMPLAINT_ROUTE_EXPORT, param, query);
+      break;
+    case ROUTE_COMPLAINT_DUPLICATES:
+      _bd_central_handle_complaints (self, msg, session, BD_CENTRAL_COMPLAINT_ROUTE_DUPLICATES, param, query);
+      break;
+    case ROUTE_COMPLAINT_CHANGES:
+      _bd_central_handle_complaints (self, msg, session, BD_CENTRAL_COMPLAINT_ROUTE_CHANGES, param, query);
+      break;
+    case ROUTE_COMPLAINT_SUMMARY:
+      _bd_central_handle_complaints (self, msg, session, BD_CENTRAL_COMPLAINT_ROUTE_SUMMARY, param, query);
+      break;
+    case ROUTE_COMPLAINT:
+      _bd_central_handle_complaints (self, msg, session, BD_CENTRAL_COMPLAINT_ROUTE_ITEM, param, query);
+      break;
+    case ROUTE_COMPLAINT_ACTIONS:
+      _bd_central_handle_complaints (self, msg, session, BD_CENTRAL_COMPLAINT_ROUTE_ACTIONS, param, query);
+      break;
+    case ROUTE_COMPLAINT_CLOSE_OTP:
+      _bd_central_handle_complaints (self, msg, session, BD_CENTRAL_COMPLAINT_ROUTE_CLOSE_OTP, param, query);
       break;
     case ROUTE_HEALTH:
     case ROUTE_SESSION:
