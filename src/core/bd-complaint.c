@@ -434,7 +434,7 @@ bd_complaint_from_json (JsonNode  *node,
     return NULL;
 
   complaint = bd_complaint_new ();
-  if (!_bd_codec_read_string (object, "id", FALSE, 32, &complaint->id, error) ||
+  if (!_bd_codec_read_string (object, "id", FALSE, 64, &complaint->id, error) ||
       !_bd_codec_read_string (object, "number", FALSE, 32, &complaint->number, error) ||
       !_bd_codec_read_string (object, "account", TRUE, 32, &complaint->account, error) ||
       !_bd_codec_read_string (object, "zone", FALSE, 32, &complaint->zone, error) ||

@@ -14,6 +14,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "core/bd-codec.h"
+#include "core/bd-complaint.h"
 #include "bd-push-worker.h"
 
 struct _BdPushWorker
@@ -191,6 +192,41 @@ finish_indexing (BdPushWorker *self,
     g_warning ("Cannot cache the server's indexing record: %s", error->message);
 }
 
+/* A 2xx answer to a complaint filing or action carries the complaint as
+ * the server has it: the provisional copy becomes it (keeping its "P-"
+ * number), or the copy here takes the new state. */
+static void
+finish_complaint (BdPushWorker *self,
+                  BdOutboxItem *item,
+                  JsonNode     *answer,
+                  const char   *answer_text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BdComplaint) complaint = bd_complaint_from_json (answer, &error);
+
+  mark (self, item, BD_OUTBOX_STATE_DONE, answer_text, 0);
+  if (complaint == NULL)
+    {
+      /* The server took it; the complaint feed brings the record. */
+      g_debug ("Outbox item %" G_GINT64_FORMAT ": answer not understood", item->seq);
+      return;
+    }
+
+  if (g_strcmp0 (item->kind, BD_OUTBOX_KIND_COMPLAINT) == 0)
+    {
+      if (!bd_consumer_store_confirm_complaint (self->store, item->seq, complaint, &error))
+        g_warning ("Cannot store the server's complaint: %s", error->message);
+    }
+  else
+    {
+      g_autoptr(GPtrArray) one = g_ptr_array_new ();
+
+      g_ptr_array_add (one, complaint);
+      if (!bd_consumer_store_apply_complaints (self->store, one, NULL, &error))
+        g_warning ("Cannot store the server's complaint: %s", error->message);
+    }
+}
+
 static gboolean
 is_permanent_failure (guint status)
 {
@@ -224,6 +260,9 @@ on_sent_cb (GObject      *source,
       self->backoff_s = 0;
       if (g_strcmp0 (item->kind, BD_OUTBOX_KIND_INDEXING) == 0)
         finish_indexing (self, item, answer, answer_text);
+      else if (g_strcmp0 (item->kind, BD_OUTBOX_KIND_COMPLAINT) == 0 ||
+               g_strcmp0 (item->kind, BD_OUTBOX_KIND_COMPLAINT_ACTION) == 0)
+        finish_complaint (self, item, answer, answer_text);
       else
         mark (self, item, BD_OUTBOX_STATE_DONE, answer_text, 0);
       schedule (self, 0);

@@ -52,9 +52,8 @@ save_data_free (SaveData *data)
   g_free (data);
 }
 
-/* A key the server can tell apart from every other desk's: 128 random bits. */
-static char *
-new_idempotency_key (void)
+char *
+_bd_store_new_idempotency_key (void)
 {
   guint8 bytes[16];
   GString *key = g_string_sized_new (40);
@@ -192,7 +191,7 @@ save_indexing (BdConsumerStore  *self,
   patch = bd_indexing_patch_to_json (changes);
   body = bd_json_to_string (patch);
   path = g_strdup_printf ("/api/v1/consumers/%s/indexing", account);
-  key = new_idempotency_key ();
+  key = _bd_store_new_idempotency_key ();
 
   locker = g_mutex_locker_new (&writer->lock);
   /* A bulk first sync commits its pages with synchronous=NORMAL; an edit

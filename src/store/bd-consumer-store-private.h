@@ -149,4 +149,8 @@ GPtrArray    *_bd_consumer_store_read_pending (BdStoreConnection  *conn,
  * recovers such a file at the next start. */
 void     _bd_consumer_store_mark_damaged (const char *path);
 
+/* bd-consumer-store-indexing.c */
+/* A key the server can tell apart from every other desk's: 128 random bits. */
+char       *_bd_store_new_idempotency_key (void);
+
 G_END_DECLS

@@ -127,6 +127,30 @@ static const BdMigration migrations[] = {
     "ALTER TABLE outbox ADD COLUMN acknowledged_by TEXT;"
     "CREATE INDEX outbox_attention ON outbox (state, acknowledged_at) "
     "  WHERE state IN ('rejected', 'conflict');" },
+  /* The zone's complaints, from the complaint feed, and those filed here
+   * and not yet confirmed (id "local-…", a provisional number, outbox_seq
+   * of the filing). json is the whole Complaint; the other columns are
+   * what lists and duplicate matching filter on. */
+  { 5,
+    "CREATE TABLE complaints ("
+    "  id                 TEXT PRIMARY KEY NOT NULL,"
+    "  number             TEXT NOT NULL,"
+    "  provisional_number TEXT,"
+    "  account            TEXT,"
+    "  status             TEXT NOT NULL,"
+    "  category           TEXT NOT NULL,"
+    "  feeder             TEXT,"
+    "  dt                 TEXT,"
+    "  pole               TEXT,"
+    "  created_at         INTEGER NOT NULL,"
+    "  updated_at         INTEGER NOT NULL,"
+    "  outbox_seq         INTEGER,"
+    "  json               TEXT NOT NULL"
+    ");"
+    "CREATE INDEX complaints_account ON complaints (account, created_at);"
+    "CREATE INDEX complaints_status ON complaints (status, created_at);"
+    "CREATE INDEX complaints_dt ON complaints (dt);"
+    "CREATE INDEX complaints_feeder ON complaints (feeder);" },
 };
 
 void

@@ -10,6 +10,7 @@
 #include <gio/gio.h>
 
 #include "core/bd-changes-page.h"
+#include "core/bd-complaint.h"
 #include "core/bd-consumer.h"
 #include "core/bd-indexing.h"
 #include "store/bd-database.h"   /* BD_STORE_ERROR, e.g. NOT_FOUND from lookup */
@@ -244,5 +245,82 @@ gboolean         bd_consumer_store_outbox_acknowledge     (BdConsumerStore  *sel
                                                            const char       *username,
                                                            gint64            now,
                                                            GError          **error);
+
+/* Complaints (bd-consumer-store-complaints.c). */
+
+/* A complaint in the copy here, with what the desk adds: the number it had
+ * before the server confirmed it, and its newest outbox item (0 if none),
+ * whose state says whether a filing or action is still queued. */
+typedef struct {
+  BdComplaint *complaint;
+  char        *provisional_number;
+  gint64       outbox_seq;
+} BdStoredComplaint;
+
+#define BD_TYPE_STORED_COMPLAINT (bd_stored_complaint_get_type ())
+GType              bd_stored_complaint_get_type       (void) G_GNUC_CONST;
+BdStoredComplaint *bd_stored_complaint_copy           (const BdStoredComplaint *stored);
+void               bd_stored_complaint_free           (BdStoredComplaint       *stored);
+/* Filed here and not yet confirmed by the server. */
+gboolean           bd_stored_complaint_is_provisional (const BdStoredComplaint *stored);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BdStoredComplaint, bd_stored_complaint_free)
+
+/* Files draft (category, account or place, description, contact mobile,
+ * channel) in ONE transaction: a provisional complaint (id "local-…",
+ * number "P-XXXXXX", SLA estimated from the core's table) and its outbox
+ * item (POST /api/v1/complaints with a fresh Idempotency-Key). */
+BdStoredComplaint *bd_consumer_store_file_complaint          (BdConsumerStore     *self,
+                                                              const BdComplaint   *draft,
+                                                              const char          *username,
+                                                              BdRole               role,
+                                                              gint64               now,
+                                                              GError             **error);
+/* Queues an action on a confirmed complaint (POST …/actions); returns the
+ * outbox seq, or -1 (BD_STORE_ERROR_QUERY for a provisional complaint). */
+gint64             bd_consumer_store_queue_complaint_action  (BdConsumerStore     *self,
+                                                              const char          *id,
+                                                              BdComplaintAction    action,
+                                                              const char          *note,
+                                                              const char          *otp_id,
+                                                              const char          *caller_account,
+                                                              const char          *caller_mobile,
+                                                              BdComplaintChannel   channel,
+                                                              const char          *username,
+                                                              GError             **error);
+/* Stores the server's copies (a feed page, or an answer), never over a
+ * newer version, and cursor (nullable) in the same transaction.
+ * (element-type BdComplaint) */
+gboolean           bd_consumer_store_apply_complaints        (BdConsumerStore     *self,
+                                                              GPtrArray           *complaints,
+                                                              const char          *cursor,
+                                                              GError             **error);
+/* The filing queued as outbox_seq was accepted as server: the provisional
+ * complaint becomes it, keeping its provisional number. */
+gboolean           bd_consumer_store_confirm_complaint       (BdConsumerStore     *self,
+                                                              gint64               outbox_seq,
+                                                              BdComplaint         *server,
+                                                              GError             **error);
+/* NULL (no error) before the first complaint page. */
+char              *bd_consumer_store_get_complaint_cursor    (BdConsumerStore     *self,
+                                                              GError             **error);
+/* Newest first; account NULL for the whole zone. (element-type BdStoredComplaint) */
+GPtrArray         *bd_consumer_store_list_complaints         (BdConsumerStore     *self,
+                                                              const char          *account,
+                                                              gboolean             open_only,
+                                                              guint                limit,
+                                                              GError             **error);
+/* NOT_FOUND if it is not in the copy. */
+BdStoredComplaint *bd_consumer_store_load_complaint          (BdConsumerStore     *self,
+                                                              const char          *id,
+                                                              GError             **error);
+/* Open complaints a new call is likely about, best first, by the core's
+ * rule (bd_complaint_duplicate_rank). (element-type BdStoredComplaint) */
+GPtrArray         *bd_consumer_store_find_duplicate_complaints (BdConsumerStore   *self,
+                                                                BdComplaintCategory category,
+                                                                const char        *account,
+                                                                const char        *dt,
+                                                                const char        *feeder,
+                                                                const char        *pole,
+                                                                GError           **error);
 
 G_END_DECLS

@@ -26,8 +26,11 @@ gboolean    bd_outbox_state_from_string (const char    *text,
  * "Saved", "Rejected by the server", "Conflict with a change on the server". */
 const char *bd_outbox_state_to_label    (BdOutboxState  state);
 
-/* The kind of the one item kind there is so far. */
-#define BD_OUTBOX_KIND_INDEXING "indexing"
+/* Kinds of item: an indexing edit (PATCH), a complaint filed here (POST
+ * /complaints) and an action on a complaint (POST /complaints/{id}/actions). */
+#define BD_OUTBOX_KIND_INDEXING         "indexing"
+#define BD_OUTBOX_KIND_COMPLAINT        "complaint"
+#define BD_OUTBOX_KIND_COMPLAINT_ACTION "complaint_action"
 
 typedef struct {
   gint64         seq;
