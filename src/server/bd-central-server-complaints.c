@@ -14,6 +14,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "core/bd-codec.h"
+#include "core/bd-complaint-csv.h"
 #include "core/bd-money.h"
 #include "core/bd-time.h"
 #include "core/bd-validate.h"
@@ -353,26 +354,6 @@ handle_list (BdCentralServer   *self,
 }
 
 static void
-csv_field (GString    *out,
-           const char *text)
-{
-  if (text == NULL)
-    text = "";
-  /* Quoted always; a leading = + - @ is defused so a spreadsheet does not
-   * run it as a formula. */
-  g_string_append_c (out, '"');
-  if (*text == '=' || *text == '+' || *text == '-' || *text == '@')
-    g_string_append_c (out, '\'');
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (*p == '"')
-        g_string_append_c (out, '"');
-      g_string_append_c (out, *p);
-    }
-  g_string_append_c (out, '"');
-}
-
-static void
 handle_export (BdCentralServer   *self,
                SoupServerMessage *msg,
                BdSession         *session,
@@ -381,7 +362,7 @@ handle_export (BdCentralServer   *self,
   BdCentralComplaintFilter filter;
   g_autoptr(GPtrArray) complaints = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GString) out = g_string_new (NULL);
+  g_autofree char *csv = NULL;
   SoupMessageHeaders *headers;
   gint64 now = now_s ();
   guint total = 0;
@@ -404,64 +385,22 @@ handle_export (BdCentralServer   *self,
     }
 
   /* Contact numbers stay out: an export travels further than the desk. */
-  g_string_append (out, "number,status,category,account,area_type,channel,feeder,dt,assigned_to,"
-                        "callers,escalation_level,filed_at_ist,due_at_ist,overdue_days,compensation_rupees\r\n");
-  for (guint i = 0; i < complaints->len; i++)
-    {
-      BdComplaint *c = g_ptr_array_index (complaints, i);
-      g_autofree char *filed = bd_time_format_ist (c->created_at);
-      g_autofree char *due = NULL;
-      g_autofree char *days = NULL;
-      g_autofree char *rupees = NULL;
-      g_autofree char *callers = g_strdup_printf ("%d", c->callers);
-      g_autofree char *level = g_strdup_printf ("%d", c->escalation_level);
-      BdSlaClock clock;
+  {
+    g_autoptr(GPtrArray) rows = g_ptr_array_new ();
 
-      bd_sla_clock_compute (c, now, &clock);
-      due = bd_time_format_ist (clock.due_at);
-      days = g_strdup_printf ("%" G_GINT64_FORMAT, clock.days_late);
-      rupees = g_strdup_printf ("%" G_GINT64_FORMAT ".%02d", clock.compensation_paise / 100,
-                                (int) (clock.compensation_paise % 100));
-      csv_field (out, c->number);
-      g_string_append_c (out, ',');
-      csv_field (out, bd_complaint_status_to_string (c->status));
-      g_string_append_c (out, ',');
-      csv_field (out, bd_complaint_category_to_string (c->category));
-      g_string_append_c (out, ',');
-      csv_field (out, c->account);
-      g_string_append_c (out, ',');
-      csv_field (out, bd_area_type_to_string (c->area_type));
-      g_string_append_c (out, ',');
-      csv_field (out, bd_complaint_channel_to_string (c->channel));
-      g_string_append_c (out, ',');
-      csv_field (out, c->feeder);
-      g_string_append_c (out, ',');
-      csv_field (out, c->dt);
-      g_string_append_c (out, ',');
-      csv_field (out, c->assigned_to);
-      g_string_append_c (out, ',');
-      csv_field (out, callers);
-      g_string_append_c (out, ',');
-      csv_field (out, level);
-      g_string_append_c (out, ',');
-      csv_field (out, filed);
-      g_string_append_c (out, ',');
-      csv_field (out, due);
-      g_string_append_c (out, ',');
-      csv_field (out, days);
-      g_string_append_c (out, ',');
-      csv_field (out, rupees);
-      g_string_append (out, "\r\n");
-    }
+    for (guint i = 0; i < complaints->len; i++)
+      g_ptr_array_add (rows, g_ptr_array_index (complaints, i));
+    csv = bd_complaints_to_csv (rows, now);
+  }
 
   headers = soup_server_message_get_response_headers (msg);
   soup_message_headers_replace (headers, "Cache-Control", "no-store");
   soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
   soup_message_headers_replace (headers, "Content-Disposition", "attachment; filename=\"complaints.csv\"");
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  length = out->len;
+  length = strlen (csv);
   soup_server_message_set_response (msg, "text/csv; charset=utf-8", SOUP_MEMORY_TAKE,
-                                    g_string_free (g_steal_pointer (&out), FALSE), length);
+                                    g_steal_pointer (&csv), length);
 }
 
 static void

@@ -714,6 +714,8 @@ bd_application_startup (GApplication *app)
   static const char *copy_accels[] = { "<Control><Shift>c", NULL };
   static const char *new_window_accels[] = { "<Control><Shift>n", NULL };
   static const char *print_accels[] = { "<Control>p", NULL };
+  static const char *complaint_accels[] = { "<Control>k", NULL };
+  static const char *queue_accels[] = { "<Control><Shift>k", NULL };
 
   G_APPLICATION_CLASS (bd_application_parent_class)->startup (app);
 
@@ -730,6 +732,8 @@ bd_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.copy-account", copy_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.open-consumer-window", new_window_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.print-summary", print_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.new-complaint", complaint_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.complaint-queue", queue_accels);
 
   /* Before the first window, so it opens in the chosen style. */
   apply_color_scheme (self);

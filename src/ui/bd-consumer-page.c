@@ -28,6 +28,7 @@
 #include "core/bd-validate.h"
 
 #include "bd-application.h"
+#include "bd-complaints-panel.h"
 #include "bd-consumer-format.h"
 #include "bd-consumer-page.h"
 #include "bd-consumer-summary.h"
@@ -65,6 +66,7 @@ struct _BdConsumerPage
 
   GtkStack          *stack;
   AdwViewStack      *view_stack;
+  BdComplaintsPanel *complaints_panel;
   GtkScrolledWindow *scroller;
   GtkScrolledWindow *history_scroller;
   GtkLabel          *name_label;
@@ -349,6 +351,9 @@ on_item_changed_cb (BdPushWorker   *worker,
       ours = TRUE;
 
   load_local (self, NULL, NULL);
+  /* A complaint filed or moved on here may have its answer now. */
+  if (state != BD_OUTBOX_STATE_SENDING)
+    bd_complaints_panel_reload (self->complaints_panel);
   /* The server's history now has the change, with who and when. */
   if (ours && state != BD_OUTBOX_STATE_QUEUED && state != BD_OUTBOX_STATE_SENDING)
     refresh_remote (self);
@@ -1246,10 +1251,12 @@ bd_consumer_page_class_init (BdConsumerPageClass *klass)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (BD_TYPE_COMPLAINTS_PANEL);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/bijlidesk/BijliDesk/ui/bd-consumer-page.ui");
   gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, stack);
   gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, complaints_panel);
   gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, scroller);
   gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, history_scroller);
   gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, name_label);
@@ -1356,6 +1363,7 @@ bd_consumer_page_set_consumer (BdConsumerPage *self,
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONSUMER]);
 
+  bd_complaints_panel_set_consumer (self->complaints_panel, consumer);
   if (consumer == NULL)
     {
       gtk_stack_set_visible_child_name (self->stack, "empty");
@@ -1414,11 +1422,24 @@ bd_consumer_page_reload (BdConsumerPage  *self,
   if (store == NULL || self->consumer == NULL)
     return;
 
+  bd_complaints_panel_reload (self->complaints_panel);
   g_cancellable_cancel (self->reload_cancellable);
   g_clear_object (&self->reload_cancellable);
   self->reload_cancellable = g_cancellable_new ();
   bd_consumer_store_lookup_async (store, bd_consumer_get_account (self->consumer), self->reload_cancellable,
                                   on_reloaded_cb, g_object_ref (self));
+}
+
+gboolean
+bd_consumer_page_file_complaint (BdConsumerPage *self,
+                                 const char     *contact_hint)
+{
+  g_return_val_if_fail (BD_IS_CONSUMER_PAGE (self), FALSE);
+
+  if (self->consumer == NULL)
+    return FALSE;
+  adw_view_stack_set_visible_child_name (self->view_stack, "complaints");
+  return bd_complaints_panel_file (self->complaints_panel, contact_hint);
 }
 
 void

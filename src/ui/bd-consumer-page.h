@@ -35,4 +35,10 @@ void        bd_consumer_page_copy_account (BdConsumerPage *self);
 void        bd_consumer_page_print_summary (BdConsumerPage *self,
                                             const char     *zone_name);
 
+/* Shows the Complaints section and opens the complaint form for the
+ * consumer on show (contact_hint: a mobile the caller gave, or NULL).
+ * FALSE when no consumer is on show or no zone is open. */
+gboolean        bd_consumer_page_file_complaint (BdConsumerPage  *self,
+                                                 const char      *contact_hint);
+
 G_END_DECLS

@@ -114,5 +114,9 @@ bd_outbox_kind_label (const char *kind)
 {
   if (g_strcmp0 (kind, BD_OUTBOX_KIND_INDEXING) == 0)
     return _("Indexing change");
+  if (g_strcmp0 (kind, BD_OUTBOX_KIND_COMPLAINT) == 0)
+    return _("New complaint");
+  if (g_strcmp0 (kind, BD_OUTBOX_KIND_COMPLAINT_ACTION) == 0)
+    return _("Complaint update");
   return _("Change");
 }

@@ -675,6 +675,14 @@ bd_search_panel_set_text (BdSearchPanel *self,
   run_search_if_changed (self);
 }
 
+char *
+bd_search_panel_dup_text (BdSearchPanel *self)
+{
+  g_return_val_if_fail (BD_IS_SEARCH_PANEL (self), NULL);
+
+  return g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+}
+
 void
 bd_search_panel_refresh (BdSearchPanel *self)
 {

@@ -26,6 +26,8 @@ void        bd_search_panel_set_text              (BdSearchPanel   *self,
 /* Runs the current query again, e.g. after a sync changed the copy, and
  * says whether names can be searched yet. */
 void        bd_search_panel_refresh               (BdSearchPanel   *self);
+/* What is typed in the search entry. */
+char       *bd_search_panel_dup_text              (BdSearchPanel   *self);
 void        bd_search_panel_focus_search          (BdSearchPanel   *self);
 void        bd_search_panel_set_key_capture_widget (BdSearchPanel  *self,
                                                     GtkWidget      *widget);

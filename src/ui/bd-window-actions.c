@@ -9,6 +9,9 @@
  */
 #include "config.h"
 
+#include "core/bd-validate.h"
+
+#include "bd-complaint-queue.h"
 #include "bd-window-private.h"
 
 static void
@@ -91,7 +94,39 @@ on_print_summary_action (GSimpleAction *action,
                                   session != NULL ? bd_session_get_zone_name (session) : NULL);
 }
 
+/* The 1912 flow: the caller's number typed into the search opens their
+ * record, and this opens the form with that number as the contact. */
+static void
+on_new_complaint_action (GSimpleAction *action,
+                         GVariant      *parameter,
+                         gpointer       user_data)
+{
+  BdWindow *self = BD_WINDOW (user_data);
+  g_autofree char *typed = bd_search_panel_dup_text (self->search_panel);
+  g_autofree char *mobile = typed != NULL ? bd_mobile_normalize (typed, NULL) : NULL;
+
+  if (!bd_consumer_page_file_complaint (self->consumer_page, mobile))
+    gtk_widget_error_bell (GTK_WIDGET (self));
+}
+
+static void
+on_complaint_queue_action (GSimpleAction *action,
+                           GVariant      *parameter,
+                           gpointer       user_data)
+{
+  BdWindow *self = BD_WINDOW (user_data);
+
+  if (self->complaint_queue == NULL)
+    {
+      self->complaint_queue = GTK_WINDOW (bd_complaint_queue_new (_bd_window_get_app (self), GTK_WINDOW (self)));
+      g_object_add_weak_pointer (G_OBJECT (self->complaint_queue), (gpointer *) &self->complaint_queue);
+    }
+  gtk_window_present (self->complaint_queue);
+}
+
 static const GActionEntry win_actions[] = {
+  { "new-complaint", on_new_complaint_action, NULL, NULL, NULL },
+  { "complaint-queue", on_complaint_queue_action, NULL, NULL, NULL },
   { "sign-out", on_sign_out_action, NULL, NULL, NULL },
   { "sync-now", on_sync_now_action, NULL, NULL, NULL },
   { "focus-search", on_focus_search_action, NULL, NULL, NULL },
@@ -170,5 +205,7 @@ _bd_window_actions_update (BdWindow *self)
   set_action_enabled (self, "copy-account", has_consumer);
   set_action_enabled (self, "open-consumer-window", has_consumer);
   set_action_enabled (self, "print-summary", has_consumer);
+  set_action_enabled (self, "new-complaint", has_consumer);
+  set_action_enabled (self, "complaint-queue", signed_in && on_main);
   gtk_widget_set_visible (self->consumer_actions, has_consumer);
 }

@@ -25,6 +25,9 @@ struct _BdWindow
   gboolean              repairing;        /* the damaged copy is being replaced */
   GCancellable         *reconnect_cancellable;
   GtkWindow            *attention_dialog;
+  GtkWindow            *complaint_queue;
+  GCancellable         *complaint_cancellable;
+  gboolean              pulling_complaints;
 
   gboolean              syncing;
   gboolean              initial_sync;

@@ -19,7 +19,10 @@
 
 #include "core/bd-time.h"
 
+#include "net/bd-complaint-sync.h"
+
 #include "bd-attention-dialog.h"
+#include "bd-complaint-queue.h"
 #include "bd-consumer-page.h"
 #include "bd-consumer-window.h"
 #include "bd-search-panel.h"
@@ -483,6 +486,11 @@ cancel_pending (BdWindow *self)
   self->retry_backoff_s = 0;
   if (self->attention_dialog != NULL)
     gtk_window_destroy (self->attention_dialog);
+  g_cancellable_cancel (self->complaint_cancellable);
+  g_clear_object (&self->complaint_cancellable);
+  self->pulling_complaints = FALSE;
+  if (self->complaint_queue != NULL)
+    gtk_window_destroy (self->complaint_queue);
 }
 
 /* Takes in how many consumers the local copy holds and when it was last
@@ -562,6 +570,52 @@ begin_repair (BdWindow *self)
 }
 
 static void
+on_complaints_pulled_cb (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(BdWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 applied = bd_complaint_sync_pull_finish (result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      g_error_matches (error, BD_NET_ERROR, BD_NET_ERROR_CANCELLED))
+    return;
+  self->pulling_complaints = FALSE;
+  if (applied < 0)
+    {
+      /* The consumers' pull says when the desk is offline; this one only
+       * tries again with the next. */
+      g_debug ("Complaint sync failed: %s", error->message);
+      return;
+    }
+  if (applied > 0)
+    {
+      reload_consumers (self);
+      if (self->complaint_queue != NULL)
+        bd_complaint_queue_reload (BD_COMPLAINT_QUEUE (self->complaint_queue));
+    }
+}
+
+/* After the consumers, the zone's complaints, through their own feed. */
+static void
+pull_complaints (BdWindow *self)
+{
+  BdApplication *app = _bd_window_get_app (self);
+  BdClient *client = bd_application_get_client (app);
+  BdConsumerStore *store = bd_application_get_store (app);
+
+  if (self->pulling_complaints || client == NULL || store == NULL || bd_application_is_offline_session (app))
+    return;
+  self->pulling_complaints = TRUE;
+  g_cancellable_cancel (self->complaint_cancellable);
+  g_clear_object (&self->complaint_cancellable);
+  self->complaint_cancellable = g_cancellable_new ();
+  bd_complaint_sync_pull_async (client, store, self->complaint_cancellable, on_complaints_pulled_cb,
+                                g_object_ref (self));
+}
+
+static void
 on_pull_outcome_store_cb (GObject      *source,
                           GAsyncResult *result,
                           gpointer      user_data)
@@ -580,6 +634,7 @@ on_pull_outcome_store_cb (GObject      *source,
 
       self->offline = FALSE;
       schedule_auto_sync (self, FALSE);
+      pull_complaints (self);
       /* The minute's pull that found nothing new leaves the screen alone:
        * the operator's selection and scroll position stay. */
       if (outcome->applied == 0 && !outcome->initial && !was_offline)

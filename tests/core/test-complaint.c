@@ -5,7 +5,10 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "core/bd-codec.h"
+#include "core/bd-complaint-csv.h"
 #include "core/bd-complaint-rules.h"
 #include "core/bd-time.h"
 
@@ -419,6 +422,29 @@ test_codec (void)
   }
 }
 
+static void
+test_csv (void)
+{
+  gint64 t = utc ("2026-11-23T09:00:00Z");
+  g_autoptr(BdComplaint) c = make (BD_COMPLAINT_TRANSFORMER, BD_AREA_URBAN, BD_COMPLAINT_STATUS_ASSIGNED, t);
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  g_autofree char *csv = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  c->assigned_to = g_strdup ("=HYPERLINK(\"x\") \"Team\"");
+  g_ptr_array_add (rows, c);
+  csv = bd_complaints_to_csv (rows, t + 10 * HOUR);
+  lines = g_strsplit (csv, "\r\n", -1);
+  g_assert_cmpstr (lines[0], ==, "number,status,category,account,area_type,channel,feeder,dt,assigned_to,"
+                                 "callers,escalation_level,filed_at_ist,due_at_ist,overdue_days,compensation_rupees");
+  /* Quoted, quotes doubled, a formula defused; 2 h late is one day, ₹250. */
+  g_assert_nonnull (strstr (lines[1], "\"'=HYPERLINK(\"\"x\"\") \"\"Team\"\"\""));
+  g_assert_true (g_str_has_prefix (lines[1], "\"LKOC-2611-00007\",\"assigned\",\"transformer\",\"1000000001\""));
+  g_assert_true (g_str_has_suffix (lines[1], ",\"1\",\"250.00\""));
+  g_assert_null (strstr (csv, "9876543210"));
+  g_assert_cmpstr (lines[2], ==, "");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -433,6 +459,7 @@ main (int   argc,
   g_test_add_func ("/complaint/transitions", test_transitions);
   g_test_add_func ("/complaint/duplicates", test_duplicates);
   g_test_add_func ("/complaint/codec", test_codec);
+  g_test_add_func ("/complaint/csv", test_csv);
 
   return g_test_run ();
 }

@@ -605,8 +605,9 @@ test_consumer_page_fields (void)
   assert_contains (text, reading);
   assert_contains (text, "−₹123.45");
   assert_contains (text, "Emergency credit");
-  /* Sections later features fill say so, with no made-up records. */
-  assert_contains (text, "Complaints are not available at this desk yet");
+  /* The complaints section lists the consumer's complaints (none here);
+   * sections later features fill say so, with no made-up records. */
+  assert_contains (text, "No Complaints");
   assert_contains (text, "Requests are not available at this desk yet");
   assert_contains (text, "Recharges are not available at this desk yet");
   /* The history shows what the desk knows. */
