@@ -43,6 +43,7 @@ struct _BdComplaintQueue
   GtkSearchEntry  *search;
   GtkLabel        *counts;
   GtkLabel        *dashboard;
+  GtkLabel        *zone_figures;   /* from the server's dashboard, when it answers */
   GtkListBox      *list;
   GtkWidget       *bulk_bar;
   GtkLabel        *bulk_label;
@@ -274,6 +275,52 @@ on_loaded_cb (GObject      *source,
   apply_filters (self);
 }
 
+/* Consumers in negative balance and meters not reporting are counted
+ * over the whole zone on the server; offline the line says so. */
+static void
+on_summary_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(BdComplaintQueue) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) answer = bd_client_send_json_finish (BD_CLIENT (source), result, NULL, &error);
+  g_autofree char *text = NULL;
+  g_autofree char *negative = NULL;
+  g_autofree char *silent = NULL;
+  JsonObject *object;
+
+  if (g_error_matches (error, BD_NET_ERROR, BD_NET_ERROR_CANCELLED))
+    return;
+  if (answer == NULL || !JSON_NODE_HOLDS_OBJECT (answer))
+    {
+      gtk_label_set_text (self->zone_figures, _("Consumers in negative balance and meters not reporting: shown when the server can be reached."));
+      return;
+    }
+  object = json_node_get_object (answer);
+  negative = bd_format_indian_integer (json_object_get_int_member_with_default (object, "negative_balance_consumers", 0));
+  silent = bd_format_indian_integer (json_object_get_int_member_with_default (object, "silent_meters", 0));
+  /* Translators: zone figures from the server. */
+  text = g_strdup_printf (_("Consumers in negative balance: %s · Smart meters not reporting for a day: %s"),
+                          negative, silent);
+  gtk_label_set_text (self->zone_figures, text);
+}
+
+static void
+fetch_summary (BdComplaintQueue *self)
+{
+  BdClient *client = bd_application_get_client (self->app);
+  BdSession *session = bd_application_get_session (self->app);
+  BdRole role = session != NULL ? bd_session_get_role (session) : BD_ROLE_AGENT;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->zone_figures), role == BD_ROLE_SUPERVISOR || role == BD_ROLE_ADMIN);
+  if (client == NULL || bd_application_is_offline_session (self->app) ||
+      (role != BD_ROLE_SUPERVISOR && role != BD_ROLE_ADMIN))
+    return;
+  bd_client_send_json_async (client, "GET", "/api/v1/complaints/summary", NULL, NULL, self->cancellable,
+                             on_summary_cb, g_object_ref (self));
+}
+
 void
 bd_complaint_queue_reload (BdComplaintQueue *self)
 {
@@ -296,6 +343,7 @@ bd_complaint_queue_reload (BdComplaintQueue *self)
   g_task_set_source_tag (task, load_thread);
   g_task_set_task_data (task, load, (GDestroyNotify) load_free);
   g_task_run_in_thread (task, load_thread);
+  fetch_summary (self);
 }
 
 static void
@@ -546,6 +594,9 @@ bd_complaint_queue_init (BdComplaintQueue *self)
   gtk_label_set_wrap (self->dashboard, TRUE);
   gtk_label_set_xalign (self->dashboard, 0);
   gtk_widget_add_css_class (GTK_WIDGET (self->dashboard), "heading");
+  self->zone_figures = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_wrap (self->zone_figures, TRUE);
+  gtk_label_set_xalign (self->zone_figures, 0);
   self->counts = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_xalign (self->counts, 0);
   gtk_widget_add_css_class (GTK_WIDGET (self->counts), "dim-label");
@@ -571,6 +622,7 @@ bd_complaint_queue_init (BdComplaintQueue *self)
   gtk_widget_set_margin_start (body, 12);
   gtk_widget_set_margin_end (body, 12);
   gtk_box_append (GTK_BOX (body), GTK_WIDGET (self->dashboard));
+  gtk_box_append (GTK_BOX (body), GTK_WIDGET (self->zone_figures));
   gtk_box_append (GTK_BOX (body), filters);
   gtk_box_append (GTK_BOX (body), GTK_WIDGET (self->counts));
   gtk_box_append (GTK_BOX (body), self->bulk_bar);

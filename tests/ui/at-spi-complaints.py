@@ -147,9 +147,28 @@ def run(args, tmp):
         t.log(f"ok 3 - a caller behind a failed transformer is added to {outage['number']} "
               f"({body['callers']} callers), no duplicate filed")
 
+        # The queue: both complaints, the outage with its two callers.
+        pyatspi.Registry.generateKeyboardEvent(KEYCODE_CONTROL_L, None, pyatspi.KEY_PRESS)
+        pyatspi.Registry.generateKeyboardEvent(50, None, pyatspi.KEY_PRESS)   # Shift_L
+        pyatspi.Registry.generateKeyboardEvent(KEYSYM_K, None, pyatspi.KEY_SYM)
+        pyatspi.Registry.generateKeyboardEvent(50, None, pyatspi.KEY_RELEASE)
+        pyatspi.Registry.generateKeyboardEvent(KEYCODE_CONTROL_L, None, pyatspi.KEY_RELEASE)
+        t.key(KEYSYM_F5)
+        row = t.wait_for("the outage in the complaints queue",
+                         lambda: t.find(app, t.ROW_ROLES + ('list item',), contains=f"{outage['number']}"),
+                         timeout=90)
+        dashboard = t.wait_for("the queue's dashboard",
+                               lambda: next((n for n in t.walk(app) if n.getRoleName() == 'label'
+                                             and t.text_of(n).startswith('Open ')), None))
+        if not t.find(app, t.ROW_ROLES + ('list item',), contains=filed[0]['number']):
+            raise t.TestFailure("the first caller's complaint is not in the queue")
+        if args.screenshots:
+            subprocess.run(['import', '-window', 'root', os.path.join(args.screenshots, 'complaint-queue.png')])
+        t.log(f"ok 4 - the queue lists both complaints: “{t.text_of(dashboard)}”")
+
         if desk.poll() is not None:
             raise t.TestFailure(f"bijli-desk exited with {desk.returncode}")
-        t.log("ok 4 - bijli-desk is still running")
+        t.log("ok 5 - bijli-desk is still running")
         return 0
     finally:
         t.stop_process(desk)
@@ -165,7 +184,7 @@ def main():
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix='bijli-at-spi-complaints-')
     try:
-        t.log("1..4")
+        t.log("1..5")
         return run(args, tmp)
     except t.TestFailure as failure:
         t.log(f"not ok - {failure}")

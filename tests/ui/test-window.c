@@ -21,6 +21,7 @@
 #include "core/bd-time.h"
 #include "bd-application.h"
 #include "bd-attention-dialog.h"
+#include "bd-complaint-window.h"
 #include "bd-consumer-format.h"
 #include "bd-consumer-page.h"
 #include "bd-consumer-summary.h"
@@ -832,6 +833,57 @@ test_print_summary_pdf (void)
   g_rmdir (dir);
 }
 
+/* The consumer's acknowledgement slip: the number (and the provisional
+ * one), the time allowed and the compensation, and no contact number. */
+static void
+test_complaint_slip_pdf (void)
+{
+  g_autoptr(BdStoredComplaint) stored = g_new0 (BdStoredComplaint, 1);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("bd-slip-XXXXXX", &error);
+  g_autofree char *pdf = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *pdftotext = g_find_program_in_path ("pdftotext");
+  int status = 0;
+
+  g_assert_no_error (error);
+  if (pdftotext == NULL)
+    {
+      g_test_skip ("pdftotext (poppler-utils) is not installed");
+      return;
+    }
+
+  stored->complaint = bd_complaint_new ();
+  stored->complaint->id = g_strdup ("42");
+  stored->complaint->number = g_strdup ("LKOC-2611-00042");
+  stored->complaint->account = g_strdup ("1000000001");
+  stored->complaint->category = BD_COMPLAINT_TRANSFORMER;
+  stored->complaint->contact_mobile = g_strdup (FULL_MOBILE);
+  stored->complaint->created_at = 1795000000;
+  stored->complaint->sla_allowed_s = 8 * 3600;
+  stored->complaint->compensation_per_day_paise = 25000;
+  stored->provisional_number = g_strdup ("P-7F3A01");
+  pdf = g_build_filename (dir, "slip.pdf", NULL);
+  g_assert_true (bd_complaint_save_slip (stored, pdf, &error));
+  g_assert_no_error (error);
+
+  {
+    const char *argv[] = { pdftotext, pdf, "-", NULL };
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &text, NULL, &status, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
+  g_assert_nonnull (strstr (text, "Complaint acknowledgement"));
+  g_assert_nonnull (strstr (text, "LKOC-2611-00042 (was P-7F3A01)"));
+  g_assert_nonnull (strstr (text, "Transformer failure"));
+  g_assert_nonnull (strstr (text, "8 h 0 min"));
+  g_assert_nonnull (strstr (text, "250.00"));
+  g_assert_null (strstr (text, FULL_MOBILE));
+  g_unlink (pdf);
+  g_rmdir (dir);
+}
+
 static void
 test_sync_estimate (void)
 {
@@ -1052,6 +1104,7 @@ main (int   argc,
   g_test_add_func ("/ui/consumer/window-reloads", test_consumer_window_reloads);
   g_test_add_func ("/ui/consumer/print-summary-pdf", test_print_summary_pdf);
   g_test_add_func ("/ui/sync/estimate", test_sync_estimate);
+  g_test_add_func ("/ui/complaint/slip-pdf", test_complaint_slip_pdf);
   g_test_add_func ("/ui/application/store-path", test_store_path);
   g_test_add_func ("/ui/attention/dialog", test_attention_dialog);
 
