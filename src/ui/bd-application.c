@@ -298,19 +298,6 @@ open_store_thread (GTask        *task,
   g_autofree char *dir = g_path_get_dirname (data->store_path);
   g_autoptr(GError) error = NULL;
 
-  /* Each online sign-in renews the offline record (and its time window). */
-  if (!data->offline && data->password != NULL)
-    {
-      g_autofree char *offline_path = build_offline_login_path (data->server_url, data->username);
-
-      if (!bd_offline_login_save (offline_path, data->session, data->password,
-                                  g_get_real_time () / G_USEC_PER_SEC, &error))
-        {
-          g_message ("Offline sign-in will not be possible: %s", error->message);
-          g_clear_error (&error);
-        }
-    }
-
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {
       int saved_errno = errno;
@@ -330,6 +317,32 @@ open_store_thread (GTask        *task,
     }
 
   g_task_return_boolean (task, TRUE);
+}
+
+static void save_offline_login_thread (GTask        *task,
+                                       gpointer      source_object,
+                                       gpointer      task_data,
+                                       GCancellable *cancellable);
+
+static void
+save_offline_login (BdApplication *self,
+                    BdSession     *session,
+                    const char    *password)
+{
+  g_autoptr(GTask) save = NULL;
+  SignIn *save_data;
+
+  if (password == NULL || self->server_url == NULL || self->username == NULL)
+    return;
+  save_data = g_new0 (SignIn, 1);
+  save_data->session = g_object_ref (session);
+  save_data->server_url = g_strdup (self->server_url);
+  save_data->username = g_strdup (self->username);
+  save_data->password = g_strdup (password);
+  save = g_task_new (self, NULL, NULL, NULL);
+  g_task_set_source_tag (save, save_offline_login_thread);
+  g_task_set_task_data (save, save_data, (GDestroyNotify) sign_in_free);
+  g_task_run_in_thread (save, save_offline_login_thread);
 }
 
 static void
@@ -372,7 +385,12 @@ on_store_opened_cb (GObject      *source,
       self->offline_password = g_steal_pointer (&data->password);
     }
   else
-    start_online (self);
+    {
+      start_online (self);
+      /* Each online sign-in renews the offline record and its window; the
+       * KDF runs in a thread of its own, off the path to the first sync. */
+      save_offline_login (self, self->session, data->password);
+    }
 
   g_settings_set_string (self->settings, "server-url", data->server_url);
   if (g_settings_get_boolean (self->settings, "remember-username"))
@@ -1049,9 +1067,7 @@ on_reconnected_cb (GObject      *source,
   BdApplication *self = g_task_get_source_object (task);
   SignIn *data = g_task_get_task_data (task);
   g_autoptr(BdSession) session = NULL;
-  g_autoptr(GTask) save = NULL;
   g_autoptr(GError) error = NULL;
-  SignIn *save_data;
 
   session = bd_client_sign_in_finish (BD_CLIENT (source), result, &error);
   if (session == NULL)
@@ -1087,15 +1103,7 @@ on_reconnected_cb (GObject      *source,
   g_set_object (&self->session, session);
 
   /* The online sign-in renews the offline record, as any other does. */
-  save_data = g_new0 (SignIn, 1);
-  save_data->session = g_object_ref (session);
-  save_data->server_url = g_strdup (data->server_url);
-  save_data->username = g_strdup (data->username);
-  save_data->password = g_steal_pointer (&self->offline_password);
-  save = g_task_new (self, NULL, NULL, NULL);
-  g_task_set_source_tag (save, save_offline_login_thread);
-  g_task_set_task_data (save, save_data, (GDestroyNotify) sign_in_free);
-  g_task_run_in_thread (save, save_offline_login_thread);
+  save_offline_login (self, session, self->offline_password);
 
   start_online (self);
   g_task_return_boolean (task, TRUE);

@@ -40,6 +40,8 @@ struct _BdComplaintQueue
   GtkDropDown     *status_filter;
   GtkDropDown     *category_filter;
   GtkDropDown     *sla_filter;
+  GtkDropDown     *age_filter;
+  GtkDropDown     *sort_order;
   GtkSearchEntry  *search;
   GtkLabel        *counts;
   GtkLabel        *dashboard;
@@ -48,6 +50,7 @@ struct _BdComplaintQueue
   GtkWidget       *bulk_bar;
   GtkLabel        *bulk_label;
   GtkWidget       *reject_button;
+  GtkWidget       *close_button;
 };
 
 G_DEFINE_FINAL_TYPE (BdComplaintQueue, bd_complaint_queue, ADW_TYPE_WINDOW)
@@ -67,6 +70,7 @@ matches (BdComplaintQueue  *self,
   guint status = gtk_drop_down_get_selected (self->status_filter);
   guint category = gtk_drop_down_get_selected (self->category_filter);
   guint sla = gtk_drop_down_get_selected (self->sla_filter);
+  guint age = gtk_drop_down_get_selected (self->age_filter);
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search));
   BdSlaClock clock;
 
@@ -82,6 +86,13 @@ matches (BdComplaintQueue  *self,
   if (sla == 2 && (clock.overdue || !clock.running || clock.remaining_s > 2 * 60 * 60))
     return FALSE;
   if (sla == 3 && clock.overdue)
+    return FALSE;
+  /* Any age, filed today (the last 24 hours), older than a day, than a week. */
+  if (age == 1 && now - c->created_at > 86400)
+    return FALSE;
+  if (age == 2 && now - c->created_at <= 86400)
+    return FALSE;
+  if (age == 3 && now - c->created_at <= 7 * 86400)
     return FALSE;
   if (text != NULL && *text != '\0')
     {
@@ -157,6 +168,31 @@ queue_row (BdComplaintQueue  *self,
   return row;
 }
 
+static int
+compare_urgency (gconstpointer a,
+                 gconstpointer b,
+                 gpointer      user_data)
+{
+  const BdComplaint *ca = (*(BdStoredComplaint * const *) a)->complaint;
+  const BdComplaint *cb = (*(BdStoredComplaint * const *) b)->complaint;
+  gint64 now = *(gint64 *) user_data;
+  BdSlaClock ka, kb;
+
+  bd_sla_clock_compute (ca, now, &ka);
+  bd_sla_clock_compute (cb, now, &kb);
+  return ka.remaining_s < kb.remaining_s ? -1 : ka.remaining_s > kb.remaining_s;
+}
+
+static int
+compare_callers (gconstpointer a,
+                 gconstpointer b)
+{
+  const BdComplaint *ca = (*(BdStoredComplaint * const *) a)->complaint;
+  const BdComplaint *cb = (*(BdStoredComplaint * const *) b)->complaint;
+
+  return cb->callers - ca->callers;
+}
+
 static void
 apply_filters (BdComplaintQueue *self)
 {
@@ -168,6 +204,11 @@ apply_filters (BdComplaintQueue *self)
   g_autofree char *owed_text = NULL;
   g_autofree char *dashboard = NULL;
   g_autoptr(GString) outages = g_string_new (NULL);
+  g_autoptr(GString) states = g_string_new (NULL);
+  g_autoptr(GString) kinds = g_string_new (NULL);
+  g_autoptr(GPtrArray) matching = g_ptr_array_new ();
+  guint by_status[BD_COMPLAINT_STATUS_REJECTED + 1] = { 0, };
+  guint by_category[BD_COMPLAINT_N_CATEGORIES] = { 0, };
   guint n_outages = 0;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
@@ -184,9 +225,11 @@ apply_filters (BdComplaintQueue *self)
 
       /* The dashboard counts the whole zone, whatever the filters. */
       bd_sla_clock_compute (c, now, &clock);
+      by_status[c->status]++;
       if (bd_complaint_status_is_open (c->status))
         {
           open++;
+          by_category[c->category]++;
           if (clock.running && !clock.overdue && clock.remaining_s <= 2 * 60 * 60)
             due_soon++;
           if (c->callers > 1 && n_outages < 3)
@@ -202,16 +245,38 @@ apply_filters (BdComplaintQueue *self)
           overdue++;
           owed += clock.compensation_paise;
         }
-      if (matches (self, stored, now) && self->shown->len < SHOW_LIMIT)
-        {
-          g_ptr_array_add (self->shown, stored);
-          gtk_list_box_append (self->list, queue_row (self, stored, now));
-        }
+      if (matches (self, stored, now))
+        g_ptr_array_add (matching, stored);
     }
 
+  /* Newest first as read; or the least time left first; or most callers. */
+  if (gtk_drop_down_get_selected (self->sort_order) == 1)
+    g_ptr_array_sort_with_data (matching, compare_urgency, &now);
+  else if (gtk_drop_down_get_selected (self->sort_order) == 2)
+    g_ptr_array_sort (matching, compare_callers);
+  for (guint i = 0; i < matching->len && i < SHOW_LIMIT; i++)
+    {
+      g_ptr_array_add (self->shown, g_ptr_array_index (matching, i));
+      gtk_list_box_append (self->list, queue_row (self, g_ptr_array_index (matching, i), now));
+    }
+
+  for (int i = 0; i <= BD_COMPLAINT_STATUS_REJECTED; i++)
+    if (by_status[i] > 0)
+      /* Translators: a complaint state and how many are in it, e.g. "Assigned 4". */
+      g_string_append_printf (states, _("%s%s %u"), states->len > 0 ? " · " : "", bd_complaint_status_label (i), by_status[i]);
+  for (int i = 0; i < BD_COMPLAINT_N_CATEGORIES; i++)
+    if (by_category[i] > 0)
+      g_string_append_printf (kinds, _("%s%s %u"), kinds->len > 0 ? " · " : "", bd_complaint_category_label (i), by_category[i]);
+
   owed_text = bd_format_paise (owed);
-  counts = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u complaint shown", "%u complaints shown",
-                                         self->shown->len), self->shown->len);
+  {
+    g_autofree char *shown = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u complaint shown", "%u complaints shown",
+                                                           self->shown->len), self->shown->len);
+
+    /* Translators: how many are shown; the count in each state; open ones by category. */
+    counts = g_strdup_printf (_("%s\nBy state: %s\nOpen by category: %s"), shown,
+                              states->len > 0 ? states->str : _("none"), kinds->len > 0 ? kinds->str : _("none"));
+  }
   /* Translators: zone figures: open complaints, overdue, due within 2 hours, compensation owed, big outages. */
   dashboard = g_strdup_printf (_("Open %u · Overdue %u · Due within 2 h %u · Compensation owed %s · Most callers: %s"),
                                open, overdue, due_soon, owed_text, outages->len > 0 ? outages->str : _("none"));
@@ -458,6 +523,14 @@ on_reject_clicked_cb (BdComplaintQueue *self)
   ask_bulk (self, BD_COMPLAINT_ACTION_REJECT, _("Reason for rejecting"));
 }
 
+/* A supervisor approves resolved complaints as closed, with the reason
+ * recorded on each (the consumer's OTP is the other way to close). */
+static void
+on_close_clicked_cb (BdComplaintQueue *self)
+{
+  ask_bulk (self, BD_COMPLAINT_ACTION_CLOSE, _("Reason for closing without the OTP"));
+}
+
 /* ---- export -------------------------------------------------------------- */
 
 static void
@@ -555,6 +628,8 @@ bd_complaint_queue_init (BdComplaintQueue *self)
   GtkStringList *statuses = gtk_string_list_new (NULL);
   GtkStringList *categories = gtk_string_list_new (NULL);
   GtkStringList *slas = gtk_string_list_new (NULL);
+  GtkStringList *ages = gtk_string_list_new (NULL);
+  GtkStringList *orders = gtk_string_list_new (NULL);
 
   self->shown = g_ptr_array_new ();
   self->selected = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -572,10 +647,19 @@ bd_complaint_queue_init (BdComplaintQueue *self)
   gtk_string_list_append (slas, _("Overdue"));
   gtk_string_list_append (slas, _("Due within 2 hours"));
   gtk_string_list_append (slas, _("On time"));
+  gtk_string_list_append (ages, _("Any age"));
+  gtk_string_list_append (ages, _("Filed in the last 24 hours"));
+  gtk_string_list_append (ages, _("Older than a day"));
+  gtk_string_list_append (ages, _("Older than a week"));
+  gtk_string_list_append (orders, _("Newest first"));
+  gtk_string_list_append (orders, _("Least time left first"));
+  gtk_string_list_append (orders, _("Most callers first"));
 
   self->status_filter = drop_down (_("Status"), statuses);
   self->category_filter = drop_down (_("Category"), categories);
   self->sla_filter = drop_down (_("Service time"), slas);
+  self->age_filter = drop_down (_("Age"), ages);
+  self->sort_order = drop_down (_("Order"), orders);
   self->search = GTK_SEARCH_ENTRY (gtk_search_entry_new ());
   g_object_set (self->search, "placeholder-text", _("Number, account or DT"), NULL);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->search), GTK_ACCESSIBLE_PROPERTY_LABEL,
@@ -584,10 +668,14 @@ bd_complaint_queue_init (BdComplaintQueue *self)
   g_signal_connect_swapped (self->status_filter, "notify::selected", G_CALLBACK (on_filter_changed_cb), self);
   g_signal_connect_swapped (self->category_filter, "notify::selected", G_CALLBACK (on_filter_changed_cb), self);
   g_signal_connect_swapped (self->sla_filter, "notify::selected", G_CALLBACK (on_filter_changed_cb), self);
+  g_signal_connect_swapped (self->age_filter, "notify::selected", G_CALLBACK (on_filter_changed_cb), self);
+  g_signal_connect_swapped (self->sort_order, "notify::selected", G_CALLBACK (on_filter_changed_cb), self);
   g_signal_connect_swapped (self->search, "search-changed", G_CALLBACK (on_filter_changed_cb), self);
   gtk_box_append (GTK_BOX (filters), GTK_WIDGET (self->status_filter));
   gtk_box_append (GTK_BOX (filters), GTK_WIDGET (self->category_filter));
   gtk_box_append (GTK_BOX (filters), GTK_WIDGET (self->sla_filter));
+  gtk_box_append (GTK_BOX (filters), GTK_WIDGET (self->age_filter));
+  gtk_box_append (GTK_BOX (filters), GTK_WIDGET (self->sort_order));
   gtk_box_append (GTK_BOX (filters), GTK_WIDGET (self->search));
 
   self->dashboard = GTK_LABEL (gtk_label_new (NULL));
@@ -610,6 +698,8 @@ bd_complaint_queue_init (BdComplaintQueue *self)
   gtk_box_append (GTK_BOX (self->bulk_bar), bar_button (_("_Assign…"), G_CALLBACK (on_assign_clicked_cb), self));
   gtk_box_append (GTK_BOX (self->bulk_bar), bar_button (_("E_scalate…"), G_CALLBACK (on_escalate_clicked_cb), self));
   gtk_box_append (GTK_BOX (self->bulk_bar), self->reject_button);
+  self->close_button = bar_button (_("_Close…"), G_CALLBACK (on_close_clicked_cb), self);
+  gtk_box_append (GTK_BOX (self->bulk_bar), self->close_button);
 
   self->list = GTK_LIST_BOX (gtk_list_box_new ());
   gtk_list_box_set_selection_mode (self->list, GTK_SELECTION_NONE);
@@ -656,6 +746,7 @@ bd_complaint_queue_new (BdApplication *app,
   role = session != NULL ? bd_session_get_role (session) : BD_ROLE_AGENT;
   /* Rejecting is for supervisors; the server would refuse it anyway. */
   gtk_widget_set_visible (self->reject_button, role == BD_ROLE_SUPERVISOR || role == BD_ROLE_ADMIN);
+  gtk_widget_set_visible (self->close_button, role == BD_ROLE_SUPERVISOR || role == BD_ROLE_ADMIN);
   bd_complaint_queue_reload (self);
   return self;
 }

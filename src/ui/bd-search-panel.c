@@ -327,7 +327,10 @@ run_search (BdSearchPanel *self)
   if (self->store == NULL || *text == '\0')
     {
       self->open_when_ready = FALSE;
-      self->auto_open_armed = FALSE;
+      /* A number typed before the copy is open (during sign-in) still
+       * opens its record once the copy answers. */
+      if (*text == '\0')
+        self->auto_open_armed = FALSE;
       g_list_store_remove_all (self->results);
       fill_view (self, NULL);
       self->last_update_us = g_get_monotonic_time ();

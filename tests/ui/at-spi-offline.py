@@ -61,7 +61,9 @@ def run(args, tmp):
         t.wait_for("the “Synced” status after an online sign-in", lambda: status_label(app, 'Synced'), timeout=60)
         t.log("ok 1 - an online sign-in copies the zone")
 
-        records = glob.glob(os.path.join(tmp, 'data', 'bijli-desk', 'offline', '*.json'))
+        # Written in a thread of its own after sign-in.
+        records = t.wait_for("the offline sign-in record",
+                             lambda: glob.glob(os.path.join(tmp, 'data', 'bijli-desk', 'offline', '*.json')))
         if len(records) != 1:
             raise t.TestFailure(f"expected one offline sign-in record, found {records}")
         mode = stat.S_IMODE(os.stat(records[0]).st_mode)
