@@ -189,6 +189,12 @@ bd_central_db_sign_in (BdCentralDb  *self,
   ok = bd_password_verify (password, salt, iterations, hash);
   if (!found || !ok)
     {
+      g_autoptr(GError) audit_error = NULL;
+
+      /* Failed sign-ins are what an audit is most often read for. */
+      if (!_bd_central_db_audit (self, now, username, "", found ? (const char *) sqlite3_column_text (stmt, 3) : "",
+                                 "session.sign_in_failed", NULL, NULL, &audit_error))
+        g_warning ("Could not record a failed sign-in: %s", audit_error->message);
       g_set_error (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_INVALID_CREDENTIALS,
                    _("The user name or password is wrong."));
       return NULL;
@@ -213,6 +219,9 @@ bd_central_db_sign_in (BdCentralDb  *self,
       bd_database_set_error (self->db, error, "session");
       return NULL;
     }
+  if (!_bd_central_db_audit (self, now, username, bd_role_to_string (bd_session_get_role (session)),
+                             bd_session_get_zone (session), "session.sign_in", NULL, NULL, error))
+    return NULL;
 
   return g_steal_pointer (&session);
 }

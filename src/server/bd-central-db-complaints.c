@@ -469,6 +469,45 @@ fail:
   return FALSE;
 }
 
+/* The audit entry of a complaint's filing or action. */
+static gboolean
+audit_complaint (BdCentralDb        *self,
+                 const BdComplaint  *c,
+                 const char         *username,
+                 BdRole              role,
+                 BdComplaintAction   action,
+                 BdComplaintStatus   from,
+                 const char         *note,
+                 gint64              now,
+                 GError            **error)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) detail = NULL;
+  g_autofree char *what = g_strconcat ("complaint.", bd_complaint_action_to_string (action), NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "account");
+  if (c->account != NULL)
+    json_builder_add_string_value (builder, c->account);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "category");
+  json_builder_add_string_value (builder, bd_complaint_category_to_string (c->category));
+  json_builder_set_member_name (builder, "from");
+  json_builder_add_string_value (builder, bd_complaint_status_to_string (from));
+  json_builder_set_member_name (builder, "to");
+  json_builder_add_string_value (builder, bd_complaint_status_to_string (c->status));
+  json_builder_set_member_name (builder, "note");
+  if (note != NULL)
+    json_builder_add_string_value (builder, note);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_end_object (builder);
+  detail = json_builder_get_root (builder);
+  return _bd_central_db_audit (self, now, username, bd_role_to_string (role), c->zone, what, c->number,
+                               detail, error);
+}
+
 static char *
 complaint_body (BdComplaint *complaint)
 {
@@ -618,7 +657,9 @@ bd_central_db_complaint_file (BdCentralDb   *self,
   if (!add_event (self, c->id, now, staff_username, staff_role, BD_COMPLAINT_ACTION_FILE,
                   BD_COMPLAINT_STATUS_NEW, BD_COMPLAINT_STATUS_NEW, NULL, error) ||
       !add_caller (self, c->id, c->account, c->contact_mobile, c->channel, now, staff_username, error) ||
-      !notify_consumer (self, c, BD_COMPLAINT_ACTION_FILE, now, error))
+      !notify_consumer (self, c, BD_COMPLAINT_ACTION_FILE, now, error) ||
+      !audit_complaint (self, c, staff_username, staff_role, BD_COMPLAINT_ACTION_FILE, BD_COMPLAINT_STATUS_NEW,
+                        NULL, now, error))
     goto fail;
 
   g_ptr_array_add (c->events, bd_complaint_event_new (now, staff_username, staff_role, BD_COMPLAINT_ACTION_FILE,
@@ -752,7 +793,9 @@ bd_central_db_complaint_act (BdCentralDb         *self,
   if (!save (self, c, now, error) ||
       !add_event (self, c->id, now, staff_username, staff_role, action, from, to,
                   otp_verified ? _("Confirmed by the consumer with an OTP") : note, error) ||
-      !notify_consumer (self, c, action, now, error))
+      !notify_consumer (self, c, action, now, error) ||
+      !audit_complaint (self, c, staff_username, staff_role, action, from,
+                        otp_verified ? "otp" : note, now, error))
     goto fail;
 
   g_ptr_array_add (c->events, bd_complaint_event_new (now, staff_username, staff_role, action, from, to,

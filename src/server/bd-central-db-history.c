@@ -61,6 +61,22 @@ _bd_central_db_add_history (BdCentralDb  *self,
       return FALSE;
     }
 
+  /* The same change, masked the same way, in the audit log. */
+  {
+    g_autoptr(JsonBuilder) builder = json_builder_new ();
+    g_autoptr(JsonNode) detail = NULL;
+    g_autofree char *audit_action = g_strconcat ("consumer.", action, NULL);
+
+    json_builder_begin_object (builder);
+    add_string_or_null (builder, "field", field);
+    add_string_or_null (builder, "from", from_value);
+    add_string_or_null (builder, "to", to_value);
+    json_builder_end_object (builder);
+    detail = json_builder_get_root (builder);
+    if (!_bd_central_db_audit (self, at, by, role, NULL, audit_action, account, detail, error))
+      return FALSE;
+  }
+
   return TRUE;
 }
 

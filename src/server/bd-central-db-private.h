@@ -13,11 +13,13 @@
  * bd-central-db-history.c    a consumer's change history
  * bd-central-db-indexing.c   indexing data and idempotency keys
  * bd-central-db-complaints.c complaints, their SLA table, timeline and feed
+ * bd-central-db-audit.c      the hash-chained audit log
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
+#include <json-glib/json-glib.h>
 #include <sqlite3.h>
 
 #include "bd-central-db.h"
@@ -193,6 +195,20 @@ gboolean             _bd_central_db_otp_take          (BdCentralDb    *self,
                                                        const char     *mobile,
                                                        gint64          within_s,
                                                        gint64          now,
+                                                       GError        **error);
+
+/* bd-central-db-audit.c */
+/* Appends an audit entry (in the caller's transaction, or its own).
+ * zone NULL: the zone of consumer target. detail (nullable) is a JSON
+ * object of masked values. */
+gboolean             _bd_central_db_audit             (BdCentralDb    *self,
+                                                       gint64          at,
+                                                       const char     *username,
+                                                       const char     *role,
+                                                       const char     *zone,
+                                                       const char     *action,
+                                                       const char     *target,
+                                                       JsonNode       *detail,
                                                        GError        **error);
 
 /* bd-central-db-complaints.c */

@@ -335,6 +335,29 @@ static const BdMigration migrations[] = {
     "DROP TABLE otp_tickets_v3;"
     "CREATE INDEX otp_tickets_account ON otp_tickets (account, purpose, state);"
   },
+  /* The audit log (bd-central-db-audit.c): append-only, each entry chained
+   * to the one before by hash; the triggers make "append-only" the
+   * database's rule, not only the code's. */
+  { 5,
+    "CREATE TABLE audit_log ("
+    "  seq       INTEGER PRIMARY KEY,"
+    "  at        INTEGER NOT NULL,"
+    "  username  TEXT NOT NULL,"
+    "  role      TEXT NOT NULL,"
+    "  zone      TEXT NOT NULL,"
+    "  action    TEXT NOT NULL,"
+    "  target    TEXT,"
+    "  detail    TEXT,"
+    "  prev_hash TEXT NOT NULL,"
+    "  hash      TEXT NOT NULL"
+    ");"
+    "CREATE INDEX audit_log_zone ON audit_log (zone, seq);"
+    "CREATE INDEX audit_log_target ON audit_log (target, seq);"
+    "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
+    "  BEGIN SELECT RAISE (ABORT, 'the audit log is append-only'); END;"
+    "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
+    "  BEGIN SELECT RAISE (ABORT, 'the audit log is append-only'); END;"
+  },
 };
 
 static const char * const stmt_sql[N_STMTS] = {

@@ -13,6 +13,7 @@
 
 #include "core/bd-validate.h"
 
+#include "bd-central-db-audit.h"
 #include "bd-central-db-indexing.h"
 #include "bd-central-db-otp.h"
 #include "bd-central-server-private.h"
@@ -470,7 +471,8 @@ _bd_central_handle_indexing_get (BdCentralServer   *self,
     return;
 
   node = bd_central_db_indexing_get (self->db, bd_session_get_zone (session), account, &error);
-  if (node == NULL)
+  if (node == NULL ||
+      !bd_central_db_audit_view (self->db, session, "indexing.view", account, now_s (), &error))
     {
       _bd_central_respond_failure (msg, error, -1, -1);
       return;

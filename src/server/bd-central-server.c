@@ -14,6 +14,7 @@
 #include "core/bd-time.h"
 #include "core/bd-validate.h"
 
+#include "bd-central-db-audit.h"
 #include "bd-central-db-otp.h"
 #include "bd-central-json.h"
 #include "bd-central-server.h"
@@ -81,6 +82,7 @@ typedef enum {
   ROUTE_COMPLAINT,
   ROUTE_COMPLAINT_ACTIONS,
   ROUTE_COMPLAINT_CLOSE_OTP,
+  ROUTE_AUDIT,
 } Route;
 
 /* Path templates under API_PREFIX; "*" is one non-empty segment, the
@@ -114,6 +116,7 @@ static const struct {
   { ROUTE_COMPLAINT, "complaints/*", "complaints/{id}" },
   { ROUTE_COMPLAINT_ACTIONS, "complaints/*/actions", "complaints/{id}/actions" },
   { ROUTE_COMPLAINT_CLOSE_OTP, "complaints/*/close-otp", "complaints/{id}/close-otp" },
+  { ROUTE_AUDIT, "audit", NULL },
 };
 
 /* Matches path against the routes; *out_param (nullable) receives the
@@ -654,6 +657,14 @@ handle_consumer (BdCentralServer   *self,
       return;
     }
 
+  /* The full record (the whole mobile number) was shown: on the record. */
+  if (!bd_central_db_audit_view (self->db, session, "consumer.view", account,
+                                 g_get_real_time () / G_USEC_PER_SEC, &error))
+    {
+      _bd_central_respond_internal_error (msg, error);
+      return;
+    }
+
   body = g_string_sized_new (1024);
   bd_central_json_append_consumer (body, consumer);
   length = body->len;
@@ -761,6 +772,45 @@ allowed_methods (Route route)
     }
 }
 
+/* The zone's audit log, for supervisors, newest first, in pages. */
+static void
+handle_audit (BdCentralServer   *self,
+              SoupServerMessage *msg,
+              BdSession         *session,
+              GHashTable        *query)
+{
+  const char *target = _bd_central_query_get (query, "target");
+  const char *before = _bd_central_query_get (query, "before");
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 before_seq = 0;
+  guint limit;
+
+  if (bd_session_get_role (session) != BD_ROLE_SUPERVISOR && bd_session_get_role (session) != BD_ROLE_ADMIN)
+    {
+      _bd_central_respond_error (msg, SOUP_STATUS_FORBIDDEN, "forbidden", _("Only a supervisor can see this."));
+      return;
+    }
+  if (!_bd_central_parse_limit (msg, query, 100, 500, &limit))
+    return;
+  if (before != NULL && !_bd_central_parse_decimal (before, 1, G_MAXINT64, &before_seq))
+    {
+      _bd_central_respond_invalid_request (msg, _("“before” must be an entry number from this log."));
+      return;
+    }
+  if (target != NULL && (*target == '\0' || strlen (target) > 32))
+    target = NULL;
+
+  node = bd_central_db_audit_list (self->db, bd_session_get_zone (session), target, (gint64) before_seq,
+                                   limit, &error);
+  if (node == NULL)
+    {
+      _bd_central_respond_failure (msg, error, -1, -1);
+      return;
+    }
+  _bd_central_respond_json (msg, SOUP_STATUS_OK, node);
+}
+
 static void
 serve_request (BdCentralServer   *self,
                SoupServerMessage *msg,
@@ -861,6 +911,9 @@ serve_request (BdCentralServer   *self,
       break;
     case ROUTE_COMPLAINT_CLOSE_OTP:
       _bd_central_handle_complaints (self, msg, session, BD_CENTRAL_COMPLAINT_ROUTE_CLOSE_OTP, param, query);
+      break;
+    case ROUTE_AUDIT:
+      handle_audit (self, msg, session, query);
       break;
     case ROUTE_HEALTH:
     case ROUTE_SESSION:

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdio.h>
 
+#include "bd-central-db-audit.h"
 #include "bd-central-db.h"
 #include "bd-central-server.h"
 #include "bd-central-workers.h"
@@ -118,6 +119,7 @@ main (int   argc,
 {
   gboolean demo = FALSE;
   gboolean generate = FALSE;
+  gboolean verify_audit = FALSE;
   gint workers = 1;
   gint64 n_consumers = -1;
   gint64 seed = -1;
@@ -162,6 +164,8 @@ main (int   argc,
       { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, db_description, N_("PATH") },
       { "generate", 0, 0, G_OPTION_ARG_NONE, &generate,
         N_("Write the demo users and consumers into a new database and exit"), NULL },
+      { "verify-audit", 0, 0, G_OPTION_ARG_NONE, &verify_audit,
+        N_("Check the audit log's hash chain in the database and exit (status 1 if broken)"), NULL },
       { "workers", 0, 0, G_OPTION_ARG_INT, &workers,
         N_("Number of server processes sharing the port, one per core (default 1)"), N_("N") },
       { "sms-failure-rate", 0, 0, G_OPTION_ARG_DOUBLE, &sms_failure_rate,
@@ -267,6 +271,28 @@ main (int   argc,
   if (db == NULL)
     {
       g_printerr (_("%s: could not open the database %s: %s\n"), g_get_prgname (), db_path, error->message);
+      return 1;
+    }
+
+  if (verify_audit)
+    {
+      gint64 entries = 0;
+      gint64 broken = 0;
+      g_autofree char *count = NULL;
+
+      if (bd_central_db_audit_verify (db, &entries, &broken, &error))
+        {
+          count = g_strdup_printf ("%" G_GINT64_FORMAT, entries);
+          g_print (_("The audit log is intact: %s entries.\n"), count);
+          return 0;
+        }
+      if (error != NULL)
+        {
+          g_printerr (_("%s: could not read the audit log: %s\n"), g_get_prgname (), error->message);
+          return 1;
+        }
+      count = g_strdup_printf ("%" G_GINT64_FORMAT, broken);
+      g_printerr (_("%s: the audit log was changed: its chain breaks at entry %s.\n"), g_get_prgname (), count);
       return 1;
     }
 

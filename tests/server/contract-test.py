@@ -1166,6 +1166,30 @@ def test_complaints(client, tokens, central, seen_secrets):
            "the export has the complaint and no contact number", client.text[:300])
 
 
+def test_audit(client, tokens, central):
+    """Sign-ins, views and writes are in the zone's audit log, for supervisors."""
+    account = central[0]["account"]
+    client.request("GET", f"{API}/consumers/{account}", token=tokens["operator"], description="a view to audit")
+    status, body, _ = client.request("GET", f"{API}/audit", token=tokens["operator"],
+                                     description="audit log as an operator")
+    expect(status == 403 and error_code(body) == "forbidden", "the audit log is for supervisors", body)
+    status, body, _ = client.request("GET", f"{API}/audit?limit=500", token=tokens["supervisor"],
+                                     description="audit log")
+    actions = [e["action"] for e in body["entries"]] if status == 200 else []
+    expect(status == 200 and "session.sign_in" in actions and "consumer.view" in actions
+           and "complaint.close" in actions and "session.sign_in_failed" in actions,
+           "sign-ins, failed sign-ins, views and complaint actions are audited", sorted(set(actions)))
+    mobile = next((c["mobile"] for c in central if c["mobile"]), None)
+    expect(mobile is None or mobile not in json.dumps(body), "no full mobile number in the audit log")
+    status, body, _ = client.request("GET", f"{API}/audit?target={account}&limit=5", token=tokens["supervisor"],
+                                     description="audit log of one consumer")
+    expect(status == 200 and body["entries"] and all(e["target"] == account for e in body["entries"]),
+           "the audit log filters by consumer", body)
+    status, body, _ = client.request("GET", f"{API}/audit?before=abc", token=tokens["supervisor"],
+                                     description="audit log with a bad cursor")
+    expect(status == 400, "a bad audit cursor is refused", body)
+
+
 def scan_database(db_path, secret):
     """table.column of every text or blob cell that holds secret."""
     import sqlite3
@@ -1316,6 +1340,7 @@ def main():
                 test_indexing(client, tokens, central)
                 test_issue5_zones(client, tokens, central, issue5)
                 test_complaints(client, tokens, central, seen_secrets)
+                test_audit(client, tokens, central)
             test_unknown(client, tokens["operator"])
             expect({200, 201, 400, 401, 404, 405, 409, 410, 413, 422, 429} <= client.seen_statuses,
                    "the run exercised 200, 201, 400, 401, 404, 405, 409, 410, 413, 422 and 429",
@@ -1332,6 +1357,10 @@ def main():
         leaked = [secret for secret in seen_secrets if secret and secret in log_text]
         expect(seen_secrets and not leaked, "no OTP or temporary password appears in the server's log",
                (len(seen_secrets), leaked))
+
+        verify = subprocess.run([exe, "--verify-audit", "--db", db_path], capture_output=True, text=True, timeout=60)
+        expect(verify.returncode == 0 and "intact" in verify.stdout,
+               "bijli-central --verify-audit finds the audit chain intact", (verify.returncode, verify.stdout, verify.stderr))
 
         # --demo again on the same database must not duplicate the consumers.
         server = Server(exe, db_path)
