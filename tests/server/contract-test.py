@@ -932,6 +932,8 @@ def test_change_mobile(client, tokens, central, seen_secrets):
            "the mobile change is in the history, masked", body)
 
 
+# A plain Aadhaar number the server must refuse, and never log.
+PLAIN_AADHAAR = "234123412346"
 AADHAAR_TO = {"last4": "1234", "salt": "00112233445566778899aabbccddeeff",
               "hash": "ab" * 32}
 
@@ -992,7 +994,7 @@ def test_indexing(client, tokens, central):
            "a stale from is reported as a conflict and not applied", body)
 
     for bad, what in (({"pan": {"from": None, "to": "ABCDE12345"}}, "invalid PAN"),
-                      ({"aadhaar": {"from": None, "to": "234123412346"}}, "a plain Aadhaar number"),
+                      ({"aadhaar": {"from": None, "to": PLAIN_AADHAAR}}, "a plain Aadhaar number"),
                       ({"gps": {"from": None, "to": {"lat_e6": 51500000, "lon_e6": -120000}}}, "GPS outside India"),
                       ({"nonsense": {"from": None, "to": 1}}, "unknown field"),
                       ({"email": {"to": "a@b.in"}}, "change without from")):
@@ -1302,6 +1304,7 @@ def main():
         log = open(log_path, "w")
         seen_secrets = []
         issue5 = None
+        central = east = None
         server = Server(exe, db_path, stderr=log)
         line = server.next_line(timeout=60)
         match = re.fullmatch(r"Listening on http://127\.0\.0\.1:(\d+)", line or "")
@@ -1357,6 +1360,12 @@ def main():
         leaked = [secret for secret in seen_secrets if secret and secret in log_text]
         expect(seen_secrets and not leaked, "no OTP or temporary password appears in the server's log",
                (len(seen_secrets), leaked))
+        # Personal data: the consumers' mobile numbers and the Aadhaar numbers
+        # sent in this run must not be in the log either.
+        mobiles = [c["mobile"] for c in (central or []) + (east or []) if c.get("mobile")]
+        personal = [m for m in mobiles + [PLAIN_AADHAAR] if m in log_text]
+        expect(mobiles and not personal, "no mobile or Aadhaar number appears in the server's log",
+               (len(mobiles), personal[:3]))
 
         verify = subprocess.run([exe, "--verify-audit", "--db", db_path], capture_output=True, text=True, timeout=60)
         expect(verify.returncode == 0 and "intact" in verify.stdout,
