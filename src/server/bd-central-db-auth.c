@@ -129,12 +129,53 @@ bd_central_db_ensure_user (BdCentralDb  *self,
   return TRUE;
 }
 
+/* Failed sign-ins of username in the window, from the audit log, and
+ * when the oldest of them leaves it. */
+static gboolean
+recent_failures (BdCentralDb  *self,
+                 const char   *username,
+                 gint64        now,
+                 gint64       *out_count,
+                 gint64       *out_oldest,
+                 GError      **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = bd_database_prepare (self->db,
+                                                      "SELECT count(*), min(at) FROM audit_log "
+                                                      "WHERE username = ?1 AND action = 'session.sign_in_failed' "
+                                                      "AND at > ?2",
+                                                      error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, username, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, now - BD_CENTRAL_SIGN_IN_WINDOW_S);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      bd_database_set_error (self->db, error, "sign-in failures");
+      return FALSE;
+    }
+  *out_count = sqlite3_column_int64 (stmt, 0);
+  *out_oldest = sqlite3_column_int64 (stmt, 1);
+  return TRUE;
+}
+
 BdSession *
 bd_central_db_sign_in (BdCentralDb  *self,
                        const char   *username,
                        const char   *password,
                        gint64        now,
                        GError      **error)
+{
+  return bd_central_db_sign_in_checked (self, username, password, now, NULL, error);
+}
+
+BdSession *
+bd_central_db_sign_in_checked (BdCentralDb  *self,
+                               const char   *username,
+                               const char   *password,
+                               gint64        now,
+                               gint64       *out_retry_after,
+                               GError      **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(sqlite3_stmt) insert = NULL;
@@ -151,6 +192,28 @@ bd_central_db_sign_in (BdCentralDb  *self,
 
   g_return_val_if_fail (BD_IS_CENTRAL_DB (self), NULL);
   g_return_val_if_fail (username != NULL && password != NULL, NULL);
+
+  if (out_retry_after != NULL)
+    *out_retry_after = 0;
+
+  /* Guessing passwords costs the window, for known and unknown names alike. */
+  {
+    gint64 failures = 0, oldest = 0;
+
+    if (!recent_failures (self, username, now, &failures, &oldest, error))
+      return NULL;
+    if (failures >= BD_CENTRAL_SIGN_IN_MAX_FAILURES)
+      {
+        gint64 retry_after = MAX (1, oldest + BD_CENTRAL_SIGN_IN_WINDOW_S - now);
+
+        if (out_retry_after != NULL)
+          *out_retry_after = retry_after;
+        g_set_error (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_RATE_LIMITED,
+                     _("Too many wrong passwords for this user. Try again in %d minutes, or ask a supervisor."),
+                     (int) MAX (1, (retry_after + 59) / 60));
+        return NULL;
+      }
+  }
 
   stmt = bd_database_prepare (self->db,
                               "SELECT u.username, u.display_name, u.role, u.zone, z.name, ?2, "

@@ -353,6 +353,7 @@ static const BdMigration migrations[] = {
     ");"
     "CREATE INDEX audit_log_zone ON audit_log (zone, seq);"
     "CREATE INDEX audit_log_target ON audit_log (target, seq);"
+    "CREATE INDEX audit_log_user ON audit_log (username, action, at);"
     "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
     "  BEGIN SELECT RAISE (ABORT, 'the audit log is append-only'); END;"
     "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "

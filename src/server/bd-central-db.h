@@ -76,6 +76,18 @@ BdSession     *bd_central_db_sign_in            (BdCentralDb    *self,
                                                  const char     *password,
                                                  gint64          now,
                                                  GError        **error);
+/* The same, refusing with BD_CENTRAL_ERROR_RATE_LIMITED (and
+ * *out_retry_after, nullable) once BD_CENTRAL_SIGN_IN_MAX_FAILURES wrong
+ * passwords for the user name are in the audit log within
+ * BD_CENTRAL_SIGN_IN_WINDOW_S. */
+#define BD_CENTRAL_SIGN_IN_MAX_FAILURES 5
+#define BD_CENTRAL_SIGN_IN_WINDOW_S     (15 * 60)
+BdSession     *bd_central_db_sign_in_checked    (BdCentralDb    *self,
+                                                 const char     *username,
+                                                 const char     *password,
+                                                 gint64          now,
+                                                 gint64         *out_retry_after,
+                                                 GError        **error);
 /* The session for a token, BD_CENTRAL_ERROR_UNAUTHORIZED if unknown or expired. */
 BdSession     *bd_central_db_lookup_session     (BdCentralDb    *self,
                                                  const char     *token,

@@ -544,6 +544,7 @@ handle_session (BdCentralServer   *self,
   g_autofree char *username = NULL;
   g_autofree char *password = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 retry_after = -1;
   const char *data;
   gsize length;
 
@@ -568,11 +569,13 @@ handle_session (BdCentralServer   *self,
       return;
     }
 
-  session = bd_central_db_sign_in (self->db, username, password, now, &error);
+  session = bd_central_db_sign_in_checked (self->db, username, password, now, &retry_after, &error);
   if (session == NULL)
     {
       if (g_error_matches (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_INVALID_CREDENTIALS))
         _bd_central_respond_error (msg, SOUP_STATUS_UNAUTHORIZED, "invalid_credentials", error->message);
+      else if (g_error_matches (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_RATE_LIMITED))
+        _bd_central_respond_failure (msg, error, retry_after, -1);
       else
         _bd_central_respond_internal_error (msg, error);
       return;

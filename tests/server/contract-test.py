@@ -1168,6 +1168,53 @@ def test_complaints(client, tokens, central, seen_secrets):
            "the export has the complaint and no contact number", client.text[:300])
 
 
+def test_authorization(client, tokens, central):
+    """Every role against every guarded endpoint, in its own zone and
+    another: allowed, 403, or 404 (another zone's records do not exist)."""
+    account = central[0]["account"]
+    status, filed, _ = client.request("POST", f"{API}/complaints", token=tokens["operator"],
+                                      body={"account": account, "category": "meter_faulty",
+                                            "description": "Display blank", "channel": "counter"},
+                                      headers={"Idempotency-Key": "authz-file-0001"},
+                                      description="a complaint for the authorization table")
+    cid = filed["id"] if status == 201 else "1"
+    roles = ["operator", "agent", "supervisor", "operator.east"]
+    table = [
+        ("GET", f"/consumers/{account}", None, [200, 200, 200, 404]),
+        ("GET", f"/consumers/{account}/indexing", None, [200, 200, 200, 404]),
+        ("GET", f"/consumers/{account}/history", None, [200, 200, 200, 404]),
+        ("GET", f"/complaints/{cid}", None, [200, 200, 200, 404]),
+        ("GET", "/complaints/summary", None, [403, 403, 200, 403]),
+        ("GET", "/complaints/export", None, [403, 403, 200, 403]),
+        ("GET", "/audit", None, [403, 403, 200, 403]),
+        ("POST", f"/complaints/{cid}/actions", {"action": "assign", "note": "Team A"}, [200, 403, 200, 404]),
+        ("POST", f"/complaints/{cid}/actions", {"action": "reject", "note": "Not ours"}, [403, 403, 200, 404]),
+    ]
+    problems = []
+    for n, (method, path, body, expected) in enumerate(table):
+        for role, want in zip(roles, expected):
+            headers = {"Idempotency-Key": f"authz-{n:02d}-{role.replace('.', '-')}"} if method == "POST" else None
+            status, answer, _ = client.request(method, API + path, token=tokens[role], body=body, headers=headers,
+                                               description=f"{role}: {method} {path.split('?')[0][:40]}")
+            if status != want:
+                problems.append(f"{role} {method} {path}: {status}, expected {want}")
+    expect(not problems, f"the authorization table holds ({len(table)} endpoints × {len(roles)} roles)",
+           "\n".join(problems))
+
+
+def test_lockout(client):
+    """Five wrong passwords lock a user name for 15 minutes."""
+    for i in range(5):
+        client.request("POST", f"{API}/session", body={"username": "locked.out", "password": f"guess-{i}"},
+                       description=f"wrong password {i + 1} of 5")
+    status, body, headers = client.request("POST", f"{API}/session",
+                                           body={"username": "locked.out", "password": "guess-6"},
+                                           description="a sixth try")
+    expect(status == 429 and error_code(body) == "rate_limited" and 0 < body["error"].get("retry_after", 0) <= 900
+           and headers.get("retry-after"),
+           "the sixth sign-in within 15 minutes is refused with retry_after", (status, body))
+
+
 def test_audit(client, tokens, central):
     """Sign-ins, views and writes are in the zone's audit log, for supervisors."""
     account = central[0]["account"]
@@ -1344,6 +1391,8 @@ def main():
                 test_issue5_zones(client, tokens, central, issue5)
                 test_complaints(client, tokens, central, seen_secrets)
                 test_audit(client, tokens, central)
+                test_authorization(client, tokens, central)
+            test_lockout(client)
             test_unknown(client, tokens["operator"])
             expect({200, 201, 400, 401, 404, 405, 409, 410, 413, 422, 429} <= client.seen_statuses,
                    "the run exercised 200, 201, 400, 401, 404, 405, 409, 410, 413, 422 and 429",

@@ -117,11 +117,42 @@ test_chain (void)
   g_rmdir (dir);
 }
 
+static void
+test_sign_in_lockout (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BdCentralDb) db = bd_central_db_open (":memory:", &error);
+  g_autoptr(BdSession) session = NULL;
+  gint64 retry_after = 0;
+
+  g_assert_no_error (error);
+  g_assert_true (bd_central_db_ensure_zone (db, "LKO-C", "Lucknow Central", &error));
+  g_assert_true (bd_central_db_ensure_user (db, "agent", "Arjun Yadav", BD_ROLE_AGENT, "LKO-C",
+                                            "bijli-agent", 1000, &error));
+  for (int i = 0; i < BD_CENTRAL_SIGN_IN_MAX_FAILURES; i++)
+    {
+      g_assert_null (bd_central_db_sign_in_checked (db, "agent", "guess", T0 + i, &retry_after, &error));
+      g_assert_error (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_INVALID_CREDENTIALS);
+      g_clear_error (&error);
+    }
+  /* Locked now, even with the right password, until the first failure is
+   * 15 minutes old. */
+  g_assert_null (bd_central_db_sign_in_checked (db, "agent", "bijli-agent", T0 + 10, &retry_after, &error));
+  g_assert_error (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_RATE_LIMITED);
+  g_assert_cmpint (retry_after, ==, BD_CENTRAL_SIGN_IN_WINDOW_S - 10);
+  g_clear_error (&error);
+  session = bd_central_db_sign_in_checked (db, "agent", "bijli-agent", T0 + BD_CENTRAL_SIGN_IN_WINDOW_S + 5,
+                                           &retry_after, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (session);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/central/audit/chain", test_chain);
+  g_test_add_func ("/central/audit/sign-in-lockout", test_sign_in_lockout);
   return g_test_run ();
 }
