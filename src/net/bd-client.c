@@ -458,6 +458,16 @@ propagate (BdClient      *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+static gboolean
+is_loopback (const char *host)
+{
+  g_autoptr(GInetAddress) address = g_inet_address_new_from_string (host);
+
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return TRUE;
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
 static char *
 normalize_base_url (const char  *input,
                     GError     **error)
@@ -481,7 +491,18 @@ normalize_base_url (const char  *input,
     {
       g_set_error (error, BD_NET_ERROR, BD_NET_ERROR_INVALID_URL,
                    _("“%s” is not a server address. Enter it like "
-                     "http://192.168.1.10:8912 or https://bijli.example.in."),
+                     "https://bijli.example.in or https://192.168.1.10:8912."),
+                   trimmed);
+      return NULL;
+    }
+
+  /* Passwords, tokens and consumers' records cross this link: in clear
+   * only to this computer, unless whoever runs the desk says otherwise. */
+  if (g_ascii_strcasecmp (scheme, "http") == 0 && !is_loopback (host) &&
+      g_strcmp0 (g_getenv ("BIJLI_DESK_ALLOW_PLAIN_HTTP"), "1") != 0)
+    {
+      g_set_error (error, BD_NET_ERROR, BD_NET_ERROR_INVALID_URL,
+                   _("“%s” would send passwords and consumers’ records unencrypted. Use the server’s https:// address."),
                    trimmed);
       return NULL;
     }

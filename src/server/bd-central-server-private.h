@@ -30,6 +30,7 @@ struct _BdCentralServer
   gboolean      demo;
   double        sms_failure_rate;
   BdCentralFaults *faults;  /* --inject-faults, or NULL */
+  gboolean      tls;        /* serves HTTPS (--tls-cert, --tls-key) */
 };
 
 /* Answers; _bd_central_respond_text takes body. */

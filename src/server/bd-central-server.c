@@ -1177,6 +1177,33 @@ bd_central_server_get_database (BdCentralServer *self)
 }
 
 gboolean
+bd_central_server_set_tls (BdCentralServer  *self,
+                           const char       *cert_file,
+                           const char       *key_file,
+                           GError          **error)
+{
+  g_autoptr(GTlsCertificate) certificate = NULL;
+
+  g_return_val_if_fail (BD_IS_CENTRAL_SERVER (self), FALSE);
+  g_return_val_if_fail (cert_file != NULL && key_file != NULL, FALSE);
+
+  certificate = g_tls_certificate_new_from_files (cert_file, key_file, error);
+  if (certificate == NULL)
+    return FALSE;
+  soup_server_set_tls_certificate (self->server, certificate);
+  self->tls = TRUE;
+  return TRUE;
+}
+
+gboolean
+bd_central_server_get_tls (BdCentralServer *self)
+{
+  g_return_val_if_fail (BD_IS_CENTRAL_SERVER (self), FALSE);
+
+  return self->tls;
+}
+
+gboolean
 bd_central_server_listen_local (BdCentralServer  *self,
                                 guint             port,
                                 GError          **error)
@@ -1184,7 +1211,9 @@ bd_central_server_listen_local (BdCentralServer  *self,
   g_return_val_if_fail (BD_IS_CENTRAL_SERVER (self), FALSE);
   g_return_val_if_fail (port <= G_MAXUINT16, FALSE);
 
-  return soup_server_listen_local (self->server, port, SOUP_SERVER_LISTEN_IPV4_ONLY, error);
+  return soup_server_listen_local (self->server, port,
+                                   SOUP_SERVER_LISTEN_IPV4_ONLY | (self->tls ? SOUP_SERVER_LISTEN_HTTPS : 0),
+                                   error);
 }
 
 gboolean

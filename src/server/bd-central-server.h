@@ -53,4 +53,12 @@ void             bd_central_server_disconnect      (BdCentralServer  *self);
 void             bd_central_server_set_faults      (BdCentralServer  *self,
                                                     BdCentralFaults  *faults);
 
+/* Serves HTTPS with the PEM certificate (chain) and key in these files;
+ * call before listening. */
+gboolean         bd_central_server_set_tls          (BdCentralServer  *self,
+                                                     const char       *cert_file,
+                                                     const char       *key_file,
+                                                     GError          **error);
+gboolean         bd_central_server_get_tls          (BdCentralServer  *self);
+
 G_END_DECLS

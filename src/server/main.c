@@ -100,6 +100,8 @@ print_demo_users (void)
             bd_role_to_string (users[i].role), users[i].zone_name, users[i].zone);
 }
 
+static gboolean serving_tls;
+
 static void
 print_listening (guint    port,
                  gpointer user_data)
@@ -107,7 +109,7 @@ print_listening (guint    port,
   gboolean demo = GPOINTER_TO_INT (user_data);
 
   /* Not translated: scripts and tests read this line to find the port. */
-  printf ("Listening on http://127.0.0.1:%u\n", port);
+  printf ("Listening on %s://127.0.0.1:%u\n", serving_tls ? "https" : "http", port);
   if (demo)
     print_demo_users ();
   fflush (stdout);
@@ -120,6 +122,8 @@ main (int   argc,
   gboolean demo = FALSE;
   gboolean generate = FALSE;
   gboolean verify_audit = FALSE;
+  g_autofree char *tls_cert = NULL;
+  g_autofree char *tls_key = NULL;
   gint workers = 1;
   gint64 n_consumers = -1;
   gint64 seed = -1;
@@ -164,6 +168,10 @@ main (int   argc,
       { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, db_description, N_("PATH") },
       { "generate", 0, 0, G_OPTION_ARG_NONE, &generate,
         N_("Write the demo users and consumers into a new database and exit"), NULL },
+      { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert,
+        N_("Serve HTTPS with this PEM certificate (with --tls-key)"), N_("FILE") },
+      { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key,
+        N_("The PEM private key of --tls-cert"), N_("FILE") },
       { "verify-audit", 0, 0, G_OPTION_ARG_NONE, &verify_audit,
         N_("Check the audit log's hash chain in the database and exit (status 1 if broken)"), NULL },
       { "workers", 0, 0, G_OPTION_ARG_INT, &workers,
@@ -240,6 +248,17 @@ main (int   argc,
   if (workers > 1 && db_path != NULL && g_str_equal (db_path, ":memory:"))
     {
       g_printerr (_("%s: worker processes cannot share an in-memory database; give --db PATH\n"), g_get_prgname ());
+      return 2;
+    }
+  if ((tls_cert == NULL) != (tls_key == NULL))
+    {
+      g_printerr (_("%s: --tls-cert and --tls-key go together\n"), g_get_prgname ());
+      return 2;
+    }
+  if (tls_cert != NULL && workers > 1)
+    {
+      g_printerr (_("%s: HTTPS is served by a single process; drop --workers or put a TLS proxy in front\n"),
+                  g_get_prgname ());
       return 2;
     }
   if (fault_spec != NULL)
@@ -334,6 +353,15 @@ main (int   argc,
   server = bd_central_server_new_with_options (db, demo, sms_failure_rate);
   if (faults != NULL)
     bd_central_server_set_faults (server, faults);
+  if (tls_cert != NULL)
+    {
+      if (!bd_central_server_set_tls (server, tls_cert, tls_key, &error))
+        {
+          g_printerr (_("%s: could not load the TLS certificate and key: %s\n"), g_get_prgname (), error->message);
+          return 1;
+        }
+      serving_tls = TRUE;
+    }
   if (!bd_central_server_listen_local (server, (guint) port, &error))
     {
       g_printerr (_("%s: could not listen on 127.0.0.1 port %d: %s\n"),

@@ -541,7 +541,8 @@ test_invalid_urls (void)
     { "http://127.0.0.1:8912", "http://127.0.0.1:8912" },
     { "http://127.0.0.1:8912/", "http://127.0.0.1:8912" },
     { "  https://bijli.example.in/desk//  ", "https://bijli.example.in/desk" },
-    { "HTTP://10.0.0.5", "http://10.0.0.5" },
+    { "HTTPS://10.0.0.5", "https://10.0.0.5" },
+    { "http://localhost:8912", "http://localhost:8912" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (invalid); i++)
@@ -568,6 +569,23 @@ test_invalid_urls (void)
       g_assert_no_error (error);
       g_assert_cmpstr (bd_client_get_base_url (client), ==, valid[i].base);
     }
+
+  /* Plain http leaves this computer only when explicitly allowed. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(BdClient) refused = bd_client_new ("http://10.0.0.5:8912", &error);
+    g_autoptr(BdClient) allowed = NULL;
+
+    g_assert_null (refused);
+    g_assert_error (error, BD_NET_ERROR, BD_NET_ERROR_INVALID_URL);
+    g_assert_nonnull (strstr (error->message, "https://"));
+    g_clear_error (&error);
+    g_setenv ("BIJLI_DESK_ALLOW_PLAIN_HTTP", "1", TRUE);
+    allowed = bd_client_new ("http://10.0.0.5:8912", &error);
+    g_unsetenv ("BIJLI_DESK_ALLOW_PLAIN_HTTP");
+    g_assert_no_error (error);
+    g_assert_cmpstr (bd_client_get_base_url (allowed), ==, "http://10.0.0.5:8912");
+  }
 }
 
 static void
