@@ -351,3 +351,38 @@ bd_central_db_purge_sessions (BdCentralDb  *self,
 
   return sqlite3_changes (bd_database_get_handle (self->db));
 }
+
+gboolean
+bd_central_db_revoke_session (BdCentralDb  *self,
+                              BdSession    *session,
+                              gint64        now,
+                              GError      **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *hashed_token = NULL;
+
+  g_return_val_if_fail (BD_IS_CENTRAL_DB (self), FALSE);
+  g_return_val_if_fail (BD_IS_SESSION (session), FALSE);
+
+  hashed_token = token_hash (bd_session_get_token (session));
+  if (!bd_database_begin (self->db, error))
+    return FALSE;
+  stmt = bd_database_prepare (self->db, "DELETE FROM sessions WHERE token_hash = ?1", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_text (stmt, 1, hashed_token, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      bd_database_set_error (self->db, error, "session revoke");
+      goto fail;
+    }
+  if (!_bd_central_db_audit (self, now, bd_session_get_username (session),
+                             bd_role_to_string (bd_session_get_role (session)),
+                             bd_session_get_zone (session), "session.sign_out", NULL, NULL, error))
+    goto fail;
+  return bd_database_commit (self->db, error);
+
+fail:
+  bd_database_rollback (self->db);
+  return FALSE;
+}

@@ -93,6 +93,11 @@ BdSession     *bd_central_db_lookup_session     (BdCentralDb    *self,
                                                  const char     *token,
                                                  gint64          now,
                                                  GError        **error);
+/* Ends session at once (signing out): its token stops working. */
+gboolean       bd_central_db_revoke_session     (BdCentralDb    *self,
+                                                 BdSession      *session,
+                                                 gint64          now,
+                                                 GError        **error);
 /* Removes expired sessions; returns how many, or -1 on error. */
 gint64         bd_central_db_purge_sessions     (BdCentralDb    *self,
                                                  gint64          now,

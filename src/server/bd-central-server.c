@@ -750,6 +750,7 @@ allowed_methods (Route route)
   switch (route)
     {
     case ROUTE_SESSION:
+      return "POST, DELETE";
     case ROUTE_OTP:
     case ROUTE_OTP_RESEND:
     case ROUTE_OTP_VERIFY:
@@ -773,6 +774,38 @@ allowed_methods (Route route)
     default:
       return "GET";
     }
+}
+
+/* DELETE /session: the token stops working here at once (other worker
+ * processes stop taking it within their cache's minute). */
+static void
+handle_sign_out (BdCentralServer   *self,
+                 SoupServerMessage *msg,
+                 BdSession         *session)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+  GHashTableIter iter;
+  gpointer value;
+
+  if (!bd_central_db_revoke_session (self->db, session, g_get_real_time () / G_USEC_PER_SEC, &error))
+    {
+      _bd_central_respond_internal_error (msg, error);
+      return;
+    }
+  g_hash_table_iter_init (&iter, self->sessions);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (((CachedSession *) value)->session == session)
+      g_hash_table_iter_remove (&iter);
+  g_hash_table_remove (self->sessions, bd_session_get_token (session));
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "signed_out");
+  json_builder_add_boolean_value (builder, TRUE);
+  json_builder_end_object (builder);
+  node = json_builder_get_root (builder);
+  _bd_central_respond_json (msg, SOUP_STATUS_OK, node);
 }
 
 /* The zone's audit log, for supervisors, newest first, in pages. */
@@ -840,7 +873,8 @@ serve_request (BdCentralServer   *self,
       handle_health (self, msg);
       return;
     }
-  if (route == ROUTE_SESSION)
+  if (route == ROUTE_SESSION &&
+      g_str_equal (soup_server_message_get_method (msg), SOUP_METHOD_POST))
     {
       handle_session (self, msg);
       return;
@@ -918,8 +952,10 @@ serve_request (BdCentralServer   *self,
     case ROUTE_AUDIT:
       handle_audit (self, msg, session, query);
       break;
-    case ROUTE_HEALTH:
     case ROUTE_SESSION:
+      handle_sign_out (self, msg, session);
+      break;
+    case ROUTE_HEALTH:
     case ROUTE_UNKNOWN:
     default:
       g_assert_not_reached ();

@@ -1167,6 +1167,11 @@ bd_application_sign_out (BdApplication *self)
       gtk_window_destroy (GTK_WINDOW (l->data));
   g_list_free (windows);
 
+  /* The token must stop working now, not at the end of the shift; if the
+   * server cannot be reached it expires on its own. */
+  if (self->client != NULL && self->session != NULL && !self->offline_session)
+    bd_client_send_json_async (self->client, "DELETE", "/api/v1/session", NULL, NULL, NULL, NULL, NULL);
+
   release_zone (self, TRUE);
 }
 

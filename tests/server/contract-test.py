@@ -1202,6 +1202,17 @@ def test_authorization(client, tokens, central):
            "\n".join(problems))
 
 
+def test_sign_out(client):
+    """DELETE /session ends the session: its token is refused afterwards."""
+    status, body, _ = sign_in(client, "agent", "bijli-agent", "sign in to sign out")
+    token = body["token"] if status == 200 else None
+    status, body, _ = client.request("DELETE", f"{API}/session", token=token, description="sign out")
+    expect(status == 200 and body.get("signed_out") is True, "signing out answers signed_out", body)
+    status, body, _ = client.request("GET", f"{API}/changes?limit=1", token=token,
+                                     description="the old token after signing out")
+    expect(status == 401 and error_code(body) == "unauthorized", "a signed-out token is refused", body)
+
+
 def test_lockout(client):
     """Five wrong passwords lock a user name for 15 minutes."""
     for i in range(5):
@@ -1392,6 +1403,7 @@ def main():
                 test_complaints(client, tokens, central, seen_secrets)
                 test_audit(client, tokens, central)
                 test_authorization(client, tokens, central)
+            test_sign_out(client)
             test_lockout(client)
             test_unknown(client, tokens["operator"])
             expect({200, 201, 400, 401, 404, 405, 409, 410, 413, 422, 429} <= client.seen_statuses,
