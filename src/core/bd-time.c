@@ -71,6 +71,10 @@ bd_time_from_iso8601 (const char *text,
   if (dt == NULL)
     return FALSE;
 
+  /* Nothing the desk records happened before 1970, and years before 1000
+   * would not be written back as four digits (found by fuzz-codec). */
+  if (g_date_time_to_unix (dt) < 0)
+    return FALSE;
   *out_unix_utc = g_date_time_to_unix (dt);
   return TRUE;
 }

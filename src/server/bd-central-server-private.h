@@ -58,6 +58,11 @@ void        _bd_central_respond_failure         (SoupServerMessage  *msg,
                                                  gint64              retry_after,
                                                  gint64              attempts_left);
 
+/* The route of a request path (0 when none), for the fuzzer: the same
+ * matching serve_request uses. */
+int         _bd_central_route_for_path          (const char         *path,
+                                                 char              **out_param,
+                                                 const char        **out_log);
 const char *_bd_central_query_get               (GHashTable         *query,
                                                  const char         *name);
 gboolean    _bd_central_parse_decimal           (const char         *text,

@@ -160,6 +160,14 @@ route_for_path (const char  *path,
   return ROUTE_UNKNOWN;
 }
 
+int
+_bd_central_route_for_path (const char  *path,
+                            char       **out_param,
+                            const char **out_log)
+{
+  return (int) route_for_path (path, out_param, out_log);
+}
+
 static char *
 path_for_log (const char *path)
 {
