@@ -11,6 +11,7 @@
 
 #include "core/bd-validate.h"
 
+#include "bd-audit-window.h"
 #include "bd-complaint-queue.h"
 #include "bd-window-private.h"
 
@@ -124,7 +125,18 @@ on_complaint_queue_action (GSimpleAction *action,
   gtk_window_present (self->complaint_queue);
 }
 
+static void
+on_audit_log_action (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  BdWindow *self = BD_WINDOW (user_data);
+
+  gtk_window_present (GTK_WINDOW (bd_audit_window_new (_bd_window_get_app (self), GTK_WINDOW (self))));
+}
+
 static const GActionEntry win_actions[] = {
+  { "audit-log", on_audit_log_action, NULL, NULL, NULL },
   { "new-complaint", on_new_complaint_action, NULL, NULL, NULL },
   { "complaint-queue", on_complaint_queue_action, NULL, NULL, NULL },
   { "sign-out", on_sign_out_action, NULL, NULL, NULL },
@@ -207,5 +219,13 @@ _bd_window_actions_update (BdWindow *self)
   set_action_enabled (self, "print-summary", has_consumer);
   set_action_enabled (self, "new-complaint", has_consumer);
   set_action_enabled (self, "complaint-queue", signed_in && on_main);
+  {
+    BdSession *session = bd_application_get_session (_bd_window_get_app (self));
+    BdRole role = session != NULL ? bd_session_get_role (session) : BD_ROLE_AGENT;
+
+    /* The server answers 403 to anyone else; the menu says so first. */
+    set_action_enabled (self, "audit-log", signed_in && on_main &&
+                        (role == BD_ROLE_SUPERVISOR || role == BD_ROLE_ADMIN));
+  }
   gtk_widget_set_visible (self->consumer_actions, has_consumer);
 }
