@@ -303,8 +303,11 @@ on_search_done_cb (GObject      *source,
       guint exact = find_sole_exact_match (self->query, consumers);
 
       /* Once per typed text: a refresh after a sync must not pull the
-       * operator back to a record they moved away from. */
-      self->auto_open_armed = FALSE;
+       * operator back to a record they moved away from. A search that
+       * found nothing (typed while the first sync was still filling the
+       * copy) stays armed, so the refresh after the sync opens it. */
+      if (consumers->len > 0)
+        self->auto_open_armed = FALSE;
       if (exact != GTK_INVALID_LIST_POSITION)
         emit_position (self, exact, TRUE);
     }
