@@ -98,3 +98,26 @@ bd_time_format_ist (gint64 unix_utc)
    * see strftime(3) for the codes. Keep the day first. */
   return g_date_time_format (local, _("%d-%m-%Y %H:%M IST"));
 }
+
+void
+bd_time_ist_date (gint64     unix_utc,
+                  BdIstDate *out)
+{
+  gint64 local = unix_utc + BD_IST_OFFSET_S;
+  gint64 days = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+  /* Howard Hinnant's civil_from_days: the proleptic Gregorian date. */
+  gint64 z = days + 719468;
+  gint64 era = (z >= 0 ? z : z - 146096) / 146097;
+  gint64 doe = z - era * 146097;
+  gint64 yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  gint64 doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  gint64 mp = (5 * doy + 2) / 153;
+
+  out->day = (int) (doy - (153 * mp + 2) / 5 + 1);
+  out->month = (int) (mp < 10 ? mp + 3 : mp - 9);
+  out->year = (int) (yoe + era * 400 + (out->month <= 2));
+  /* 1 January 1970 was a Thursday. */
+  out->weekday = (int) (((days + 4) % 7 + 7) % 7);
+  out->minute = (int) ((local - days * 86400) / 60);
+  out->day_start = days * 86400 - BD_IST_OFFSET_S;
+}
