@@ -84,5 +84,12 @@ bd_history_entry_describe (const BdHistoryEntry *entry)
                             entry->from != NULL ? entry->from : none,
                             entry->to != NULL ? entry->to : none);
 
+  if (g_strcmp0 (entry->action, "recharge") == 0 && entry->to != NULL)
+    /* Translators: %s is an amount, e.g. ₹500.00 */
+    return g_strdup_printf (_("Recharge of %s credited"), entry->to);
+  if (g_strcmp0 (entry->action, "supply") == 0)
+    return g_strdup (g_strcmp0 (entry->to, "connected") == 0 ? _("Supply reconnected")
+                                                               : _("Supply disconnected"));
+
   return g_strdup (entry->action != NULL ? entry->action : "");
 }

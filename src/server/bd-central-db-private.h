@@ -216,6 +216,12 @@ gboolean             _bd_central_db_audit             (BdCentralDb    *self,
 gboolean             _bd_central_db_seed_sla_rules    (BdCentralDb    *self,
                                                        GError        **error);
 
+/* bd-central-db-meters.c */
+/* Writes the core's tariffs, prepaid rules and holidays as version 1 when
+ * the tables are empty. */
+gboolean             _bd_central_db_seed_prepaid_tables (BdCentralDb  *self,
+                                                         GError      **error);
+
 /* Test hooks. */
 
 /* Opens and migrates only up to schema version, to test later migrations

@@ -359,6 +359,107 @@ static const BdMigration migrations[] = {
     "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
     "  BEGIN SELECT RAISE (ABORT, 'the audit log is append-only'); END;"
   },
+  /* Prepaid metering (bd-central-db-meters.c): versioned tariffs and
+   * prepaid rules with a holiday calendar; each smart meter's simulated
+   * profile and head-end state; every switch of the supply; recharges.
+   * The live counter orders balance changes for desks that watch them,
+   * apart from the consumers' change feed (a balance moves every quarter
+   * hour; the desks' copies do not need each move). */
+  { 6,
+    "CREATE TABLE tariffs ("
+    "  version    INTEGER NOT NULL,"
+    "  valid_from INTEGER NOT NULL,"
+    "  category   TEXT NOT NULL,"
+    "  area_type  TEXT NOT NULL CHECK (area_type IN ('urban','rural')),"
+    "  definition TEXT NOT NULL,"
+    "  PRIMARY KEY (version, category, area_type)"
+    ");"
+    "CREATE TABLE prepaid_rules ("
+    "  version    INTEGER PRIMARY KEY,"
+    "  valid_from INTEGER NOT NULL,"
+    "  definition TEXT NOT NULL"
+    ");"
+    "CREATE TABLE holidays ("
+    "  date TEXT PRIMARY KEY,"      /* YYYY-MM-DD in Asia/Kolkata */
+    "  name TEXT NOT NULL"
+    ");"
+    "CREATE TABLE meters ("
+    "  account             TEXT PRIMARY KEY REFERENCES consumers (account),"
+    "  zone                TEXT NOT NULL,"
+    "  kind                TEXT NOT NULL CHECK (kind IN ('household','shop','pump')),"
+    "  seed                INTEGER NOT NULL,"
+    "  base_w              INTEGER NOT NULL,"
+    "  peak_w              INTEGER NOT NULL,"
+    "  cooling_w           INTEGER NOT NULL,"
+    "  limit_w             INTEGER NOT NULL,"
+    "  silent_from         INTEGER NOT NULL DEFAULT 0,"
+    "  silent_until        INTEGER NOT NULL DEFAULT 0,"
+    "  history_from        INTEGER NOT NULL,"
+    "  last_slot           INTEGER NOT NULL,"
+    "  last_contact_at     INTEGER NOT NULL,"
+    "  register_wh         INTEGER NOT NULL,"
+    "  month_start         INTEGER NOT NULL,"
+    "  month_wh            INTEGER NOT NULL,"
+    "  month_paise         INTEGER NOT NULL,"
+    "  fixed_day           INTEGER NOT NULL,"
+    "  zero_since          INTEGER NOT NULL DEFAULT 0,"
+    "  alerts_sent         INTEGER NOT NULL DEFAULT 0,"
+    "  last_recharge_paise INTEGER NOT NULL DEFAULT 0,"
+    "  last_recharge_at    INTEGER NOT NULL DEFAULT 0,"
+    "  live_seq            INTEGER NOT NULL DEFAULT 0,"
+    "  reconnect_pending   INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "CREATE INDEX meters_last_slot ON meters (last_slot);"
+    "CREATE TABLE meter_live_counter ("
+    "  id  INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  seq INTEGER NOT NULL"
+    ");"
+    "INSERT INTO meter_live_counter (id, seq) VALUES (1, 0);"
+    "CREATE TABLE supply_events ("
+    "  id      INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  account TEXT NOT NULL,"
+    "  at      INTEGER NOT NULL,"
+    "  status  TEXT NOT NULL CHECK (status IN ('connected','disconnected')),"
+    "  reason  TEXT NOT NULL,"
+    "  by      TEXT NOT NULL"
+    ");"
+    "CREATE INDEX supply_events_account ON supply_events (account, at);"
+    "CREATE TABLE recharges ("
+    "  id                  INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  receipt             TEXT NOT NULL UNIQUE,"
+    "  local_id            TEXT NOT NULL,"
+    "  account             TEXT NOT NULL,"
+    "  zone                TEXT NOT NULL,"
+    "  amount_paise        INTEGER NOT NULL CHECK (amount_paise > 0),"
+    "  mode                TEXT NOT NULL CHECK (mode IN ('cash','upi','card')),"
+    "  reference           TEXT NOT NULL,"
+    "  created_at          INTEGER NOT NULL,"
+    "  created_by          TEXT NOT NULL,"
+    "  credited_at         INTEGER NOT NULL,"
+    "  balance_after_paise INTEGER NOT NULL,"
+    "  reconnected         INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX recharges_account ON recharges (account, id);"
+    /* The history gains the head-end's switching and the recharges; a
+     * CHECK cannot be altered in place, so the table is rebuilt. */
+    "CREATE TABLE consumer_history_v6 ("
+    "  id         INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  account    TEXT NOT NULL,"
+    "  at         INTEGER NOT NULL,"
+    "  by         TEXT NOT NULL,"
+    "  role       TEXT NOT NULL,"
+    "  action     TEXT NOT NULL"
+    "             CHECK (action IN ('indexing','mobile_verified','mobile_changed','registered',"
+    "                               'supply','recharge')),"
+    "  field      TEXT,"
+    "  from_value TEXT,"
+    "  to_value   TEXT"
+    ");"
+    "INSERT INTO consumer_history_v6 SELECT * FROM consumer_history;"
+    "DROP TABLE consumer_history;"
+    "ALTER TABLE consumer_history_v6 RENAME TO consumer_history;"
+    "CREATE INDEX consumer_history_account ON consumer_history (account, id);"
+  },
 };
 
 static const char * const stmt_sql[N_STMTS] = {
@@ -537,6 +638,8 @@ bd_central_db_open_at_version (const char  *path,
     return NULL;
 
   if (bd_database_get_version (self->db) >= 4 && !_bd_central_db_seed_sla_rules (self, error))
+    return NULL;
+  if (bd_database_get_version (self->db) >= 6 && !_bd_central_db_seed_prepaid_tables (self, error))
     return NULL;
 
   return g_steal_pointer (&self);

@@ -37,6 +37,7 @@ typedef enum {
   BD_CENTRAL_ERROR_USERNAME_TAKEN,
   BD_CENTRAL_ERROR_NOT_REGISTERED,
   BD_CENTRAL_ERROR_IDEMPOTENCY_MISMATCH, /* a key reused with a different request */
+  BD_CENTRAL_ERROR_NOT_PREPAID,         /* a recharge for a meter that is not prepaid */
 } BdCentralError;
 
 GQuark bd_central_error_quark (void);

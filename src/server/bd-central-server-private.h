@@ -31,6 +31,9 @@ struct _BdCentralServer
   double        sms_failure_rate;
   BdCentralFaults *faults;  /* --inject-faults, or NULL */
   gboolean      tls;        /* serves HTTPS (--tls-cert, --tls-key) */
+  double        time_scale; /* the meters' clock runs this much faster */
+  gint64        clock_origin;
+  guint         meter_source;
 };
 
 /* Answers; _bd_central_respond_text takes body. */
@@ -166,5 +169,28 @@ void        _bd_central_handle_complaints       (BdCentralServer    *self,
                                                  BdCentralComplaintRoute route,
                                                  const char         *param,
                                                  GHashTable         *query);
+
+/* bd-central-server-meters.c */
+typedef enum {
+  BD_CENTRAL_METER_ROUTE_BALANCE,         /* consumers/{account}/balance */
+  BD_CENTRAL_METER_ROUTE_READINGS,        /* consumers/{account}/readings */
+  BD_CENTRAL_METER_ROUTE_RECHARGES,       /* consumers/{account}/recharges: GET, POST */
+} BdCentralMeterRoute;
+
+/* Now on the meters' clock (see --time-scale). */
+gint64      _bd_central_meter_now            (BdCentralServer    *self);
+void        _bd_central_stop_meters          (BdCentralServer    *self);
+void        _bd_central_handle_consumer_meter (BdCentralServer   *self,
+                                               SoupServerMessage *msg,
+                                               BdSession         *session,
+                                               BdCentralMeterRoute route,
+                                               const char        *segment,
+                                               GHashTable        *query);
+void        _bd_central_handle_watch         (BdCentralServer    *self,
+                                              SoupServerMessage  *msg,
+                                              BdSession          *session,
+                                              GHashTable         *query);
+void        _bd_central_handle_prepaid_rules (BdCentralServer    *self,
+                                              SoupServerMessage  *msg);
 
 G_END_DECLS

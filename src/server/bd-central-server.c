@@ -83,6 +83,11 @@ typedef enum {
   ROUTE_COMPLAINT_ACTIONS,
   ROUTE_COMPLAINT_CLOSE_OTP,
   ROUTE_AUDIT,
+  ROUTE_BALANCE,
+  ROUTE_READINGS,
+  ROUTE_RECHARGES,
+  ROUTE_METERS_WATCH,
+  ROUTE_PREPAID_RULES,
 } Route;
 
 /* Path templates under API_PREFIX; "*" is one non-empty segment, the
@@ -117,6 +122,11 @@ static const struct {
   { ROUTE_COMPLAINT_ACTIONS, "complaints/*/actions", "complaints/{id}/actions" },
   { ROUTE_COMPLAINT_CLOSE_OTP, "complaints/*/close-otp", "complaints/{id}/close-otp" },
   { ROUTE_AUDIT, "audit", NULL },
+  { ROUTE_BALANCE, "consumers/*/balance", "consumers/{account}/balance" },
+  { ROUTE_READINGS, "consumers/*/readings", "consumers/{account}/readings" },
+  { ROUTE_RECHARGES, "consumers/*/recharges", "consumers/{account}/recharges" },
+  { ROUTE_METERS_WATCH, "meters/watch", NULL },
+  { ROUTE_PREPAID_RULES, "prepaid/rules", NULL },
 };
 
 /* Matches path against the routes; *out_param (nullable) receives the
@@ -279,6 +289,7 @@ _bd_central_respond_failure (SoupServerMessage *msg,
     { BD_CENTRAL_ERROR_USERNAME_TAKEN, SOUP_STATUS_CONFLICT, "username_taken" },
     { BD_CENTRAL_ERROR_NOT_REGISTERED, SOUP_STATUS_NOT_FOUND, "not_registered" },
     { BD_CENTRAL_ERROR_IDEMPOTENCY_MISMATCH, SOUP_STATUS_UNPROCESSABLE_ENTITY, "idempotency_mismatch" },
+    { BD_CENTRAL_ERROR_NOT_PREPAID, SOUP_STATUS_CONFLICT, "not_prepaid" },
   };
 
   if (g_error_matches (error, BD_STORE_ERROR, BD_STORE_ERROR_NOT_FOUND))
@@ -769,6 +780,7 @@ allowed_methods (Route route)
     case ROUTE_INDEXING:
       return "GET, PATCH";
     case ROUTE_COMPLAINTS:
+    case ROUTE_RECHARGES:
       return "GET, POST";
     case ROUTE_HEALTH:
     case ROUTE_CONSUMERS:
@@ -960,6 +972,21 @@ serve_request (BdCentralServer   *self,
     case ROUTE_AUDIT:
       handle_audit (self, msg, session, query);
       break;
+    case ROUTE_BALANCE:
+      _bd_central_handle_consumer_meter (self, msg, session, BD_CENTRAL_METER_ROUTE_BALANCE, param, query);
+      break;
+    case ROUTE_READINGS:
+      _bd_central_handle_consumer_meter (self, msg, session, BD_CENTRAL_METER_ROUTE_READINGS, param, query);
+      break;
+    case ROUTE_RECHARGES:
+      _bd_central_handle_consumer_meter (self, msg, session, BD_CENTRAL_METER_ROUTE_RECHARGES, param, query);
+      break;
+    case ROUTE_METERS_WATCH:
+      _bd_central_handle_watch (self, msg, session, query);
+      break;
+    case ROUTE_PREPAID_RULES:
+      _bd_central_handle_prepaid_rules (self, msg);
+      break;
     case ROUTE_SESSION:
       handle_sign_out (self, msg, session);
       break;
@@ -1087,6 +1114,7 @@ bd_central_server_dispose (GObject *object)
 {
   BdCentralServer *self = (BdCentralServer *)object;
 
+  _bd_central_stop_meters (self);
   if (self->server != NULL)
     {
       soup_server_disconnect (self->server);

@@ -53,6 +53,15 @@ void             bd_central_server_disconnect      (BdCentralServer  *self);
 void             bd_central_server_set_faults      (BdCentralServer  *self,
                                                     BdCentralFaults  *faults);
 
+/* Runs the simulated smart meters of the database (giving the consumers
+ * without one a meter seeded by seed) with a clock time_scale (≥ 1) times
+ * faster than real time: new 15-minute readings, deductions, alerts and
+ * cuts as the clock passes them. */
+gboolean         bd_central_server_start_meters    (BdCentralServer  *self,
+                                                    guint32           seed,
+                                                    double            time_scale,
+                                                    GError          **error);
+
 /* Serves HTTPS with the PEM certificate (chain) and key in these files;
  * call before listening. */
 gboolean         bd_central_server_set_tls          (BdCentralServer  *self,

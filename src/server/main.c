@@ -129,6 +129,8 @@ main (int   argc,
   gint64 seed = -1;
   gint port = DEFAULT_PORT;
   double sms_failure_rate = 0;
+  double time_scale = 1.0;
+  gboolean no_meters = FALSE;
   g_autofree char *fault_spec = NULL;
   gint64 fault_seed = 1;
   g_autoptr(BdCentralFaults) faults = NULL;
@@ -178,6 +180,10 @@ main (int   argc,
         N_("Number of server processes sharing the port, one per core (default 1)"), N_("N") },
       { "sms-failure-rate", 0, 0, G_OPTION_ARG_DOUBLE, &sms_failure_rate,
         N_("Share of simulated SMS attempts that fail, from 0 to 1 (default 0)"), N_("F") },
+      { "time-scale", 0, 0, G_OPTION_ARG_DOUBLE, &time_scale,
+        N_("Run the simulated meters' clock this many times faster than real time (default 1; 900 makes a 15-minute reading a second)"), N_("X") },
+      { "no-meters", 0, 0, G_OPTION_ARG_NONE, &no_meters,
+        N_("With --demo, do not simulate the smart meters"), NULL },
       { "inject-faults", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &fault_spec,
         N_("For tests: fail requests on purpose, e.g. 500=0.05,503=0.05,lost=0.05,delay=0.05:4000"), N_("SPEC") },
       { "fault-seed", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT64, &fault_seed,
@@ -228,6 +234,11 @@ main (int   argc,
   if (workers < 1 || workers > 64)
     {
       g_printerr (_("%s: the number of workers must be from 1 to 64\n"), g_get_prgname ());
+      return 2;
+    }
+  if (!(time_scale >= 1 && time_scale <= 1000000))
+    {
+      g_printerr (_("%s: --time-scale must be from 1 to 1000000\n"), g_get_prgname ());
       return 2;
     }
   if (!(sms_failure_rate >= 0 && sms_failure_rate <= 1))
@@ -361,6 +372,14 @@ main (int   argc,
           return 1;
         }
       serving_tls = TRUE;
+    }
+  /* The head-end simulation belongs to the demo: a real deployment gets
+   * its readings from the meters. */
+  if (demo && !no_meters &&
+      !bd_central_server_start_meters (server, seed == -1 ? BD_DEMO_DEFAULT_SEED : (guint32) seed, time_scale, &error))
+    {
+      g_printerr (_("%s: could not start the simulated meters: %s\n"), g_get_prgname (), error->message);
+      return 1;
     }
   if (!bd_central_server_listen_local (server, (guint) port, &error))
     {

@@ -1168,6 +1168,102 @@ def test_complaints(client, tokens, central, seen_secrets):
            "the export has the complaint and no contact number", client.text[:300])
 
 
+def test_prepaid(client, tokens, central):
+    """Balances, readings, recharges once per key, refusals, the watch and the rules."""
+    operator, agent, east = tokens["operator"], tokens["agent"], tokens["operator.east"]
+    smart = [c for c in central if c["meter_type"] == "smart"]
+    plain = next((c for c in central if c["meter_type"] == "non_smart"), None)
+    if not expect(len(smart) >= 2, "the demo zone has smart meters", len(smart)):
+        return
+    account = smart[0]["account"]
+
+    status, balance, _ = client.request("GET", f"{API}/consumers/{account}/balance", token=operator,
+                                        description="a smart meter's balance")
+    expect(status == 200 and balance["account"] == account and balance["as_of"] is not None
+           and balance["tariff"], "the balance carries as-of time and tariff", balance)
+    status, body, _ = client.request("GET", f"{API}/consumers/{account}/balance", token=east,
+                                     description="another zone's balance")
+    expect(status == 404, "another zone's balance is not found", body)
+
+    status, series, _ = client.request("GET", f"{API}/consumers/{account}/readings?step=day",
+                                       token=operator, description="30 days of daily readings")
+    expect(status == 200 and series["step"] == "day" and len(series["wh"]) in (30, 31)
+           and any(v is not None and v > 0 for v in series["wh"]),
+           "daily readings for the last 30 days", series)
+    status, series, _ = client.request(
+        "GET", f"{API}/consumers/{account}/readings?step=15m&from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z",
+        token=operator, description="a day of quarter hours")
+    expect(status == 200 and series["start"] == "2026-01-01T00:00:00Z" and len(series["wh"]) == 96
+           and all(v is not None for v in series["wh"]),
+           "a day of history is 96 quarter hours, all present", series and series["start"])
+    for query, what in (("step=hour", "an unknown step"), ("step=15m&from=2020-01-01T00:00:00Z", "too many buckets"),
+                        ("from=yesterday", "a malformed time"),
+                        ("from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", "a range backwards")):
+        status, body, _ = client.request("GET", f"{API}/consumers/{account}/readings?{query}", token=operator,
+                                         description=f"readings with {what}")
+        expect(status == 400 and error_code(body) == "invalid_request", f"{what} is refused", body)
+
+    request = {"local_id": "contract-local-1", "amount_paise": 50000, "mode": "upi",
+               "reference": "432187650912", "created_at": "2026-11-24T06:00:00Z"}
+    url = f"{API}/consumers/{account}/recharges"
+    status, body, _ = client.request("POST", url, token=operator, body=request, description="recharge without a key")
+    expect(status == 400, "a recharge needs an Idempotency-Key", body)
+    for change, what in (({"amount_paise": 500}, "₹5"), ({"mode": "upi", "reference": "123"}, "a short UTR"),
+                         ({"mode": "cash", "reference": "X"}, "cash with a reference"),
+                         ({"mode": "cheque"}, "an unknown mode"), ({"extra": 1}, "an unknown member")):
+        status, body, _ = client.request("POST", url, token=operator, body=dict(request, **change),
+                                         headers={"Idempotency-Key": "rch-bad-0001"},
+                                         description=f"recharge with {what}")
+        expect(status == 400 and error_code(body) == "invalid_request", f"a recharge with {what} is refused", body)
+    status, body, _ = client.request("POST", url, token=agent, body=request,
+                                     headers={"Idempotency-Key": "rch-agent-0001"}, description="an agent's recharge")
+    expect(status == 403 and error_code(body) == "forbidden", "call-centre agents cannot take payments", body)
+
+    status, first, headers = client.request("POST", url, token=operator, body=request,
+                                            headers={"Idempotency-Key": "rch-contract-0001"},
+                                            description="recharge ₹500 by UPI")
+    expect(status == 201 and re.fullmatch(r"RC-LKO-C-\d{6}-\d{6}", first["recharge"]["receipt"] or "")
+           and first["balance"]["balance_paise"] == first["recharge"]["balance_after_paise"]
+           and "idempotent-replayed" not in headers,
+           "a recharge is credited with a receipt and the balance after", first)
+    status, again, headers = client.request("POST", url, token=operator, body=request,
+                                            headers={"Idempotency-Key": "rch-contract-0001"},
+                                            description="the same recharge again")
+    expect(status == 201 and again["recharge"]["receipt"] == first["recharge"]["receipt"]
+           and headers.get("idempotent-replayed") == "true", "the same key credits once", again)
+    status, body, _ = client.request("POST", url, token=operator, body=dict(request, amount_paise=60000),
+                                     headers={"Idempotency-Key": "rch-contract-0001"},
+                                     description="the key with another amount")
+    expect(status == 422 and error_code(body) == "idempotency_mismatch", "a reused key is refused", body)
+    status, listed, _ = client.request("GET", url, token=operator, description="the recharges")
+    expect(status == 200 and len([r for r in listed["recharges"] if r["receipt"] == first["recharge"]["receipt"]]) == 1,
+           "the recharge is listed once", listed)
+    if plain is not None:
+        status, body, _ = client.request("POST", f"{API}/consumers/{plain['account']}/recharges", token=operator,
+                                         body=request, headers={"Idempotency-Key": "rch-plain-0001"},
+                                         description="recharge a post-paid meter")
+        expect(status == 409 and error_code(body) == "not_prepaid", "a meter that is not prepaid is refused", body)
+
+    watched = ",".join(c["account"] for c in smart[:2])
+    status, answer, _ = client.request("GET", f"{API}/meters/watch?accounts={watched}&since=0",
+                                       token=operator, description="watch two accounts from 0")
+    expect(status == 200 and len(answer["balances"]) == 2 and answer["seq"] > 0,
+           "watching from 0 answers with every watched balance", answer)
+    started = time.monotonic()
+    status, quiet, _ = client.request("GET", f"{API}/meters/watch?accounts={watched}&since={answer['seq'] + 10**9}&timeout=1",
+                                      token=operator, description="watch with nothing new")
+    expect(status == 200 and quiet["balances"] == [] and time.monotonic() - started >= 0.9,
+           "a watch with nothing new waits and answers empty", quiet)
+    status, body, _ = client.request("GET", f"{API}/meters/watch?accounts=" + ",".join(["2101950241"] * 21),
+                                     token=operator, description="watch 21 accounts")
+    expect(status == 400, "at most 20 accounts are watched", body)
+
+    status, rules, _ = client.request("GET", f"{API}/prepaid/rules", token=operator, description="the prepaid rules")
+    expect(status == 200 and rules["rules"]["emergency_credit_hours"] == 72 and len(rules["tariffs"]) >= 6
+           and any(h["name"] == "Independence Day" for h in rules["rules"]["holidays"]),
+           "the rules, holidays and tariffs are served", rules and rules["rules"])
+
+
 def test_authorization(client, tokens, central):
     """Every role against every guarded endpoint, in its own zone and
     another: allowed, 403, or 404 (another zone's records do not exist)."""
@@ -1402,6 +1498,7 @@ def main():
                 test_issue5_zones(client, tokens, central, issue5)
                 test_complaints(client, tokens, central, seen_secrets)
                 test_audit(client, tokens, central)
+                test_prepaid(client, tokens, central)
                 test_authorization(client, tokens, central)
             test_sign_out(client)
             test_lockout(client)
