@@ -10,6 +10,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "core/bd-codec.h"
+#include "core/bd-time.h"
 #include "bd-client.h"
 
 #define REQUEST_TIMEOUT_S 15
@@ -148,6 +149,92 @@ decode_history (JsonNode  *root,
                 GError   **error)
 {
   return bd_history_from_json (root, error);
+}
+
+static gpointer
+decode_balance (JsonNode  *root,
+                GError   **error)
+{
+  return bd_balance_from_json (root, error);
+}
+
+static gpointer
+decode_readings (JsonNode  *root,
+                 GError   **error)
+{
+  return bd_reading_series_from_json (root, error);
+}
+
+static gpointer
+decode_recharges (JsonNode  *root,
+                  GError   **error)
+{
+  JsonObject *object = JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+  JsonNode *list = object != NULL ? json_object_get_member (object, "recharges") : NULL;
+  g_autoptr(GPtrArray) recharges = g_ptr_array_new_with_free_func ((GDestroyNotify) bd_recharge_free);
+  JsonArray *array;
+
+  if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
+    {
+      g_set_error (error, BD_CODEC_ERROR, BD_CODEC_ERROR_MALFORMED, "recharges: not a list");
+      return NULL;
+    }
+  array = json_node_get_array (list);
+  for (guint i = 0; i < json_array_get_length (array) && i < 1000; i++)
+    {
+      BdRecharge *recharge = bd_recharge_from_json (json_array_get_element (array, i), error);
+      if (recharge == NULL)
+        return NULL;
+      g_ptr_array_add (recharges, recharge);
+    }
+  return g_steal_pointer (&recharges);
+}
+
+/* {"seq": N, "balances": [...]}: the balances, with seq kept first as a
+ * boxed value in the array's user data (see bd_client_watch_finish). */
+typedef struct {
+  gint64     seq;
+  GPtrArray *balances;
+} WatchAnswer;
+
+static void
+watch_answer_free (WatchAnswer *answer)
+{
+  g_clear_pointer (&answer->balances, g_ptr_array_unref);
+  g_free (answer);
+}
+
+static gpointer
+decode_watch (JsonNode  *root,
+              GError   **error)
+{
+  JsonObject *object = JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+  JsonNode *seq = object != NULL ? json_object_get_member (object, "seq") : NULL;
+  JsonNode *list = object != NULL ? json_object_get_member (object, "balances") : NULL;
+  WatchAnswer *answer;
+  JsonArray *array;
+
+  if (seq == NULL || !JSON_NODE_HOLDS_VALUE (seq) || json_node_get_value_type (seq) != G_TYPE_INT64 ||
+      list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
+    {
+      g_set_error (error, BD_CODEC_ERROR, BD_CODEC_ERROR_MALFORMED, "watch: not the documented shape");
+      return NULL;
+    }
+  answer = g_new0 (WatchAnswer, 1);
+  answer->seq = json_node_get_int (seq);
+  answer->balances = g_ptr_array_new_with_free_func ((GDestroyNotify) bd_balance_free);
+  array = json_node_get_array (list);
+  for (guint i = 0; i < json_array_get_length (array) && i < 100; i++)
+    {
+      BdBalance *balance = bd_balance_from_json (json_array_get_element (array, i), error);
+      if (balance == NULL)
+        {
+          watch_answer_free (answer);
+          return NULL;
+        }
+      g_ptr_array_add (answer->balances, balance);
+    }
+  return answer;
 }
 
 static gpointer
@@ -1246,4 +1333,131 @@ bd_client_send_json_finish (BdClient      *self,
   if (out_status != NULL)
     *out_status = data != NULL ? data->status : 0;
   return node;
+}
+
+void
+bd_client_get_balance_async (BdClient            *self,
+                             const char          *account,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autofree char *path = NULL;
+  GTask *task;
+
+  g_return_if_fail (BD_IS_CLIENT (self));
+  g_return_if_fail (account != NULL);
+
+  path = consumer_path (account, "balance");
+  task = new_task (self, bd_client_get_balance_async, cancellable, callback, user_data);
+  send_request (self, task, "GET", path, NULL, NULL, NULL, decode_balance, (GDestroyNotify) bd_balance_free, 0);
+}
+
+BdBalance *
+bd_client_get_balance_finish (BdClient      *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  return propagate (self, result, bd_client_get_balance_async, error);
+}
+
+void
+bd_client_get_readings_async (BdClient            *self,
+                              const char          *account,
+                              BdReadingStep        step,
+                              gint64               from,
+                              gint64               to,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *query = NULL;
+  g_autofree char *from_text = bd_time_to_iso8601 (from);
+  g_autofree char *to_text = bd_time_to_iso8601 (to);
+  GTask *task;
+
+  g_return_if_fail (BD_IS_CLIENT (self));
+  g_return_if_fail (account != NULL);
+
+  path = consumer_path (account, "readings");
+  query = g_strdup_printf ("step=%s&from=%s&to=%s", bd_reading_step_to_string (step), from_text, to_text);
+  task = new_task (self, bd_client_get_readings_async, cancellable, callback, user_data);
+  send_request (self, task, "GET", path, query, NULL, NULL, decode_readings, g_object_unref, 0);
+}
+
+BdReadingSeries *
+bd_client_get_readings_finish (BdClient      *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  return propagate (self, result, bd_client_get_readings_async, error);
+}
+
+void
+bd_client_list_recharges_async (BdClient            *self,
+                                const char          *account,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autofree char *path = NULL;
+  GTask *task;
+
+  g_return_if_fail (BD_IS_CLIENT (self));
+  g_return_if_fail (account != NULL);
+
+  path = consumer_path (account, "recharges");
+  task = new_task (self, bd_client_list_recharges_async, cancellable, callback, user_data);
+  send_request (self, task, "GET", path, "limit=20", NULL, NULL, decode_recharges,
+                (GDestroyNotify) g_ptr_array_unref, 0);
+}
+
+GPtrArray *
+bd_client_list_recharges_finish (BdClient      *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  return propagate (self, result, bd_client_list_recharges_async, error);
+}
+
+void
+bd_client_watch_async (BdClient            *self,
+                       const char * const  *accounts,
+                       gint64               since,
+                       guint                timeout_s,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autofree char *joined = NULL;
+  g_autofree char *query = NULL;
+  GTask *task;
+
+  g_return_if_fail (BD_IS_CLIENT (self));
+  g_return_if_fail (accounts != NULL && accounts[0] != NULL);
+
+  joined = g_strjoinv (",", (char **) accounts);
+  query = g_strdup_printf ("accounts=%s&since=%" G_GINT64_FORMAT "&timeout=%u", joined, since, MIN (timeout_s, 60));
+  task = new_task (self, bd_client_watch_async, cancellable, callback, user_data);
+  send_request (self, task, "GET", "/api/v1/meters/watch", query, NULL, NULL, decode_watch,
+                (GDestroyNotify) watch_answer_free, 0);
+}
+
+GPtrArray *
+bd_client_watch_finish (BdClient      *self,
+                        GAsyncResult  *result,
+                        gint64        *out_seq,
+                        GError       **error)
+{
+  WatchAnswer *answer = propagate (self, result, bd_client_watch_async, error);
+  GPtrArray *balances;
+
+  if (answer == NULL)
+    return NULL;
+  if (out_seq != NULL)
+    *out_seq = answer->seq;
+  balances = g_steal_pointer (&answer->balances);
+  watch_answer_free (answer);
+  return balances;
 }

@@ -13,10 +13,13 @@
 
 #include <json-glib/json-glib.h>
 
+#include "core/bd-balance.h"
 #include "core/bd-changes-page.h"
 #include "core/bd-consumer.h"
 #include "core/bd-indexing.h"
 #include "core/bd-otp-ticket.h"
+#include "core/bd-reading-series.h"
+#include "core/bd-recharge.h"
 #include "core/bd-session.h"
 
 G_BEGIN_DECLS
@@ -193,6 +196,54 @@ void         bd_client_get_history_async   (BdClient            *self,
 /* (element-type BdHistoryEntry), newest first */
 GPtrArray   *bd_client_get_history_finish  (BdClient            *self,
                                             GAsyncResult        *result,
+                                            GError             **error);
+
+/* GET /consumers/{account}/balance. */
+void         bd_client_get_balance_async   (BdClient            *self,
+                                            const char          *account,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+BdBalance   *bd_client_get_balance_finish  (BdClient            *self,
+                                            GAsyncResult        *result,
+                                            GError             **error);
+
+/* GET /consumers/{account}/readings for [from, to) at step. */
+void         bd_client_get_readings_async  (BdClient            *self,
+                                            const char          *account,
+                                            BdReadingStep        step,
+                                            gint64               from,
+                                            gint64               to,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+BdReadingSeries *bd_client_get_readings_finish (BdClient        *self,
+                                                GAsyncResult    *result,
+                                                GError         **error);
+
+/* GET /consumers/{account}/recharges: (element-type BdRecharge), newest first. */
+void         bd_client_list_recharges_async  (BdClient            *self,
+                                              const char          *account,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+GPtrArray   *bd_client_list_recharges_finish (BdClient            *self,
+                                              GAsyncResult        *result,
+                                              GError             **error);
+
+/* GET /meters/watch: waits up to timeout_s for a change to the accounts
+ * after since (0: answers at once with all of them). Returns the balances
+ * (element-type BdBalance) and the seq to pass next time. */
+void         bd_client_watch_async         (BdClient            *self,
+                                            const char * const  *accounts,
+                                            gint64               since,
+                                            guint                timeout_s,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+GPtrArray   *bd_client_watch_finish        (BdClient            *self,
+                                            GAsyncResult        *result,
+                                            gint64              *out_seq,
                                             GError             **error);
 
 /* A raw authorised request, for the push worker: method ("PATCH", "POST"…),

@@ -260,6 +260,17 @@ on_sent_cb (GObject      *source,
       self->backoff_s = 0;
       if (g_strcmp0 (item->kind, BD_OUTBOX_KIND_INDEXING) == 0)
         finish_indexing (self, item, answer, answer_text);
+      else if (g_strcmp0 (item->kind, BD_OUTBOX_KIND_RECHARGE) == 0)
+        {
+          g_autoptr(GError) store_error = NULL;
+
+          /* Credited: the outbox item is done either way; a receipt the
+           * copy cannot keep is fetched again with the recharge list. */
+          if (!bd_consumer_store_confirm_recharge (self->store, answer, g_get_real_time () / G_USEC_PER_SEC,
+                                                   &store_error))
+            g_warning ("Cannot store the server's recharge: %s", store_error->message);
+          mark (self, item, BD_OUTBOX_STATE_DONE, answer_text, 0);
+        }
       else if (g_strcmp0 (item->kind, BD_OUTBOX_KIND_COMPLAINT) == 0 ||
                g_strcmp0 (item->kind, BD_OUTBOX_KIND_COMPLAINT_ACTION) == 0)
         finish_complaint (self, item, answer, answer_text);

@@ -151,6 +151,30 @@ static const BdMigration migrations[] = {
     "CREATE INDEX complaints_status ON complaints (status, created_at);"
     "CREATE INDEX complaints_dt ON complaints (dt);"
     "CREATE INDEX complaints_feeder ON complaints (feeder);" },
+  /* Prepaid (bd-consumer-store-meters.c): the last balance and readings
+   * fetched for a consumer, shown offline with their time, and the
+   * recharges taken here (with their outbox item) or seen on the server. */
+  { 6,
+    "CREATE TABLE balance_cache ("
+    "  account    TEXT PRIMARY KEY NOT NULL,"
+    "  json       TEXT NOT NULL,"
+    "  fetched_at INTEGER NOT NULL"
+    ");"
+    "CREATE TABLE readings_cache ("
+    "  account    TEXT NOT NULL,"
+    "  step       TEXT NOT NULL,"
+    "  json       TEXT NOT NULL,"
+    "  fetched_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (account, step)"
+    ");"
+    "CREATE TABLE recharges ("
+    "  local_id   TEXT PRIMARY KEY NOT NULL,"
+    "  account    TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  outbox_seq INTEGER,"
+    "  json       TEXT NOT NULL"
+    ");"
+    "CREATE INDEX recharges_account ON recharges (account, created_at);" },
 };
 
 void

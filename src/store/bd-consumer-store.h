@@ -10,7 +10,10 @@
 #include <gio/gio.h>
 
 #include "core/bd-changes-page.h"
+#include "core/bd-balance.h"
 #include "core/bd-complaint.h"
+#include "core/bd-reading-series.h"
+#include "core/bd-recharge.h"
 #include "core/bd-consumer.h"
 #include "core/bd-indexing.h"
 #include "store/bd-database.h"   /* BD_STORE_ERROR, e.g. NOT_FOUND from lookup */
@@ -322,5 +325,67 @@ GPtrArray         *bd_consumer_store_find_duplicate_complaints (BdConsumerStore 
                                                                 const char        *feeder,
                                                                 const char        *pole,
                                                                 GError           **error);
+
+/* Prepaid (bd-consumer-store-meters.c). */
+
+/* The last balance fetched for account and when (NULL, no error, if none). */
+gboolean         bd_consumer_store_save_balance     (BdConsumerStore  *self,
+                                                     const BdBalance  *balance,
+                                                     gint64            fetched_at,
+                                                     GError          **error);
+BdBalance       *bd_consumer_store_load_balance     (BdConsumerStore  *self,
+                                                     const char       *account,
+                                                     gint64           *out_fetched_at,
+                                                     GError          **error);
+/* The last readings fetched for the account at the series' step. */
+gboolean         bd_consumer_store_save_readings    (BdConsumerStore  *self,
+                                                     BdReadingSeries  *series,
+                                                     gint64            fetched_at,
+                                                     GError          **error);
+BdReadingSeries *bd_consumer_store_load_readings    (BdConsumerStore  *self,
+                                                     const char       *account,
+                                                     BdReadingStep     step,
+                                                     gint64           *out_fetched_at,
+                                                     GError          **error);
+
+/* A recharge as the desk knows it: credited by the server (receipt set),
+ * or taken here and still in the outbox (outbox_seq, whose state says
+ * queued, sending or refused). */
+typedef struct {
+  BdRecharge    *recharge;
+  gint64         outbox_seq;        /* 0 when it came from the server */
+  BdOutboxState  outbox_state;      /* meaningful when outbox_seq > 0 */
+  char          *last_error;        /* the server's refusal, or NULL */
+} BdStoredRecharge;
+
+void              bd_stored_recharge_free (BdStoredRecharge *stored);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BdStoredRecharge, bd_stored_recharge_free)
+
+/* Takes a recharge at the counter in ONE transaction: the pending record
+ * (local_id a fresh key) and its outbox item (POST …/recharges with that
+ * key). request gives account, amount, mode and reference. */
+BdStoredRecharge *bd_consumer_store_take_recharge    (BdConsumerStore   *self,
+                                                      const BdRecharge  *request,
+                                                      const char        *username,
+                                                      gint64             now,
+                                                      GError           **error);
+/* The server's answer to the outbox item: the credited recharge and the
+ * balance after it replace the pending record and the cached balance. */
+gboolean          bd_consumer_store_confirm_recharge (BdConsumerStore   *self,
+                                                      JsonNode          *answer,
+                                                      gint64             fetched_at,
+                                                      GError           **error);
+/* Stores the server's list (element-type BdRecharge) for the account. */
+gboolean          bd_consumer_store_apply_recharges  (BdConsumerStore   *self,
+                                                      GPtrArray         *recharges,
+                                                      GError           **error);
+/* Newest first. (element-type BdStoredRecharge) */
+GPtrArray        *bd_consumer_store_list_recharges   (BdConsumerStore   *self,
+                                                      const char        *account,
+                                                      guint              limit,
+                                                      GError           **error);
+BdStoredRecharge *bd_consumer_store_load_recharge    (BdConsumerStore   *self,
+                                                      const char        *local_id,
+                                                      GError           **error);
 
 G_END_DECLS

@@ -31,6 +31,7 @@ const char *bd_outbox_state_to_label    (BdOutboxState  state);
 #define BD_OUTBOX_KIND_INDEXING         "indexing"
 #define BD_OUTBOX_KIND_COMPLAINT        "complaint"
 #define BD_OUTBOX_KIND_COMPLAINT_ACTION "complaint_action"
+#define BD_OUTBOX_KIND_RECHARGE         "recharge"
 
 typedef struct {
   gint64         seq;
