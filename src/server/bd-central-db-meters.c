@@ -1359,6 +1359,10 @@ bd_central_db_recharge_create (BdCentralDb  *self,
         }
       if (row.balance_paise > 0)
         row.zero_since = 0;
+      else if (r->reconnected || row.reconnect_pending)
+        /* Reconnected on part of the dues: a new emergency-credit period,
+         * or the next reading would cut the supply again at once. */
+        row.zero_since = now;
       if (!meter_row_store (self, &row, error))
         goto fail;
     }

@@ -1,9 +1,10 @@
 /* bd-consumer-page.c: the 360° record of one consumer.
  *
  * The overview holds what the desk has for the consumer: identity, app
- * registration, indexing, connection, meter and balance. Sections that
- * later features fill (complaints, requests, recharges) say plainly that
- * they are not available here yet; the history lists who changed what on
+ * registration, indexing, connection, meter and balance (live from the
+ * meter once the Balance & Usage tab has it). Sections that later
+ * features fill (requests) say plainly that they are not available here
+ * yet; the history lists who changed what on
  * the server, and the changes made here that are still on their way.
  * The full mobile number, and Aadhaar beyond its last four digits, never
  * reach a widget.
@@ -29,6 +30,7 @@
 
 #include "bd-application.h"
 #include "bd-complaints-panel.h"
+#include "bd-prepaid-panel.h"
 #include "bd-consumer-format.h"
 #include "bd-consumer-page.h"
 #include "bd-consumer-summary.h"
@@ -67,6 +69,7 @@ struct _BdConsumerPage
   GtkStack          *stack;
   AdwViewStack      *view_stack;
   BdComplaintsPanel *complaints_panel;
+  BdPrepaidPanel    *prepaid_panel;
   GtkScrolledWindow *scroller;
   GtkScrolledWindow *history_scroller;
   GtkLabel          *name_label;
@@ -1015,9 +1018,9 @@ refresh_services (BdConsumerPage *self)
 }
 
 static void
-show_balance (BdConsumerPage *self)
+show_balance_of (BdConsumerPage *self,
+                 BdConsumer     *c)
 {
-  BdConsumer *c = self->consumer;
   BdConsumerBalanceState state = bd_consumer_balance_state (c);
   g_autofree char *balance = bd_format_paise (bd_consumer_get_balance_paise (c));
   g_autofree char *note = bd_consumer_format_balance_note (c);
@@ -1037,6 +1040,35 @@ show_balance (BdConsumerPage *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->balance_label),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
                                   -1);
+}
+
+static void
+show_balance (BdConsumerPage *self)
+{
+  const BdBalance *live = bd_prepaid_panel_get_balance (self->prepaid_panel);
+  g_autoptr(BdConsumer) fresher = NULL;
+
+  /* The meter's own balance is newer than the copy's whenever it is later. */
+  if (live != NULL && g_strcmp0 (live->account, bd_consumer_get_account (self->consumer)) == 0 &&
+      live->as_of >= bd_consumer_get_balance_as_of (self->consumer))
+    {
+      fresher = bd_consumer_copy (self->consumer);
+      bd_consumer_set_balance_paise (fresher, live->balance_paise);
+      bd_consumer_set_balance_as_of (fresher, live->as_of);
+      bd_consumer_set_supply_status (fresher, live->supply);
+      show_balance_of (self, fresher);
+      return;
+    }
+  show_balance_of (self, self->consumer);
+}
+
+static void
+on_prepaid_balance_changed_cb (BdPrepaidPanel *panel,
+                               gpointer        balance,
+                               BdConsumerPage *self)
+{
+  if (self->consumer != NULL)
+    show_balance (self);
 }
 
 static void
@@ -1252,11 +1284,13 @@ bd_consumer_page_class_init (BdConsumerPageClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (BD_TYPE_COMPLAINTS_PANEL);
+  g_type_ensure (BD_TYPE_PREPAID_PANEL);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/bijlidesk/BijliDesk/ui/bd-consumer-page.ui");
   gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, stack);
   gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, view_stack);
   gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, complaints_panel);
+  gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, prepaid_panel);
   gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, scroller);
   gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, history_scroller);
   gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, name_label);
@@ -1323,6 +1357,7 @@ bd_consumer_page_init (BdConsumerPage *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_stack_set_visible_child_name (self->stack, "empty");
+  g_signal_connect (self->prepaid_panel, "balance-changed", G_CALLBACK (on_prepaid_balance_changed_cb), self);
 }
 
 GtkWidget *
@@ -1364,6 +1399,7 @@ bd_consumer_page_set_consumer (BdConsumerPage *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONSUMER]);
 
   bd_complaints_panel_set_consumer (self->complaints_panel, consumer);
+  bd_prepaid_panel_set_consumer (self->prepaid_panel, consumer);
   if (consumer == NULL)
     {
       gtk_stack_set_visible_child_name (self->stack, "empty");

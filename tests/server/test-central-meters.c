@@ -389,18 +389,34 @@ test_cut_and_reconnect (Fixture       *fixture,
   g_assert_no_error (error);
   if (cut->reconnect_minimum_paise - 1000 >= 1000)
     g_assert_false (small->reconnected);
-  /* Enough: the relay closes at once and the consumer is told. */
-  enough = recharge (fixture, ACCOUNT_A, 200000, k2, t + 60, &status, &replayed, &error);
+  /* Half of what is still owed: the relay closes at once, the consumer is
+   * told, and the debt left gets a new emergency-credit period rather
+   * than a cut at the next reading. */
+  {
+    g_autoptr(BdBalance) mid = balance_of (fixture, ACCOUNT_A, t + 30);
+    enough = recharge (fixture, ACCOUNT_A, MAX (1000, bd_prepaid_reconnect_minimum (rules, mid->balance_paise)), k2,
+                       t + 60, &status, &replayed, &error);
+  }
   g_assert_no_error (error);
   g_assert_true (enough->reconnected);
   after = balance_of (fixture, ACCOUNT_A, t + 60);
   g_assert_cmpint (after->supply, ==, BD_SUPPLY_CONNECTED);
-  g_assert_cmpint (after->cut_state, ==, BD_CUT_STATE_NONE);
+  if (after->balance_paise <= 0)
+    {
+      g_assert_cmpint (after->cut_state, ==, BD_CUT_STATE_EMERGENCY_CREDIT);
+      g_assert_cmpint (after->emergency_until, ==, t + 60 + 3 * DAY);
+    }
+  else
+    g_assert_cmpint (after->cut_state, ==, BD_CUT_STATE_NONE);
   g_assert_cmpint (query_int (fixture, "SELECT count(*) FROM sms_outbox WHERE account = '" ACCOUNT_A "' AND text LIKE '%reconnected%'"), ==, 1);
   g_assert_cmpint (query_int (fixture, "SELECT count(*) FROM audit_log WHERE action = 'supply.reconnect'"), ==, 1);
 
-  /* And it consumes again from the next reading. */
+  /* And it consumes again from the next reading, still connected. */
   tick (fixture, t + 3 * HOUR);
+  {
+    g_autoptr(BdBalance) later = balance_of (fixture, ACCOUNT_A, t + 3 * HOUR);
+    g_assert_cmpint (later->supply, ==, BD_SUPPLY_CONNECTED);
+  }
   g_clear_object (&series);
   series = bd_central_db_meter_readings (fixture->db, "LKO-C", ACCOUNT_A, BD_READING_STEP_15MIN,
                                          t + 900, t + 2 * HOUR, t + 3 * HOUR, &error);

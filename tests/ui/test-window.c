@@ -610,7 +610,9 @@ test_consumer_page_fields (void)
    * sections later features fill say so, with no made-up records. */
   assert_contains (text, "No Complaints");
   assert_contains (text, "Requests are not available at this desk yet");
-  assert_contains (text, "Recharges are not available at this desk yet");
+  /* The prepaid tab: no balance kept and no server in this test, said so. */
+  assert_contains (text, "Balance & Usage");
+  assert_contains (text, "No recharges on this desk yet");
   /* The history shows what the desk knows. */
   assert_contains (text, "Record version");
   synced = bd_time_format_ist (now - 60);
