@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/bd-codec.h"
+#include "core/bd-disconnection-rules.h"
 #include "core/bd-load-profile.h"
 #include "core/bd-money.h"
 #include "core/bd-prepaid-rules.h"
@@ -1167,6 +1168,26 @@ recharge_from_row (sqlite3_stmt *stmt)
   return r;
 }
 
+/* Whether the supply was last cut for want of credit (by the head-end or a
+ * non-payment request): only then does a recharge bring it back. A supply
+ * cut at the consumer's own request stays off until they ask again. */
+static gboolean
+cut_for_dues (BdCentralDb *self,
+              const char  *account)
+{
+  g_autoptr(sqlite3_stmt) stmt = bd_database_prepare (self->db,
+                                                      "SELECT reason FROM supply_events WHERE account = ?1 "
+                                                      "ORDER BY at DESC, id DESC LIMIT 1", NULL);
+
+  if (stmt == NULL)
+    return TRUE;
+  sqlite3_bind_text (stmt, 1, account, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return TRUE;
+  return g_str_equal (_bd_central_column_text (stmt, 0), "negative_balance") ||
+         g_str_equal (_bd_central_column_text (stmt, 0), "request_nonpayment");
+}
+
 GPtrArray *
 bd_central_db_recharge_list (BdCentralDb  *self,
                              const char   *zone,
@@ -1308,7 +1329,7 @@ bd_central_db_recharge_create (BdCentralDb  *self,
                                 (gint64) sqlite3_column_int64 (number, 0));
 
   if (row.supply == BD_SUPPLY_DISCONNECTED && bd_prepaid_reconnect_due (rules, before, r->amount_paise) &&
-      row.meter_type == BD_METER_TYPE_SMART)
+      row.meter_type == BD_METER_TYPE_SMART && cut_for_dues (self, r->account))
     {
       if (found_meter && !bd_load_profile_communicating (&row.profile, now))
         row.reconnect_pending = TRUE;   /* the relay closes when the meter is back */
@@ -1510,4 +1531,85 @@ bd_central_db_tariff_table (BdCentralDb  *self,
       return NULL;
     }
   return g_steal_pointer (&table);
+}
+
+/* For disconnection requests (bd-central-db-requests.c) ---------------- */
+
+gboolean
+_bd_central_db_request_context (BdCentralDb       *self,
+                                const char        *zone,
+                                const char        *account,
+                                gint64             now,
+                                BdRequestContext  *out,
+                                char             **out_wrong_deduction,
+                                GError           **error)
+{
+  g_auto(MeterRow) row = { 0 };
+  g_autoptr(BdConsumer) consumer = NULL;
+  g_autoptr(sqlite3_stmt) complaint = NULL;
+  gboolean found = FALSE;
+
+  consumer = bd_central_db_lookup_consumer (self, zone, account, error);
+  if (consumer == NULL)
+    return FALSE;
+  if (!meter_row_load (self, zone, account, &row, &found, error))
+    return FALSE;
+  memset (out, 0, sizeof *out);
+  out->meter_type = bd_consumer_get_meter_type (consumer);
+  out->supply = bd_consumer_get_supply_status (consumer);
+  out->balance_paise = found ? row.balance_paise : bd_consumer_get_balance_paise (consumer);
+  out->zero_since = found ? row.zero_since : 0;
+  out->communicating = found && bd_load_profile_communicating (&row.profile, now);
+
+  complaint = bd_database_prepare (self->db,
+                                   "SELECT number FROM complaints WHERE account = ?1 AND category = 'wrong_deduction' "
+                                   "AND status IN ('new','assigned','in_progress','reopened','escalated') "
+                                   "ORDER BY id LIMIT 1",
+                                   error);
+  if (complaint == NULL)
+    return FALSE;
+  sqlite3_bind_text (complaint, 1, account, -1, SQLITE_STATIC);
+  *out_wrong_deduction = NULL;
+  if (sqlite3_step (complaint) == SQLITE_ROW)
+    {
+      out->wrong_deduction_open = TRUE;
+      *out_wrong_deduction = g_strdup (_bd_central_column_text (complaint, 0));
+    }
+  return TRUE;
+}
+
+gboolean
+_bd_central_db_switch_supply (BdCentralDb     *self,
+                              const char      *zone,
+                              const char      *account,
+                              BdSupplyStatus   status,
+                              gint64           now,
+                              const char      *by,
+                              const char      *role,
+                              const char      *reason,
+                              GError         **error)
+{
+  g_auto(MeterRow) row = { 0 };
+  gboolean found = FALSE;
+
+  if (!meter_row_load (self, zone, account, &row, &found, error))
+    return FALSE;
+  if (!found)
+    {
+      g_autoptr(BdConsumer) consumer = bd_central_db_lookup_consumer (self, zone, account, error);
+
+      if (consumer == NULL)
+        return FALSE;
+      row.account = g_strdup (account);
+      row.zone = g_strdup (zone);
+      row.supply = bd_consumer_get_supply_status (consumer);
+      row.balance_paise = bd_consumer_get_balance_paise (consumer);
+      row.mobile = g_strdup (bd_consumer_get_mobile (consumer));
+      row.last_slot = slot_floor (now) - 900;
+    }
+  if (row.supply == status)
+    return TRUE;
+  if (!record_supply_change (self, &row, status, now, by, role, reason, error))
+    return FALSE;
+  return !found || meter_row_store (self, &row, error);
 }

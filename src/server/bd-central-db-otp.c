@@ -599,7 +599,8 @@ bd_central_db_otp_request (BdCentralDb  *self,
   g_return_val_if_fail (zone != NULL && account != NULL && purpose != NULL, NULL);
   g_return_val_if_fail (change
                         || g_str_equal (purpose, BD_CENTRAL_OTP_REGISTRATION)
-                        || g_str_equal (purpose, BD_CENTRAL_OTP_VERIFY_MOBILE), NULL);
+                        || g_str_equal (purpose, BD_CENTRAL_OTP_VERIFY_MOBILE)
+                        || g_str_equal (purpose, BD_CENTRAL_OTP_DISCONNECTION_CONSENT), NULL);
 
   if (out_retry_after != NULL)
     *out_retry_after = 0;
@@ -822,10 +823,11 @@ apply_verified (BdCentralDb         *self,
   gboolean change = g_str_equal (ticket->purpose, BD_CENTRAL_OTP_CHANGE_MOBILE);
 
   *out_stale = FALSE;
-  /* These are used later (registering, closing a complaint); verifying
-   * changes nothing about the consumer. */
+  /* These are used later (registering, closing a complaint, confirming a
+   * disconnection); verifying changes nothing about the consumer. */
   if (g_str_equal (ticket->purpose, BD_CENTRAL_OTP_REGISTRATION) ||
-      g_str_equal (ticket->purpose, BD_CENTRAL_OTP_COMPLAINT_CLOSE))
+      g_str_equal (ticket->purpose, BD_CENTRAL_OTP_COMPLAINT_CLOSE) ||
+      g_str_equal (ticket->purpose, BD_CENTRAL_OTP_DISCONNECTION_CONSENT))
     return TRUE;
 
   consumer = bd_central_db_lookup_consumer (self, zone, ticket->account, error);

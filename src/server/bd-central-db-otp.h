@@ -36,6 +36,7 @@ G_BEGIN_DECLS
 #define BD_CENTRAL_OTP_VERIFY_MOBILE "verify_mobile"
 #define BD_CENTRAL_OTP_CHANGE_MOBILE "change_mobile"
 #define BD_CENTRAL_OTP_COMPLAINT_CLOSE "complaint_close"
+#define BD_CENTRAL_OTP_DISCONNECTION_CONSENT "disconnection_consent"
 
 typedef struct {
   char   *id;

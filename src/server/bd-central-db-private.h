@@ -22,6 +22,8 @@
 #include <json-glib/json-glib.h>
 #include <sqlite3.h>
 
+#include "core/bd-disconnection-rules.h"
+
 #include "bd-central-db.h"
 
 G_BEGIN_DECLS
@@ -221,6 +223,27 @@ gboolean             _bd_central_db_seed_sla_rules    (BdCentralDb    *self,
  * the tables are empty. */
 gboolean             _bd_central_db_seed_prepaid_tables (BdCentralDb  *self,
                                                          GError      **error);
+
+/* What the disconnection rules look at for account, at now; the number of
+ * an open wrong-deduction complaint in *out_wrong_deduction (or NULL). */
+gboolean             _bd_central_db_request_context   (BdCentralDb    *self,
+                                                       const char     *zone,
+                                                       const char     *account,
+                                                       gint64          now,
+                                                       BdRequestContext *out_context,
+                                                       char          **out_wrong_deduction,
+                                                       GError        **error);
+/* Switches account's supply (a versioned change, supply event, history,
+ * audit and SMS) unless it already is so; inside the caller's transaction. */
+gboolean             _bd_central_db_switch_supply     (BdCentralDb    *self,
+                                                       const char     *zone,
+                                                       const char     *account,
+                                                       BdSupplyStatus  status,
+                                                       gint64          now,
+                                                       const char     *by,
+                                                       const char     *role,
+                                                       const char     *reason,
+                                                       GError        **error);
 
 /* Test hooks. */
 

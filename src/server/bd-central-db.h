@@ -38,6 +38,9 @@ typedef enum {
   BD_CENTRAL_ERROR_NOT_REGISTERED,
   BD_CENTRAL_ERROR_IDEMPOTENCY_MISMATCH, /* a key reused with a different request */
   BD_CENTRAL_ERROR_NOT_PREPAID,         /* a recharge for a meter that is not prepaid */
+  BD_CENTRAL_ERROR_REQUEST_BLOCKED,     /* a disconnection rule blocks the request */
+  BD_CENTRAL_ERROR_FORBIDDEN,           /* the role may not do this */
+  BD_CENTRAL_ERROR_NOT_ALLOWED,         /* not from the request's current state */
 } BdCentralError;
 
 GQuark bd_central_error_quark (void);

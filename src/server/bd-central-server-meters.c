@@ -24,6 +24,7 @@
 #include "core/bd-time.h"
 
 #include "bd-central-db-meters.h"
+#include "bd-central-db-requests.h"
 #include "bd-central-server-private.h"
 
 #define WATCH_MAX_ACCOUNTS 20
@@ -48,6 +49,7 @@ on_meter_tick_cb (gpointer user_data)
   BdCentralServer *self = BD_CENTRAL_SERVER (user_data);
   g_autoptr(GError) error = NULL;
   BdMeterTickStats stats;
+  guint done = 0;
 
   if (!bd_central_db_meters_tick (self->db, _bd_central_meter_now (self), &stats, &error))
     {
@@ -55,7 +57,12 @@ on_meter_tick_cb (gpointer user_data)
       g_printerr ("bijli-central: meter tick failed: %s\n", error->message);
       return G_SOURCE_CONTINUE;
     }
-  if (stats.alerts > 0 || stats.disconnected > 0)
+  if (!bd_central_db_requests_execute (self->db, _bd_central_meter_now (self), &done, &error))
+    {
+      g_printerr ("bijli-central: carrying out requests failed: %s\n", error->message);
+      g_clear_error (&error);
+    }
+  if (stats.alerts > 0 || stats.disconnected > 0 || done > 0)
     bd_central_sms_kick (self->sms);
   if (stats.disconnected > 0 || stats.field_tasks > 0)
     g_printerr ("bijli-central: meters: %u readings from %u meters, %u alerts, %u cut, %u need a visit\n",

@@ -177,6 +177,22 @@ typedef enum {
   BD_CENTRAL_METER_ROUTE_RECHARGES,       /* consumers/{account}/recharges: GET, POST */
 } BdCentralMeterRoute;
 
+/* bd-central-server-requests.c */
+typedef enum {
+  BD_CENTRAL_REQUEST_ROUTE_COLLECTION,   /* disconnections: GET, POST */
+  BD_CENTRAL_REQUEST_ROUTE_EXPORT,       /* disconnections/export */
+  BD_CENTRAL_REQUEST_ROUTE_CONSENT_OTP,  /* disconnections/consent-otp */
+  BD_CENTRAL_REQUEST_ROUTE_ITEM,         /* disconnections/{id} */
+  BD_CENTRAL_REQUEST_ROUTE_ACTIONS,      /* disconnections/{id}/actions */
+} BdCentralRequestRoute;
+
+void        _bd_central_handle_requests      (BdCentralServer    *self,
+                                              SoupServerMessage  *msg,
+                                              BdSession          *session,
+                                              BdCentralRequestRoute route,
+                                              const char         *param,
+                                              GHashTable         *query);
+
 /* Now on the meters' clock (see --time-scale). */
 gint64      _bd_central_meter_now            (BdCentralServer    *self);
 void        _bd_central_stop_meters          (BdCentralServer    *self);

@@ -88,6 +88,11 @@ typedef enum {
   ROUTE_RECHARGES,
   ROUTE_METERS_WATCH,
   ROUTE_PREPAID_RULES,
+  ROUTE_REQUESTS,
+  ROUTE_REQUEST_EXPORT,
+  ROUTE_REQUEST_CONSENT_OTP,
+  ROUTE_REQUEST,
+  ROUTE_REQUEST_ACTIONS,
 } Route;
 
 /* Path templates under API_PREFIX; "*" is one non-empty segment, the
@@ -127,6 +132,12 @@ static const struct {
   { ROUTE_RECHARGES, "consumers/*/recharges", "consumers/{account}/recharges" },
   { ROUTE_METERS_WATCH, "meters/watch", NULL },
   { ROUTE_PREPAID_RULES, "prepaid/rules", NULL },
+  { ROUTE_REQUESTS, "disconnections", NULL },
+  /* Before "disconnections/{id}". */
+  { ROUTE_REQUEST_EXPORT, "disconnections/export", NULL },
+  { ROUTE_REQUEST_CONSENT_OTP, "disconnections/consent-otp", NULL },
+  { ROUTE_REQUEST, "disconnections/*", "disconnections/{id}" },
+  { ROUTE_REQUEST_ACTIONS, "disconnections/*/actions", "disconnections/{id}/actions" },
 };
 
 /* Matches path against the routes; *out_param (nullable) receives the
@@ -290,6 +301,9 @@ _bd_central_respond_failure (SoupServerMessage *msg,
     { BD_CENTRAL_ERROR_NOT_REGISTERED, SOUP_STATUS_NOT_FOUND, "not_registered" },
     { BD_CENTRAL_ERROR_IDEMPOTENCY_MISMATCH, SOUP_STATUS_UNPROCESSABLE_ENTITY, "idempotency_mismatch" },
     { BD_CENTRAL_ERROR_NOT_PREPAID, SOUP_STATUS_CONFLICT, "not_prepaid" },
+    { BD_CENTRAL_ERROR_REQUEST_BLOCKED, SOUP_STATUS_CONFLICT, "request_blocked" },
+    { BD_CENTRAL_ERROR_FORBIDDEN, SOUP_STATUS_FORBIDDEN, "forbidden" },
+    { BD_CENTRAL_ERROR_NOT_ALLOWED, SOUP_STATUS_CONFLICT, "transition_not_allowed" },
   };
 
   if (g_error_matches (error, BD_STORE_ERROR, BD_STORE_ERROR_NOT_FOUND))
@@ -781,7 +795,11 @@ allowed_methods (Route route)
       return "GET, PATCH";
     case ROUTE_COMPLAINTS:
     case ROUTE_RECHARGES:
+    case ROUTE_REQUESTS:
       return "GET, POST";
+    case ROUTE_REQUEST_CONSENT_OTP:
+    case ROUTE_REQUEST_ACTIONS:
+      return "POST";
     case ROUTE_HEALTH:
     case ROUTE_CONSUMERS:
     case ROUTE_CONSUMER:
@@ -986,6 +1004,21 @@ serve_request (BdCentralServer   *self,
       break;
     case ROUTE_PREPAID_RULES:
       _bd_central_handle_prepaid_rules (self, msg);
+      break;
+    case ROUTE_REQUESTS:
+      _bd_central_handle_requests (self, msg, session, BD_CENTRAL_REQUEST_ROUTE_COLLECTION, param, query);
+      break;
+    case ROUTE_REQUEST_EXPORT:
+      _bd_central_handle_requests (self, msg, session, BD_CENTRAL_REQUEST_ROUTE_EXPORT, param, query);
+      break;
+    case ROUTE_REQUEST_CONSENT_OTP:
+      _bd_central_handle_requests (self, msg, session, BD_CENTRAL_REQUEST_ROUTE_CONSENT_OTP, param, query);
+      break;
+    case ROUTE_REQUEST:
+      _bd_central_handle_requests (self, msg, session, BD_CENTRAL_REQUEST_ROUTE_ITEM, param, query);
+      break;
+    case ROUTE_REQUEST_ACTIONS:
+      _bd_central_handle_requests (self, msg, session, BD_CENTRAL_REQUEST_ROUTE_ACTIONS, param, query);
       break;
     case ROUTE_SESSION:
       handle_sign_out (self, msg, session);

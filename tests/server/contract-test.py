@@ -1264,6 +1264,102 @@ def test_prepaid(client, tokens, central):
            "the rules, holidays and tariffs are served", rules and rules["rules"])
 
 
+def test_requests(client, tokens, central, seen_secrets):
+    """Disconnection requests: consent by OTP, the rules' verdict, the queue and a supervisor's decision."""
+    operator, agent, supervisor = tokens["operator"], tokens["agent"], tokens["supervisor"]
+    mobiles = [c["mobile"] for c in central]
+    smart = [c for c in central if c["meter_type"] == "smart" and c["mobile"] and c["supply_status"] == "connected"
+             and mobiles.count(c["mobile"]) == 1]
+    if not expect(len(smart) >= 3, "the demo zone has connected smart meters with mobiles", len(smart)):
+        return
+    in_credit = None
+    in_debt = None
+    for consumer in smart[:80]:
+        _, balance, _ = client.request("GET", f"{API}/consumers/{consumer['account']}/balance", token=operator,
+                                       check=False)
+        if balance["balance_paise"] > 0 and in_credit is None:
+            in_credit = consumer
+        if balance["balance_paise"] < 0 and in_debt is None:
+            in_debt = consumer
+    if not expect(in_credit is not None and in_debt is not None, "consumers in credit and in debt exist"):
+        return
+    url = f"{API}/disconnections"
+    base = {"account": in_credit["account"], "kind": "temporary", "reason": "Going out of town for a month"}
+
+    status, body, _ = client.request("POST", url, token=operator, body=base, description="a request without a key")
+    expect(status == 400, "a request needs an Idempotency-Key", body)
+    status, body, _ = client.request("POST", url, token=operator, body=dict(base, kind="forever"),
+                                     headers={"Idempotency-Key": "dr-bad-kind-01"}, description="an unknown kind")
+    expect(status == 400 and error_code(body) == "invalid_request", "an unknown kind is refused", body)
+    status, body, _ = client.request("POST", url, token=operator, body=base,
+                                     headers={"Idempotency-Key": "dr-no-consent-01"},
+                                     description="the consumer's request without their OTP")
+    expect(status == 422 and error_code(body) == "otp_not_verified", "the consumer's own request needs their OTP", body)
+    status, body, _ = client.request("POST", url, token=operator,
+                                     body={"account": in_debt["account"], "kind": "permanent", "reason": "Leaving",
+                                           "final_reading_wh": 1234500},
+                                     headers={"Idempotency-Key": "dr-dues-0001"},
+                                     description="a closure with dues")
+    expect(status == 409 and error_code(body) == "request_blocked" and "₹" in body["error"]["message"],
+           "a closure with dues is refused, saying how much", body)
+    status, body, _ = client.request("POST", url, token=agent,
+                                     body={"account": in_debt["account"], "kind": "nonpayment", "reason": "Dues"},
+                                     headers={"Idempotency-Key": "dr-agent-0001"}, description="an agent's non-payment cut")
+    expect(status == 403 and error_code(body) == "forbidden", "agents cannot queue a non-payment cut", body)
+
+    # The consumer confirms by OTP.
+    status, ticket, _ = client.request("POST", f"{url}/consent-otp", token=operator,
+                                       body={"account": in_credit["account"]}, description="send the consent OTP")
+    expect(status == 201 and ticket["purpose"] == "disconnection_consent", "a consent OTP is sent", ticket)
+    code, _ = otp_code_from_sms(client, operator, in_credit["mobile"])
+    seen_secrets.append(code)
+    status, body, _ = client.request("POST", f"{API}/otp/{ticket['id']}/verify", token=operator, body={"code": code},
+                                     description="the consumer reads out the code")
+    expect(status == 200 and body["state"] == "verified", "the consent OTP is verified", body)
+    request = dict(base, consent_otp_id=ticket["id"], requested_for="2026-11-21T13:30:00Z")
+    status, filed, headers = client.request("POST", url, token=operator, body=request,
+                                            headers={"Idempotency-Key": "dr-file-0001"},
+                                            description="file a temporary disconnection")
+    expect(status == 201 and re.fullmatch(r"DR-LKOC-\d{4}-\d{5}", filed["number"])
+           and filed["status"] == "pending_approval" and filed["scheduled_for"] is not None
+           and any(g["code"] == "no_cut_time" for g in filed["guards"]),
+           "the request is queued with the rules' verdict and its time", filed)
+    status, again, headers = client.request("POST", url, token=operator, body=request,
+                                            headers={"Idempotency-Key": "dr-file-0001"}, description="the same request again")
+    expect(status == 201 and again["number"] == filed["number"] and headers.get("idempotent-replayed") == "true",
+           "the same key files once", again)
+
+    status, listed, _ = client.request("GET", f"{url}?status=pending_approval", token=supervisor,
+                                       description="the pending queue")
+    expect(status == 200 and any(r["number"] == filed["number"] for r in listed["requests"]),
+           "the request is in the supervisor's queue", listed)
+    status, body, _ = client.request("GET", f"{url}?status=lost", token=supervisor, description="a queue of an unknown state")
+    expect(status == 400, "an unknown state is refused", body)
+    status, one, _ = client.request("GET", f"{url}/{filed['number']}", token=operator, description="one request by number")
+    expect(status == 200 and one["id"] == filed["id"], "a request is found by its number", one)
+
+    act_url = f"{url}/{filed['id']}/actions"
+    status, body, _ = client.request("POST", act_url, token=operator, body={"action": "approve"},
+                                     headers={"Idempotency-Key": "dr-act-op-01"}, description="an operator approves")
+    expect(status == 403 and error_code(body) == "forbidden", "only supervisors approve", body)
+    status, body, _ = client.request("POST", act_url, token=supervisor, body={"action": "reject"},
+                                     headers={"Idempotency-Key": "dr-act-rej-01"}, description="reject without a reason")
+    expect(status == 400, "a rejection needs a reason", body)
+    status, approved, _ = client.request("POST", act_url, token=supervisor, body={"action": "approve"},
+                                         headers={"Idempotency-Key": "dr-act-ok-01"}, description="a supervisor approves")
+    expect(status == 200 and approved["status"] in ("scheduled", "done", "executing")
+           and approved["decided_by"] == "supervisor", "the supervisor's approval schedules it", approved)
+    status, body, _ = client.request("POST", act_url, token=supervisor, body={"action": "approve"},
+                                     headers={"Idempotency-Key": "dr-act-ok-02"}, description="approve twice")
+    expect(status == 409 and error_code(body) == "transition_not_allowed", "an approved request is not approved again",
+           body)
+
+    status, _, _ = client.request("GET", f"{url}/export", token=supervisor, description="export the queue")
+    expect(status == 200 and filed["number"] in client.text, "supervisors export the queue as CSV", client.text[:300])
+    status, body, _ = client.request("GET", f"{url}/export", token=operator, description="an operator exports")
+    expect(status == 403, "only supervisors export the queue", body)
+
+
 def test_authorization(client, tokens, central):
     """Every role against every guarded endpoint, in its own zone and
     another: allowed, 403, or 404 (another zone's records do not exist)."""
@@ -1499,6 +1595,7 @@ def main():
                 test_complaints(client, tokens, central, seen_secrets)
                 test_audit(client, tokens, central)
                 test_prepaid(client, tokens, central)
+                test_requests(client, tokens, central, seen_secrets)
                 test_authorization(client, tokens, central)
             test_sign_out(client)
             test_lockout(client)
