@@ -9,6 +9,9 @@
 #include "bd-codec.h"
 #include "bd-codec-private.h"
 #include "bd-disconnection.h"
+#include "bd-time.h"
+
+#include <string.h>
 
 static const char * const kind_names[] = { "temporary", "permanent", "nonpayment", "reconnection" };
 static const char * const status_names[] = {
@@ -339,4 +342,56 @@ bd_disconnection_from_json (JsonNode  *node,
       g_ptr_array_add (r->guards, bd_guard_new (code, (BdGuardVerdict) verdict, message));
     }
   return g_steal_pointer (&r);
+}
+
+static void
+csv_cell (GString    *out,
+          const char *text)
+{
+  g_autofree char *value = g_strdup (text != NULL ? text : "");
+
+  /* Spreadsheets run a cell that starts with these. */
+  if (strchr ("=+-@", value[0]) != NULL && value[0] != '\0')
+    g_string_append (out, "\"'");
+  else
+    g_string_append_c (out, '"');
+  for (const char *p = value; *p != '\0'; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (out, '"');
+      g_string_append_c (out, *p);
+    }
+  g_string_append (out, "\",");
+}
+
+char *
+bd_disconnection_csv (GPtrArray *requests)
+{
+  GString *out = g_string_new ("number,account,kind,status,requested_for,scheduled_for,created_by,reason,"
+                               "dues_rupees,decided_by,decision_note,result\r\n");
+
+  for (guint i = 0; i < requests->len; i++)
+    {
+      const BdDisconnection *r = g_ptr_array_index (requests, i);
+      g_autofree char *requested = bd_time_to_iso8601 (r->requested_for);
+      g_autofree char *scheduled = r->scheduled_for > 0 ? bd_time_to_iso8601 (r->scheduled_for) : g_strdup ("");
+      g_autofree char *dues = g_strdup_printf ("%" G_GINT64_FORMAT ".%02d", r->dues_paise / 100,
+                                               (int) (r->dues_paise % 100));
+
+      csv_cell (out, r->number);
+      csv_cell (out, r->account);
+      csv_cell (out, bd_request_kind_to_string (r->kind));
+      csv_cell (out, bd_request_status_to_string (r->status));
+      csv_cell (out, requested);
+      csv_cell (out, scheduled);
+      csv_cell (out, r->created_by);
+      csv_cell (out, r->reason);
+      csv_cell (out, dues);
+      csv_cell (out, r->decided_by);
+      csv_cell (out, r->decision_note);
+      csv_cell (out, r->result);
+      g_string_truncate (out, out->len - 1);
+      g_string_append (out, "\r\n");
+    }
+  return g_string_free (out, FALSE);
 }

@@ -110,4 +110,8 @@ JsonNode        *bd_disconnection_to_json   (const BdDisconnection *request);
 BdDisconnection *bd_disconnection_from_json (JsonNode              *node,
                                              GError               **error);
 
+/* The queue as CSV, one row per request (element-type BdDisconnection):
+ * cells quoted, a leading = + - @ defused for spreadsheets. */
+char            *bd_disconnection_csv       (GPtrArray             *requests);
+
 G_END_DECLS

@@ -271,6 +271,15 @@ on_sent_cb (GObject      *source,
             g_warning ("Cannot store the server's recharge: %s", store_error->message);
           mark (self, item, BD_OUTBOX_STATE_DONE, answer_text, 0);
         }
+      else if (g_strcmp0 (item->kind, BD_OUTBOX_KIND_REQUEST) == 0 ||
+               g_strcmp0 (item->kind, BD_OUTBOX_KIND_REQUEST_ACTION) == 0)
+        {
+          g_autoptr(GError) store_error = NULL;
+
+          if (!bd_consumer_store_confirm_request (self->store, item->seq, answer, &store_error))
+            g_warning ("Cannot store the server's request: %s", store_error->message);
+          mark (self, item, BD_OUTBOX_STATE_DONE, answer_text, 0);
+        }
       else if (g_strcmp0 (item->kind, BD_OUTBOX_KIND_COMPLAINT) == 0 ||
                g_strcmp0 (item->kind, BD_OUTBOX_KIND_COMPLAINT_ACTION) == 0)
         finish_complaint (self, item, answer, answer_text);

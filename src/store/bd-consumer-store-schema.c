@@ -175,6 +175,19 @@ static const BdMigration migrations[] = {
     "  json       TEXT NOT NULL"
     ");"
     "CREATE INDEX recharges_account ON recharges (account, created_at);" },
+  /* Disconnection and reconnection requests (bd-consumer-store-requests.c):
+   * the server's, and those queued here with a provisional number. */
+  { 7,
+    "CREATE TABLE requests ("
+    "  id         TEXT PRIMARY KEY NOT NULL,"
+    "  account    TEXT NOT NULL,"
+    "  status     TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  outbox_seq INTEGER,"
+    "  json       TEXT NOT NULL"
+    ");"
+    "CREATE INDEX requests_account ON requests (account, created_at);"
+    "CREATE INDEX requests_status ON requests (status, created_at);" },
 };
 
 void

@@ -15,6 +15,7 @@
 #include "core/bd-reading-series.h"
 #include "core/bd-recharge.h"
 #include "core/bd-consumer.h"
+#include "core/bd-disconnection.h"
 #include "core/bd-indexing.h"
 #include "store/bd-database.h"   /* BD_STORE_ERROR, e.g. NOT_FOUND from lookup */
 #include "store/bd-outbox-item.h"
@@ -387,5 +388,49 @@ GPtrArray        *bd_consumer_store_list_recharges   (BdConsumerStore   *self,
 BdStoredRecharge *bd_consumer_store_load_recharge    (BdConsumerStore   *self,
                                                       const char        *local_id,
                                                       GError           **error);
+
+/* Disconnection requests (bd-consumer-store-requests.c). */
+
+typedef struct {
+  BdDisconnection *request;
+  gint64           outbox_seq;     /* its newest outbox item, 0 if none */
+  BdOutboxState    outbox_state;
+  char            *last_error;
+} BdStoredRequest;
+
+void             bd_stored_request_free (BdStoredRequest *stored);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BdStoredRequest, bd_stored_request_free)
+
+/* Queues draft (account, kind, reason, requested_for, final reading,
+ * reference, consent OTP id; guards as the desk evaluated them) in ONE
+ * transaction: a provisional request ("local-…", number "P-…") and its
+ * outbox item (POST /api/v1/disconnections). */
+BdStoredRequest *bd_consumer_store_queue_request        (BdConsumerStore        *self,
+                                                         const BdDisconnection  *draft,
+                                                         const char             *username,
+                                                         gint64                  now,
+                                                         GError                **error);
+/* Queues a supervisor's action on a server request; returns the outbox seq. */
+gint64           bd_consumer_store_queue_request_action (BdConsumerStore        *self,
+                                                         const BdDisconnection  *request,
+                                                         BdRequestAction         action,
+                                                         const char             *note,
+                                                         gint64                  to,
+                                                         const char             *username,
+                                                         GError                **error);
+/* The server's copies (element-type BdDisconnection). */
+gboolean         bd_consumer_store_apply_requests       (BdConsumerStore        *self,
+                                                         GPtrArray              *requests,
+                                                         GError                **error);
+/* The answer to outbox item seq: the provisional request becomes it. */
+gboolean         bd_consumer_store_confirm_request      (BdConsumerStore        *self,
+                                                         gint64                  seq,
+                                                         JsonNode               *answer,
+                                                         GError                **error);
+/* Newest first; account NULL for the zone. (element-type BdStoredRequest) */
+GPtrArray       *bd_consumer_store_list_requests        (BdConsumerStore        *self,
+                                                         const char             *account,
+                                                         guint                   limit,
+                                                         GError                **error);
 
 G_END_DECLS

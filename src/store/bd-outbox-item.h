@@ -32,6 +32,8 @@ const char *bd_outbox_state_to_label    (BdOutboxState  state);
 #define BD_OUTBOX_KIND_COMPLAINT        "complaint"
 #define BD_OUTBOX_KIND_COMPLAINT_ACTION "complaint_action"
 #define BD_OUTBOX_KIND_RECHARGE         "recharge"
+#define BD_OUTBOX_KIND_REQUEST          "disconnection"
+#define BD_OUTBOX_KIND_REQUEST_ACTION   "disconnection_action"
 
 typedef struct {
   gint64         seq;

@@ -735,6 +735,7 @@ bd_application_startup (GApplication *app)
   static const char *complaint_accels[] = { "<Control>k", NULL };
   static const char *queue_accels[] = { "<Control><Shift>k", NULL };
   static const char *audit_accels[] = { "<Control><Shift>a", NULL };
+  static const char *requests_accels[] = { "<Control><Shift>d", NULL };
 
   G_APPLICATION_CLASS (bd_application_parent_class)->startup (app);
 
@@ -754,6 +755,7 @@ bd_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.new-complaint", complaint_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.complaint-queue", queue_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.audit-log", audit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.request-queue", requests_accels);
 
   /* Before the first window, so it opens in the chosen style. */
   apply_color_scheme (self);

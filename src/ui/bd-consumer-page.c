@@ -2,9 +2,7 @@
  *
  * The overview holds what the desk has for the consumer: identity, app
  * registration, indexing, connection, meter and balance (live from the
- * meter once the Balance & Usage tab has it). Sections that later
- * features fill (requests) say plainly that they are not available here
- * yet; the history lists who changed what on
+ * meter once the Balance & Usage tab has it), complaints, requests; the history lists who changed what on
  * the server, and the changes made here that are still on their way.
  * The full mobile number, and Aadhaar beyond its last four digits, never
  * reach a widget.
@@ -31,6 +29,7 @@
 #include "bd-application.h"
 #include "bd-complaints-panel.h"
 #include "bd-prepaid-panel.h"
+#include "bd-requests-panel.h"
 #include "bd-consumer-format.h"
 #include "bd-consumer-page.h"
 #include "bd-consumer-summary.h"
@@ -70,6 +69,7 @@ struct _BdConsumerPage
   AdwViewStack      *view_stack;
   BdComplaintsPanel *complaints_panel;
   BdPrepaidPanel    *prepaid_panel;
+  BdRequestsPanel   *requests_panel;
   GtkScrolledWindow *scroller;
   GtkScrolledWindow *history_scroller;
   GtkLabel          *name_label;
@@ -1285,12 +1285,14 @@ bd_consumer_page_class_init (BdConsumerPageClass *klass)
 
   g_type_ensure (BD_TYPE_COMPLAINTS_PANEL);
   g_type_ensure (BD_TYPE_PREPAID_PANEL);
+  g_type_ensure (BD_TYPE_REQUESTS_PANEL);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/bijlidesk/BijliDesk/ui/bd-consumer-page.ui");
   gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, stack);
   gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, view_stack);
   gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, complaints_panel);
   gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, prepaid_panel);
+  gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, requests_panel);
   gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, scroller);
   gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, history_scroller);
   gtk_widget_class_bind_template_child (widget_class, BdConsumerPage, name_label);
@@ -1400,6 +1402,7 @@ bd_consumer_page_set_consumer (BdConsumerPage *self,
 
   bd_complaints_panel_set_consumer (self->complaints_panel, consumer);
   bd_prepaid_panel_set_consumer (self->prepaid_panel, consumer);
+  bd_requests_panel_set_consumer (self->requests_panel, consumer);
   if (consumer == NULL)
     {
       gtk_stack_set_visible_child_name (self->stack, "empty");

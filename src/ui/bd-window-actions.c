@@ -13,6 +13,7 @@
 
 #include "bd-audit-window.h"
 #include "bd-complaint-queue.h"
+#include "bd-request-queue.h"
 #include "bd-window-private.h"
 
 static void
@@ -126,6 +127,21 @@ on_complaint_queue_action (GSimpleAction *action,
 }
 
 static void
+on_request_queue_action (GSimpleAction *action,
+                         GVariant      *parameter,
+                         gpointer       user_data)
+{
+  BdWindow *self = BD_WINDOW (user_data);
+
+  if (self->request_queue == NULL)
+    {
+      self->request_queue = GTK_WINDOW (bd_request_queue_new (_bd_window_get_app (self), GTK_WINDOW (self)));
+      g_object_add_weak_pointer (G_OBJECT (self->request_queue), (gpointer *) &self->request_queue);
+    }
+  gtk_window_present (self->request_queue);
+}
+
+static void
 on_audit_log_action (GSimpleAction *action,
                      GVariant      *parameter,
                      gpointer       user_data)
@@ -139,6 +155,7 @@ static const GActionEntry win_actions[] = {
   { "audit-log", on_audit_log_action, NULL, NULL, NULL },
   { "new-complaint", on_new_complaint_action, NULL, NULL, NULL },
   { "complaint-queue", on_complaint_queue_action, NULL, NULL, NULL },
+  { "request-queue", on_request_queue_action, NULL, NULL, NULL },
   { "sign-out", on_sign_out_action, NULL, NULL, NULL },
   { "sync-now", on_sync_now_action, NULL, NULL, NULL },
   { "focus-search", on_focus_search_action, NULL, NULL, NULL },
@@ -219,6 +236,7 @@ _bd_window_actions_update (BdWindow *self)
   set_action_enabled (self, "print-summary", has_consumer);
   set_action_enabled (self, "new-complaint", has_consumer);
   set_action_enabled (self, "complaint-queue", signed_in && on_main);
+  set_action_enabled (self, "request-queue", signed_in && on_main);
   {
     BdSession *session = bd_application_get_session (_bd_window_get_app (self));
     BdRole role = session != NULL ? bd_session_get_role (session) : BD_ROLE_AGENT;

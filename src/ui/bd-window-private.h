@@ -26,6 +26,7 @@ struct _BdWindow
   GCancellable         *reconnect_cancellable;
   GtkWindow            *attention_dialog;
   GtkWindow            *complaint_queue;
+  GtkWindow            *request_queue;
   GCancellable         *complaint_cancellable;
   gboolean              pulling_complaints;
 

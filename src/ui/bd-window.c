@@ -491,6 +491,8 @@ cancel_pending (BdWindow *self)
   self->pulling_complaints = FALSE;
   if (self->complaint_queue != NULL)
     gtk_window_destroy (self->complaint_queue);
+  if (self->request_queue != NULL)
+    gtk_window_destroy (self->request_queue);
 }
 
 /* Takes in how many consumers the local copy holds and when it was last

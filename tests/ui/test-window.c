@@ -609,7 +609,7 @@ test_consumer_page_fields (void)
   /* The complaints section lists the consumer's complaints (none here);
    * sections later features fill say so, with no made-up records. */
   assert_contains (text, "No Complaints");
-  assert_contains (text, "Requests are not available at this desk yet");
+  assert_contains (text, "No disconnection or reconnection requests");
   /* The prepaid tab: no balance kept and no server in this test, said so. */
   assert_contains (text, "Balance & Usage");
   assert_contains (text, "No recharges on this desk yet");
