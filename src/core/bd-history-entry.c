@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "bd-history-entry.h"
+#include "bd-disconnection.h"
 #include "bd-indexing.h"
 
 G_DEFINE_BOXED_TYPE (BdHistoryEntry, bd_history_entry,
@@ -87,6 +88,14 @@ bd_history_entry_describe (const BdHistoryEntry *entry)
   if (g_strcmp0 (entry->action, "recharge") == 0 && entry->to != NULL)
     /* Translators: %s is an amount, e.g. ₹500.00 */
     return g_strdup_printf (_("Recharge of %s credited"), entry->to);
+  if (g_strcmp0 (entry->action, "request") == 0 && entry->from != NULL)
+    {
+      BdRequestStatus status = BD_REQUEST_PENDING_APPROVAL;
+
+      bd_request_status_from_string (entry->to, &status);
+      /* Translators: "Request DR-LKOC-2611-00042 nonpayment: Scheduled" */
+      return g_strdup_printf (_("Request %s: %s"), entry->from, bd_request_status_label (status));
+    }
   if (g_strcmp0 (entry->action, "supply") == 0)
     return g_strdup (g_strcmp0 (entry->to, "connected") == 0 ? _("Supply reconnected")
                                                                : _("Supply disconnected"));
