@@ -57,45 +57,28 @@ bd_reading_step_from_string (const char    *text,
 }
 
 /* India has kept +05:30 without daylight saving since 1945, so days and
- * months can be found with fixed arithmetic; that keeps this fast enough to
- * run once per bucket of a year of readings. */
-#define IST_OFFSET BD_IST_OFFSET_S
-
+ * months are fixed arithmetic (bd_time_ist_date): the head-end finds the
+ * month of every reading it charges, and a year of readings is 35,040. */
 gint64
 bd_reading_step_floor (BdReadingStep step,
                        gint64        unix_utc)
 {
-  switch (step)
-    {
-    case BD_READING_STEP_15MIN:
-      return unix_utc - (((unix_utc % 900) + 900) % 900);
-    case BD_READING_STEP_DAY:
-      {
-        gint64 local = unix_utc + IST_OFFSET;
-        return local - (((local % 86400) + 86400) % 86400) - IST_OFFSET;
-      }
-    case BD_READING_STEP_MONTH:
-    default:
-      {
-        g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (unix_utc);
-        g_autoptr(GDateTime) local = NULL;
-        g_autoptr(GDateTime) first = NULL;
-        g_autoptr(GTimeZone) ist = bd_time_zone_ist ();
+  BdIstDate ist;
 
-        if (utc == NULL)
-          return unix_utc;
-        local = g_date_time_to_timezone (utc, ist);
-        first = g_date_time_new (ist, g_date_time_get_year (local),
-                                 g_date_time_get_month (local), 1, 0, 0, 0);
-        return g_date_time_to_unix (first);
-      }
-    }
+  if (step == BD_READING_STEP_15MIN)
+    return unix_utc - (((unix_utc % 900) + 900) % 900);
+  bd_time_ist_date (unix_utc, &ist);
+  if (step == BD_READING_STEP_DAY)
+    return ist.day_start;
+  return ist.day_start - (gint64) (ist.day - 1) * 86400;
 }
 
 gint64
 bd_reading_step_next (BdReadingStep step,
                       gint64        bucket_start)
 {
+  BdIstDate ist;
+
   switch (step)
     {
     case BD_READING_STEP_15MIN:
@@ -104,26 +87,9 @@ bd_reading_step_next (BdReadingStep step,
       return bucket_start + 86400;
     case BD_READING_STEP_MONTH:
     default:
-      {
-        g_autoptr(GTimeZone) ist = bd_time_zone_ist ();
-        g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (bucket_start);
-        g_autoptr(GDateTime) local = NULL;
-        g_autoptr(GDateTime) next = NULL;
-        int year, month;
-
-        if (utc == NULL)
-          return bucket_start + 31 * 86400;
-        local = g_date_time_to_timezone (utc, ist);
-        year = g_date_time_get_year (local);
-        month = g_date_time_get_month (local) + 1;
-        if (month > 12)
-          {
-            month = 1;
-            year++;
-          }
-        next = g_date_time_new (ist, year, month, 1, 0, 0, 0);
-        return g_date_time_to_unix (next);
-      }
+      /* Day 32 counted from the start of this month is always in the next. */
+      bd_time_ist_date (bucket_start, &ist);
+      return bd_reading_step_floor (BD_READING_STEP_MONTH, ist.day_start + (gint64) (32 - ist.day) * 86400);
     }
 }
 
