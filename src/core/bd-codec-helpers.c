@@ -218,3 +218,23 @@ _bd_codec_read_enum (JsonObject  *object,
     return _bd_codec_invalid (error, name);
   return TRUE;
 }
+
+void
+_bd_csv_field (GString    *out,
+               const char *text,
+               gboolean    last)
+{
+  if (text == NULL)
+    text = "";
+  g_string_append_c (out, '"');
+  if (*text == '=' || *text == '+' || *text == '-' || *text == '@')
+    g_string_append_c (out, '\'');
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (out, '"');
+      g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
+  g_string_append (out, last ? "\r\n" : ",");
+}

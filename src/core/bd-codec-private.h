@@ -77,4 +77,10 @@ void        _bd_codec_add_int            (JsonBuilder  *builder,
                                           const char   *name,
                                           gint64        value);
 
+/* One CSV cell, quoted, followed by "," or, when last, CRLF. A cell that
+ * starts with = + - or @ gets a leading ' so spreadsheets do not run it. */
+void        _bd_csv_field                (GString      *out,
+                                          const char   *text,
+                                          gboolean      last);
+
 G_END_DECLS

@@ -4,29 +4,10 @@
  */
 #include "config.h"
 
+#include "bd-codec-private.h"
 #include "bd-complaint-csv.h"
 #include "bd-complaint-rules.h"
 #include "bd-time.h"
-
-static void
-field (GString    *out,
-       const char *text,
-       gboolean    last)
-{
-  if (text == NULL)
-    text = "";
-  g_string_append_c (out, '"');
-  if (*text == '=' || *text == '+' || *text == '-' || *text == '@')
-    g_string_append_c (out, '\'');
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (*p == '"')
-        g_string_append_c (out, '"');
-      g_string_append_c (out, *p);
-    }
-  g_string_append_c (out, '"');
-  g_string_append (out, last ? "\r\n" : ",");
-}
 
 char *
 bd_complaints_to_csv (GPtrArray *complaints,
@@ -54,21 +35,21 @@ bd_complaints_to_csv (GPtrArray *complaints,
       days = g_strdup_printf ("%" G_GINT64_FORMAT, clock.days_late);
       rupees = g_strdup_printf ("%" G_GINT64_FORMAT ".%02d", clock.compensation_paise / 100,
                                 (int) (clock.compensation_paise % 100));
-      field (out, c->number, FALSE);
-      field (out, bd_complaint_status_to_string (c->status), FALSE);
-      field (out, bd_complaint_category_to_string (c->category), FALSE);
-      field (out, c->account, FALSE);
-      field (out, bd_area_type_to_string (c->area_type), FALSE);
-      field (out, bd_complaint_channel_to_string (c->channel), FALSE);
-      field (out, c->feeder, FALSE);
-      field (out, c->dt, FALSE);
-      field (out, c->assigned_to, FALSE);
-      field (out, callers, FALSE);
-      field (out, level, FALSE);
-      field (out, filed, FALSE);
-      field (out, due, FALSE);
-      field (out, days, FALSE);
-      field (out, rupees, TRUE);
+      _bd_csv_field (out, c->number, FALSE);
+      _bd_csv_field (out, bd_complaint_status_to_string (c->status), FALSE);
+      _bd_csv_field (out, bd_complaint_category_to_string (c->category), FALSE);
+      _bd_csv_field (out, c->account, FALSE);
+      _bd_csv_field (out, bd_area_type_to_string (c->area_type), FALSE);
+      _bd_csv_field (out, bd_complaint_channel_to_string (c->channel), FALSE);
+      _bd_csv_field (out, c->feeder, FALSE);
+      _bd_csv_field (out, c->dt, FALSE);
+      _bd_csv_field (out, c->assigned_to, FALSE);
+      _bd_csv_field (out, callers, FALSE);
+      _bd_csv_field (out, level, FALSE);
+      _bd_csv_field (out, filed, FALSE);
+      _bd_csv_field (out, due, FALSE);
+      _bd_csv_field (out, days, FALSE);
+      _bd_csv_field (out, rupees, TRUE);
     }
   return g_string_free (out, FALSE);
 }

@@ -11,7 +11,6 @@
 #include "bd-disconnection.h"
 #include "bd-time.h"
 
-#include <string.h>
 
 static const char * const kind_names[] = { "temporary", "permanent", "nonpayment", "reconnection" };
 static const char * const status_names[] = {
@@ -344,26 +343,6 @@ bd_disconnection_from_json (JsonNode  *node,
   return g_steal_pointer (&r);
 }
 
-static void
-csv_cell (GString    *out,
-          const char *text)
-{
-  g_autofree char *value = g_strdup (text != NULL ? text : "");
-
-  /* Spreadsheets run a cell that starts with these. */
-  if (strchr ("=+-@", value[0]) != NULL && value[0] != '\0')
-    g_string_append (out, "\"'");
-  else
-    g_string_append_c (out, '"');
-  for (const char *p = value; *p != '\0'; p++)
-    {
-      if (*p == '"')
-        g_string_append_c (out, '"');
-      g_string_append_c (out, *p);
-    }
-  g_string_append (out, "\",");
-}
-
 char *
 bd_disconnection_csv (GPtrArray *requests)
 {
@@ -378,20 +357,18 @@ bd_disconnection_csv (GPtrArray *requests)
       g_autofree char *dues = g_strdup_printf ("%" G_GINT64_FORMAT ".%02d", r->dues_paise / 100,
                                                (int) (r->dues_paise % 100));
 
-      csv_cell (out, r->number);
-      csv_cell (out, r->account);
-      csv_cell (out, bd_request_kind_to_string (r->kind));
-      csv_cell (out, bd_request_status_to_string (r->status));
-      csv_cell (out, requested);
-      csv_cell (out, scheduled);
-      csv_cell (out, r->created_by);
-      csv_cell (out, r->reason);
-      csv_cell (out, dues);
-      csv_cell (out, r->decided_by);
-      csv_cell (out, r->decision_note);
-      csv_cell (out, r->result);
-      g_string_truncate (out, out->len - 1);
-      g_string_append (out, "\r\n");
+      _bd_csv_field (out, r->number, FALSE);
+      _bd_csv_field (out, r->account, FALSE);
+      _bd_csv_field (out, bd_request_kind_to_string (r->kind), FALSE);
+      _bd_csv_field (out, bd_request_status_to_string (r->status), FALSE);
+      _bd_csv_field (out, requested, FALSE);
+      _bd_csv_field (out, scheduled, FALSE);
+      _bd_csv_field (out, r->created_by, FALSE);
+      _bd_csv_field (out, r->reason, FALSE);
+      _bd_csv_field (out, dues, FALSE);
+      _bd_csv_field (out, r->decided_by, FALSE);
+      _bd_csv_field (out, r->decision_note, FALSE);
+      _bd_csv_field (out, r->result, TRUE);
     }
   return g_string_free (out, FALSE);
 }

@@ -788,7 +788,6 @@ tick_meter (BdCentralDb          *self,
 {
   gint64 last_complete = slot_floor (now) - 900;
   gint64 slot;
-  gboolean changed = FALSE;
   BdPrepaidAccount account;
   BdPrepaidOutlook outlook;
   int alert;
@@ -827,7 +826,6 @@ tick_meter (BdCentralDb          *self,
         row->zero_since = slot + 900;
       row->last_slot = slot;
       stats->readings++;
-      changed = TRUE;
     }
   if (row->balance_paise > 0)
     row->zero_since = 0;
@@ -865,7 +863,6 @@ tick_meter (BdCentralDb          *self,
   else if (outlook.state == BD_CUT_STATE_FIELD_VISIT && now >= outlook.cut_earliest_at)
     stats->field_tasks++;
 
-  (void) changed;
   return meter_row_store (self, row, error);
 }
 

@@ -656,9 +656,3 @@ fail:
   bd_database_rollback (self->db);
   return FALSE;
 }
-
-char *
-bd_central_db_request_csv (GPtrArray *requests)
-{
-  return bd_disconnection_csv (requests);
-}

@@ -79,7 +79,4 @@ gboolean         bd_central_db_requests_execute (BdCentralDb     *self,
                                                  guint           *out_done,
                                                  GError         **error);
 
-/* CSV of the zone's queue (all states), for supervisors. */
-char            *bd_central_db_request_csv     (GPtrArray        *requests);
-
 G_END_DECLS

@@ -78,37 +78,6 @@ invalid:
 /* Text of at most max_chars characters, not blank when required; *out is
  * NULL when absent, null or (optional) blank. */
 static gboolean
-read_text (SoupServerMessage  *msg,
-           JsonObject         *request,
-           const char         *name,
-           gboolean            required,
-           glong               max_chars,
-           char              **out)
-{
-  const char *text;
-  g_autofree char *stripped = NULL;
-
-  *out = NULL;
-  if (!(required ? _bd_central_require_string (msg, request, name, &text)
-                 : _bd_central_get_string (msg, request, name, &text)))
-    return FALSE;
-  if (text == NULL)
-    return TRUE;
-  stripped = g_strstrip (g_strdup (text));
-  if (*stripped == '\0' && !required)
-    return TRUE;
-  if (*stripped == '\0' || g_utf8_strlen (stripped, -1) > max_chars)
-    {
-      g_autofree char *message = g_strdup_printf (_("“%s” must be 1 to %ld characters."), name, max_chars);
-
-      _bd_central_respond_invalid_request (msg, message);
-      return FALSE;
-    }
-  *out = g_steal_pointer (&stripped);
-  return TRUE;
-}
-
-static gboolean
 read_mobile (SoupServerMessage  *msg,
              JsonObject         *request,
              const char         *name,
@@ -151,20 +120,6 @@ read_account (SoupServerMessage  *msg,
       return FALSE;
     }
   return TRUE;
-}
-
-static void
-respond_stored (SoupServerMessage *msg,
-                guint              status,
-                char              *body,
-                gboolean           replayed)
-{
-  gsize length = strlen (body);
-
-  if (replayed)
-    soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                  "Idempotent-Replayed", "true");
-  _bd_central_respond_text (msg, status, body, length);
 }
 
 static void
@@ -221,12 +176,12 @@ handle_file (BdCentralServer   *self,
 
   if (!read_account (msg, request, "account", &draft->account) ||
       !_bd_central_require_string (msg, request, "category", &category) ||
-      !read_text (msg, request, "description", TRUE, MAX_DESCRIPTION_CHARS, &draft->description) ||
+      !_bd_central_read_text (msg, request, "description", TRUE, MAX_DESCRIPTION_CHARS, &draft->description) ||
       !read_mobile (msg, request, "contact_mobile", &draft->contact_mobile) ||
       !_bd_central_require_string (msg, request, "channel", &channel) ||
-      !read_text (msg, request, "feeder", FALSE, MAX_PLACE_CHARS, &draft->feeder) ||
-      !read_text (msg, request, "dt", FALSE, MAX_PLACE_CHARS, &draft->dt) ||
-      !read_text (msg, request, "pole", FALSE, MAX_PLACE_CHARS, &draft->pole))
+      !_bd_central_read_text (msg, request, "feeder", FALSE, MAX_PLACE_CHARS, &draft->feeder) ||
+      !_bd_central_read_text (msg, request, "dt", FALSE, MAX_PLACE_CHARS, &draft->dt) ||
+      !_bd_central_read_text (msg, request, "pole", FALSE, MAX_PLACE_CHARS, &draft->pole))
     return;
   if (!bd_complaint_category_from_string (category, &draft->category))
     {
@@ -253,7 +208,7 @@ handle_file (BdCentralServer   *self,
     }
 
   bd_central_sms_kick (self->sms);
-  respond_stored (msg, status, g_steal_pointer (&body), replayed);
+  _bd_central_respond_stored (msg, status, g_steal_pointer (&body), replayed);
 }
 
 /* Parses the queue's filters; FALSE after answering 400. */
@@ -585,7 +540,7 @@ handle_action (BdCentralServer   *self,
   request_hash = _bd_central_request_hash (id, bytes);
 
   if (!_bd_central_require_string (msg, request, "action", &action_text) ||
-      !read_text (msg, request, "note", FALSE, MAX_NOTE_CHARS, &note) ||
+      !_bd_central_read_text (msg, request, "note", FALSE, MAX_NOTE_CHARS, &note) ||
       !_bd_central_get_string (msg, request, "otp_id", &otp_id) ||
       !read_account (msg, request, "caller_account", &caller_account) ||
       !read_mobile (msg, request, "caller_mobile", &caller_mobile) ||
@@ -617,7 +572,7 @@ handle_action (BdCentralServer   *self,
     }
 
   bd_central_sms_kick (self->sms);
-  respond_stored (msg, status, g_steal_pointer (&body), replayed);
+  _bd_central_respond_stored (msg, status, g_steal_pointer (&body), replayed);
 }
 
 static void

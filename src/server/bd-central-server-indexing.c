@@ -497,7 +497,6 @@ _bd_central_handle_indexing_patch (BdCentralServer   *self,
   const char *key;
   gboolean replayed;
   guint status;
-  gsize length;
 
   if (account == NULL)
     return;
@@ -524,11 +523,7 @@ _bd_central_handle_indexing_patch (BdCentralServer   *self,
       return;
     }
 
-  if (replayed)
-    soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                  "Idempotent-Replayed", "true");
-  length = strlen (body);
-  _bd_central_respond_text (msg, status, g_steal_pointer (&body), length);
+  _bd_central_respond_stored (msg, status, g_steal_pointer (&body), replayed);
 }
 
 void

@@ -276,12 +276,7 @@ handle_recharge_create (BdCentralServer   *self,
       return;
     }
   bd_central_sms_kick (self->sms);
-  if (replayed)
-    soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Idempotent-Replayed", "true");
-  {
-    gsize length = strlen (body);
-    _bd_central_respond_text (msg, status, g_steal_pointer (&body), length);
-  }
+  _bd_central_respond_stored (msg, status, g_steal_pointer (&body), replayed);
 }
 
 void

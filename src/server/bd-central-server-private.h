@@ -91,6 +91,22 @@ gboolean    _bd_central_check_members           (SoupServerMessage  *msg,
                                                  JsonObject         *object,
                                                  const char * const *allowed);
 
+/* A text member, trimmed: TRUE with *out (NULL when absent, null or empty
+ * and not required); FALSE after answering 400 when it is missing though
+ * required, not a string, or longer than max_chars. */
+gboolean    _bd_central_read_text               (SoupServerMessage  *msg,
+                                                 JsonObject         *request,
+                                                 const char         *name,
+                                                 gboolean            required,
+                                                 glong               max_chars,
+                                                 char              **out);
+/* Answers with a stored body (taking it), marking a replay of an
+ * Idempotency-Key with the Idempotent-Replayed header. */
+void        _bd_central_respond_stored          (SoupServerMessage  *msg,
+                                                 guint               status,
+                                                 char               *body,
+                                                 gboolean            replayed);
+
 /* bd-central-server-otp.c */
 /* A string member: TRUE with *out (NULL if absent or null); FALSE after
  * answering 400 if it is another type. */

@@ -27,35 +27,6 @@
 #define MAX_REASON_CHARS 500
 
 static gboolean
-read_text (SoupServerMessage  *msg,
-           JsonObject         *request,
-           const char         *name,
-           gboolean            required,
-           char              **out)
-{
-  const char *text;
-  g_autofree char *stripped = NULL;
-
-  *out = NULL;
-  if (!(required ? _bd_central_require_string (msg, request, name, &text)
-                 : _bd_central_get_string (msg, request, name, &text)))
-    return FALSE;
-  if (text == NULL)
-    return TRUE;
-  stripped = g_strstrip (g_strdup (text));
-  if (*stripped == '\0' && !required)
-    return TRUE;
-  if (*stripped == '\0' || g_utf8_strlen (stripped, -1) > MAX_REASON_CHARS)
-    {
-      g_autofree char *message = g_strdup_printf (_("“%s” must be 1 to %d characters."), name, MAX_REASON_CHARS);
-      _bd_central_respond_invalid_request (msg, message);
-      return FALSE;
-    }
-  *out = g_steal_pointer (&stripped);
-  return TRUE;
-}
-
-static gboolean
 read_time (SoupServerMessage  *msg,
            JsonObject         *request,
            const char         *name,
@@ -78,19 +49,6 @@ read_time (SoupServerMessage  *msg,
       return FALSE;
     }
   return TRUE;
-}
-
-static void
-respond_stored (SoupServerMessage *msg,
-                guint              status,
-                char              *body,
-                gboolean           replayed)
-{
-  gsize length = strlen (body);
-
-  if (replayed)
-    soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Idempotent-Replayed", "true");
-  _bd_central_respond_text (msg, status, body, length);
 }
 
 static void
@@ -121,10 +79,10 @@ handle_file (BdCentralServer   *self,
   request_hash = _bd_central_request_hash ("disconnections", bytes);
   if (!_bd_central_require_string (msg, request, "account", &account) ||
       !_bd_central_require_string (msg, request, "kind", &kind) ||
-      !read_text (msg, request, "reason", TRUE, &draft->reason) ||
+      !_bd_central_read_text (msg, request, "reason", TRUE, MAX_REASON_CHARS, &draft->reason) ||
       !read_time (msg, request, "requested_for", now, &draft->requested_for) ||
-      !read_text (msg, request, "reference", FALSE, &draft->reference) ||
-      !read_text (msg, request, "consent_otp_id", FALSE, &draft->consent_otp_id))
+      !_bd_central_read_text (msg, request, "reference", FALSE, MAX_REASON_CHARS, &draft->reference) ||
+      !_bd_central_read_text (msg, request, "consent_otp_id", FALSE, MAX_REASON_CHARS, &draft->consent_otp_id))
     return;
   draft->account = _bd_central_parse_account (msg, account);
   if (draft->account == NULL)
@@ -159,7 +117,7 @@ handle_file (BdCentralServer   *self,
       return;
     }
   bd_central_sms_kick (self->sms);
-  respond_stored (msg, status, g_steal_pointer (&body), replayed);
+  _bd_central_respond_stored (msg, status, g_steal_pointer (&body), replayed);
 }
 
 static gboolean
@@ -224,7 +182,7 @@ handle_list (BdCentralServer   *self,
     }
   if (csv)
     {
-      char *text = bd_central_db_request_csv (list);
+      char *text = bd_disconnection_csv (list);
       gsize length = strlen (text);
 
       soup_server_message_set_response (msg, "text/csv; charset=utf-8", SOUP_MEMORY_TAKE, text, length);
@@ -311,7 +269,7 @@ handle_action (BdCentralServer   *self,
   scope = g_strconcat ("disconnections/", id, NULL);
   request_hash = _bd_central_request_hash (scope, bytes);
   if (!_bd_central_require_string (msg, request, "action", &action_text) ||
-      !read_text (msg, request, "note", FALSE, &note_text) ||
+      !_bd_central_read_text (msg, request, "note", FALSE, MAX_REASON_CHARS, &note_text) ||
       !read_time (msg, request, "to", 0, &to))
     return;
   if (!bd_request_action_from_string (action_text, &action))
@@ -332,7 +290,7 @@ handle_action (BdCentralServer   *self,
       return;
     }
   bd_central_sms_kick (self->sms);
-  respond_stored (msg, status, g_steal_pointer (&body), replayed);
+  _bd_central_respond_stored (msg, status, g_steal_pointer (&body), replayed);
 }
 
 static void

@@ -408,6 +408,51 @@ _bd_central_parse_account (SoupServerMessage *msg,
 }
 
 gboolean
+_bd_central_read_text (SoupServerMessage  *msg,
+                       JsonObject         *request,
+                       const char         *name,
+                       gboolean            required,
+                       glong               max_chars,
+                       char              **out)
+{
+  const char *text;
+  g_autofree char *stripped = NULL;
+
+  *out = NULL;
+  if (!(required ? _bd_central_require_string (msg, request, name, &text)
+                 : _bd_central_get_string (msg, request, name, &text)))
+    return FALSE;
+  if (text == NULL)
+    return TRUE;
+  stripped = g_strstrip (g_strdup (text));
+  if (*stripped == '\0' && !required)
+    return TRUE;
+  if (*stripped == '\0' || g_utf8_strlen (stripped, -1) > max_chars)
+    {
+      g_autofree char *message = g_strdup_printf (_("“%s” must be 1 to %ld characters."), name, max_chars);
+
+      _bd_central_respond_invalid_request (msg, message);
+      return FALSE;
+    }
+  *out = g_steal_pointer (&stripped);
+  return TRUE;
+}
+
+void
+_bd_central_respond_stored (SoupServerMessage *msg,
+                            guint              status,
+                            char              *body,
+                            gboolean           replayed)
+{
+  gsize length = strlen (body);
+
+  if (replayed)
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                  "Idempotent-Replayed", "true");
+  _bd_central_respond_text (msg, status, body, length);
+}
+
+gboolean
 _bd_central_check_members (SoupServerMessage  *msg,
                            JsonObject         *object,
                            const char * const *allowed)

@@ -486,7 +486,7 @@ test_list_and_export (Fixture       *fixture,
   g_assert_cmpuint (east->len, ==, 0);
   g_assert_null (bd_central_db_request_get (fixture->db, "LKO-E", r->id, &error));
   g_assert_error (error, BD_STORE_ERROR, BD_STORE_ERROR_NOT_FOUND);
-  csv = bd_central_db_request_csv (open);
+  csv = bd_disconnection_csv (open);
   g_assert_true (g_str_has_prefix (csv, "number,account,kind,status"));
   g_assert_nonnull (strstr (csv, r->number));
   g_assert_nonnull (strstr (csv, "\"pending_approval\""));
