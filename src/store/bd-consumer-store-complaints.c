@@ -52,9 +52,6 @@ static const char candidates_sql[] =
   "WHERE status IN ('new','assigned','in_progress','reopened','escalated') "
   "AND (account = ?1 OR dt = ?2 OR feeder = ?3 OR pole = ?4) "
   "ORDER BY created_at DESC LIMIT 200";
-static const char insert_outbox_sql[] =
-  "INSERT INTO outbox (idem_key, kind, account, method, path, body, created_at, created_by, state) "
-  "VALUES (?1, ?2, ?3, 'POST', ?4, ?5, ?6, ?7, 'queued')";
 
 G_DEFINE_BOXED_TYPE (BdStoredComplaint, bd_stored_complaint, bd_stored_complaint_copy, bd_stored_complaint_free)
 
@@ -136,34 +133,6 @@ upsert (BdStoreConnection  *writer,
     sqlite3_bind_int64 (stmt, 12, outbox_seq);
   sqlite3_bind_text (stmt, 13, json, -1, SQLITE_STATIC);
   return _bd_store_connection_step_done (writer, stmt, _("Saving a complaint"), error);
-}
-
-static gint64
-insert_outbox (BdStoreConnection  *writer,
-               const char         *key,
-               const char         *kind,
-               const char         *account,
-               const char         *path,
-               JsonNode           *body,
-               const char         *username,
-               gint64              now,
-               GError            **error)
-{
-  g_autoptr(BdCachedStmt) stmt = _bd_store_connection_lease (writer, insert_outbox_sql, error);
-  g_autofree char *text = bd_json_to_string (body);
-
-  if (stmt == NULL)
-    return -1;
-  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, kind, -1, SQLITE_STATIC);
-  _bd_bind_text_or_null (stmt, 3, account);
-  sqlite3_bind_text (stmt, 4, path, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 5, text, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 6, now);
-  sqlite3_bind_text (stmt, 7, username, -1, SQLITE_STATIC);
-  if (!_bd_store_connection_step_done (writer, stmt, _("Queuing the change to be sent"), error))
-    return -1;
-  return sqlite3_last_insert_rowid (bd_database_get_handle (writer->db));
 }
 
 static JsonNode *
@@ -268,7 +237,7 @@ bd_consumer_store_file_complaint (BdConsumerStore    *self,
   locker = g_mutex_locker_new (&writer->lock);
   if (!bd_database_begin (writer->db, error))
     return NULL;
-  seq = insert_outbox (writer, key, BD_OUTBOX_KIND_COMPLAINT, c->account, "/api/v1/complaints", body,
+  seq = _bd_consumer_store_queue_post (writer, key, BD_OUTBOX_KIND_COMPLAINT, c->account, "/api/v1/complaints", body,
                        username, now, error);
   if (seq < 0 || !upsert (writer, c, provisional, seq, error) ||
       !bd_database_commit (writer->db, error))
@@ -353,7 +322,7 @@ bd_consumer_store_queue_complaint_action (BdConsumerStore     *self,
   locker = g_mutex_locker_new (&writer->lock);
   if (!bd_database_begin (writer->db, error))
     return -1;
-  seq = insert_outbox (writer, key, BD_OUTBOX_KIND_COMPLAINT_ACTION, stored->complaint->account, path, body,
+  seq = _bd_consumer_store_queue_post (writer, key, BD_OUTBOX_KIND_COMPLAINT_ACTION, stored->complaint->account, path, body,
                        username, g_get_real_time () / G_USEC_PER_SEC, error);
   if (seq >= 0)
     {

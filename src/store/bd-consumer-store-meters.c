@@ -28,9 +28,6 @@ static const char load_readings_sql[] =
 static const char insert_recharge_sql[] =
   "INSERT INTO recharges (local_id, account, created_at, outbox_seq, json) VALUES (?1, ?2, ?3, ?4, ?5) "
   "ON CONFLICT (local_id) DO UPDATE SET json = excluded.json";
-static const char insert_outbox_sql[] =
-  "INSERT INTO outbox (idem_key, kind, account, method, path, body, created_at, created_by, state) "
-  "VALUES (?1, 'recharge', ?2, 'POST', ?3, ?4, ?5, ?6, 'queued')";
 static const char list_recharges_sql[] =
   "SELECT r.json, COALESCE (r.outbox_seq, 0), o.state, o.last_error FROM recharges r "
   "LEFT JOIN outbox o ON o.seq = r.outbox_seq "
@@ -208,9 +205,7 @@ bd_consumer_store_take_recharge (BdConsumerStore   *self,
   BdStoreConnection *writer;
   g_autoptr(GMutexLocker) locker = NULL;
   g_autoptr(BdRecharge) r = NULL;
-  g_autoptr(BdCachedStmt) outbox = NULL;
   g_autoptr(JsonNode) body = NULL;
-  g_autofree char *body_text = NULL;
   g_autofree char *key = NULL;
   g_autofree char *path = NULL;
   g_autofree char *escaped = NULL;
@@ -240,7 +235,6 @@ bd_consumer_store_take_recharge (BdConsumerStore   *self,
   r->balance_after_paise = 0;
   r->reconnected = FALSE;
   body = bd_recharge_request_to_json (r);
-  body_text = bd_json_to_string (body);
   escaped = g_uri_escape_string (r->account, NULL, FALSE);
   path = g_strdup_printf ("/api/v1/consumers/%s/recharges", escaped);
 
@@ -248,19 +242,10 @@ bd_consumer_store_take_recharge (BdConsumerStore   *self,
   locker = g_mutex_locker_new (&writer->lock);
   if (!bd_database_begin (writer->db, error))
     return NULL;
-  outbox = _bd_store_connection_lease (writer, insert_outbox_sql, error);
-  if (outbox == NULL)
+  seq = _bd_consumer_store_queue_post (writer, key, BD_OUTBOX_KIND_RECHARGE, r->account, path, body, username, now,
+                                       error);
+  if (seq < 0)
     goto fail;
-  sqlite3_bind_text (outbox, 1, key, -1, SQLITE_STATIC);
-  sqlite3_bind_text (outbox, 2, r->account, -1, SQLITE_STATIC);
-  sqlite3_bind_text (outbox, 3, path, -1, SQLITE_STATIC);
-  sqlite3_bind_text (outbox, 4, body_text, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (outbox, 5, now);
-  sqlite3_bind_text (outbox, 6, username, -1, SQLITE_STATIC);
-  if (!_bd_store_connection_step_done (writer, outbox, _("Queuing the recharge to be sent"), error))
-    goto fail;
-  seq = sqlite3_last_insert_rowid (bd_database_get_handle (writer->db));
-  g_clear_pointer (&outbox, _bd_cached_stmt_release);
   if (!upsert_recharge (writer, r, seq, error) || !bd_database_commit (writer->db, error))
     goto fail;
 

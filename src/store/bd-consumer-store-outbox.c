@@ -10,6 +10,8 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "core/bd-codec.h"
+
 #include "bd-consumer-store-private.h"
 
 #define OUTBOX_COLUMNS \
@@ -334,4 +336,36 @@ bd_consumer_store_outbox_acknowledge (BdConsumerStore  *self,
       return FALSE;
     }
   return TRUE;
+}
+
+static const char queue_post_sql[] =
+  "INSERT INTO outbox (idem_key, kind, account, method, path, body, created_at, created_by, state) "
+  "VALUES (?1, ?2, ?3, 'POST', ?4, ?5, ?6, ?7, 'queued')";
+
+gint64
+_bd_consumer_store_queue_post (BdStoreConnection  *writer,
+                               const char         *key,
+                               const char         *kind,
+                               const char         *account,
+                               const char         *path,
+                               JsonNode           *body,
+                               const char         *username,
+                               gint64              now,
+                               GError            **error)
+{
+  g_autoptr(BdCachedStmt) stmt = _bd_store_connection_lease (writer, queue_post_sql, error);
+  g_autofree char *text = bd_json_to_string (body);
+
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, kind, -1, SQLITE_STATIC);
+  _bd_bind_text_or_null (stmt, 3, account);
+  sqlite3_bind_text (stmt, 4, path, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, text, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 6, now);
+  sqlite3_bind_text (stmt, 7, username, -1, SQLITE_STATIC);
+  if (!_bd_store_connection_step_done (writer, stmt, _("Queuing the change to be sent"), error))
+    return -1;
+  return sqlite3_last_insert_rowid (bd_database_get_handle (writer->db));
 }

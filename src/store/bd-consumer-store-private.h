@@ -144,6 +144,18 @@ GPtrArray    *_bd_consumer_store_read_pending (BdStoreConnection  *conn,
                                                const char         *account,
                                                GError            **error);
 
+/* Queues a POST of body to path as a new outbox item of kind (in the
+ * caller's transaction, holding the writer's lock); returns its seq or -1. */
+gint64        _bd_consumer_store_queue_post   (BdStoreConnection  *writer,
+                                               const char         *key,
+                                               const char         *kind,
+                                               const char         *account,
+                                               const char         *path,
+                                               JsonNode           *body,
+                                               const char         *username,
+                                               gint64              now,
+                                               GError            **error);
+
 /* bd-consumer-store-recovery.c: PATH.damaged records that the check after
  * opening found the file damaged; bd_consumer_store_open_or_recover()
  * recovers such a file at the next start. */

@@ -18,9 +18,6 @@ static const char upsert_sql[] =
   "INSERT INTO requests (id, account, status, created_at, outbox_seq, json) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
   "ON CONFLICT (id) DO UPDATE SET status = excluded.status, json = excluded.json, "
   "  outbox_seq = COALESCE (excluded.outbox_seq, requests.outbox_seq)";
-static const char outbox_sql[] =
-  "INSERT INTO outbox (idem_key, kind, account, method, path, body, created_at, created_by, state) "
-  "VALUES (?1, ?2, ?3, 'POST', ?4, ?5, ?6, ?7, 'queued')";
 static const char list_sql[] =
   "SELECT r.json, COALESCE (r.outbox_seq, 0), o.state, o.last_error FROM requests r "
   "LEFT JOIN outbox o ON o.seq = r.outbox_seq "
@@ -60,34 +57,6 @@ upsert (BdStoreConnection      *writer,
     sqlite3_bind_null (stmt, 5);
   sqlite3_bind_text (stmt, 6, json, -1, SQLITE_STATIC);
   return _bd_store_connection_step_done (writer, stmt, _("Saving a request"), error);
-}
-
-static gint64
-queue (BdStoreConnection  *writer,
-       const char         *key,
-       const char         *kind,
-       const char         *account,
-       const char         *path,
-       JsonNode           *body,
-       const char         *username,
-       gint64              now,
-       GError            **error)
-{
-  g_autoptr(BdCachedStmt) stmt = _bd_store_connection_lease (writer, outbox_sql, error);
-  g_autofree char *text = bd_json_to_string (body);
-
-  if (stmt == NULL)
-    return -1;
-  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, kind, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, account, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, path, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 5, text, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 6, now);
-  sqlite3_bind_text (stmt, 7, username, -1, SQLITE_STATIC);
-  if (!_bd_store_connection_step_done (writer, stmt, _("Queuing the change to be sent"), error))
-    return -1;
-  return sqlite3_last_insert_rowid (bd_database_get_handle (writer->db));
 }
 
 static JsonNode *
@@ -165,7 +134,7 @@ bd_consumer_store_queue_request (BdConsumerStore        *self,
   locker = g_mutex_locker_new (&writer->lock);
   if (!bd_database_begin (writer->db, error))
     return NULL;
-  seq = queue (writer, key, BD_OUTBOX_KIND_REQUEST, r->account, "/api/v1/disconnections", body, username, now, error);
+  seq = _bd_consumer_store_queue_post (writer, key, BD_OUTBOX_KIND_REQUEST, r->account, "/api/v1/disconnections", body, username, now, error);
   if (seq < 0 || !upsert (writer, r, seq, error) || !bd_database_commit (writer->db, error))
     {
       bd_database_rollback (writer->db);
@@ -228,7 +197,7 @@ bd_consumer_store_queue_request_action (BdConsumerStore        *self,
   locker = g_mutex_locker_new (&writer->lock);
   if (!bd_database_begin (writer->db, error))
     return -1;
-  seq = queue (writer, key, BD_OUTBOX_KIND_REQUEST_ACTION, request->account, path, body, username,
+  seq = _bd_consumer_store_queue_post (writer, key, BD_OUTBOX_KIND_REQUEST_ACTION, request->account, path, body, username,
                g_get_real_time () / G_USEC_PER_SEC, error);
   if (seq < 0 || !upsert (writer, request, seq, error) || !bd_database_commit (writer->db, error))
     {
