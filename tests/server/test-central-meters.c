@@ -19,114 +19,7 @@
 #include "server/bd-central-db-meters.h"
 #include "server/bd-central-db-private.h"
 
-#define T0 G_GINT64_CONSTANT (1795000000)   /* Wednesday 2026-11-18 10:23 IST */
-#define HOUR 3600
-#define DAY 86400
-
-#define ACCOUNT_A    "2100000001"   /* smart, LMV-1 urban */
-#define ACCOUNT_CT   "2100000002"   /* CT-operated, LMV-2 */
-#define ACCOUNT_NS   "2100000003"   /* not a smart meter */
-#define ACCOUNT_EAST "2300000006"
-
-typedef struct {
-  char        *dir;
-  char        *path;
-  BdCentralDb *db;
-  guint        keys;
-} Fixture;
-
-static void
-add_consumer (BdCentralDb *db,
-              const char  *account,
-              const char  *zone,
-              const char  *category,
-              BdMeterType  meter_type,
-              gint64       balance)
-{
-  g_autoptr(BdConsumer) consumer = bd_consumer_new (account);
-  g_autoptr(GError) error = NULL;
-
-  bd_consumer_set_zone (consumer, zone);
-  bd_consumer_set_name_en (consumer, "Test Consumer");
-  bd_consumer_set_mobile (consumer, "9876500001");
-  bd_consumer_set_meter_serial (consumer, "GNS1234567");
-  bd_consumer_set_meter_type (consumer, meter_type);
-  bd_consumer_set_category (consumer, category);
-  bd_consumer_set_area_type (consumer, BD_AREA_URBAN);
-  bd_consumer_set_sanctioned_load_w (consumer, 3000);
-  bd_consumer_set_balance_paise (consumer, balance);
-  bd_consumer_set_balance_as_of (consumer, T0);
-  bd_consumer_set_version (consumer, 1);
-  bd_consumer_set_updated_at (consumer, T0 - 1000);
-  g_assert_true (bd_central_db_insert_consumer (db, consumer, &error));
-  g_assert_no_error (error);
-}
-
-static void
-exec (Fixture    *fixture,
-      const char *sql)
-{
-  g_autoptr(GError) error = NULL;
-  BdDatabase *db = fixture->db->db;
-
-  g_assert_true (bd_database_exec (db, sql, &error));
-  g_assert_no_error (error);
-}
-
-static gint64
-query_int (Fixture    *fixture,
-           const char *sql)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3_stmt) stmt = bd_database_prepare (fixture->db->db, sql, &error);
-  gint64 value;
-
-  g_assert_no_error (error);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  return value;
-}
-
-static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
-{
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("bijli-central-meters-XXXXXX", &error);
-  g_assert_no_error (error);
-  fixture->path = g_build_filename (fixture->dir, "central.sqlite3", NULL);
-  fixture->db = bd_central_db_open (fixture->path, &error);
-  g_assert_no_error (error);
-  g_assert_true (bd_central_db_ensure_zone (fixture->db, "LKO-C", "Lucknow Central", &error));
-  g_assert_true (bd_central_db_ensure_zone (fixture->db, "LKO-E", "Lucknow East", &error));
-  add_consumer (fixture->db, ACCOUNT_A, "LKO-C", "LMV-1", BD_METER_TYPE_SMART, 50000);
-  add_consumer (fixture->db, ACCOUNT_CT, "LKO-C", "LMV-2", BD_METER_TYPE_CT, 50000);
-  add_consumer (fixture->db, ACCOUNT_NS, "LKO-C", "LMV-1", BD_METER_TYPE_NON_SMART, 0);
-  add_consumer (fixture->db, ACCOUNT_EAST, "LKO-E", "LMV-1", BD_METER_TYPE_SMART, 50000);
-  g_assert_cmpint (bd_central_db_meters_provision (fixture->db, 1912, T0, &error), ==, 3);
-  g_assert_no_error (error);
-  /* The simulator lets a few meters fall silent; these tests want them
-   * all reachable (test_silent_meter makes one silent on purpose). */
-  exec (fixture, "UPDATE meters SET silent_from = 0, silent_until = 0, zero_since = 0, alerts_sent = 0");
-}
-
-static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
-{
-  const char *suffixes[] = { "", "-wal", "-shm" };
-
-  g_clear_object (&fixture->db);
-  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      g_autofree char *file = g_strconcat (fixture->path, suffixes[i], NULL);
-      g_unlink (file);
-    }
-  g_rmdir (fixture->dir);
-  g_free (fixture->path);
-  g_free (fixture->dir);
-}
+#include "meters-fixture.h"
 
 static BdBalance *
 balance_of (Fixture    *fixture,
@@ -161,7 +54,7 @@ test_provision (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
 
   /* Only smart and CT meters are simulated, once. */
-  g_assert_cmpint (query_int (fixture, "SELECT count(*) FROM meters"), ==, 3);
+  g_assert_cmpint (meters_fixture_query_int (fixture, "SELECT count(*) FROM meters"), ==, 3);
   g_assert_cmpint (bd_central_db_meters_provision (fixture->db, 1912, T0, &error), ==, 0);
   g_assert_cmpint (balance->balance_paise, ==, 50000);
   /* The last complete quarter hour before 10:23 IST ended at 10:15. */
@@ -295,7 +188,7 @@ test_recharge_idempotent (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_true (replayed);
   g_assert_cmpstr (again->receipt, ==, first->receipt);
-  g_assert_cmpint (query_int (fixture, "SELECT count(*) FROM recharges"), ==, 1);
+  g_assert_cmpint (meters_fixture_query_int (fixture, "SELECT count(*) FROM recharges"), ==, 1);
   balance = balance_of (fixture, ACCOUNT_A, T0 + 60);
   g_assert_cmpint (balance->balance_paise, ==, 100000);
   g_assert_cmpint (balance->last_recharge_paise, ==, 50000);
@@ -316,9 +209,9 @@ test_recharge_idempotent (Fixture       *fixture,
     g_assert_null (recharge (fixture, ACCOUNT_EAST, 50000, k3, T0, &status, &replayed, &error));
     g_assert_error (error, BD_STORE_ERROR, BD_STORE_ERROR_NOT_FOUND);
   }
-  g_assert_cmpint (query_int (fixture, "SELECT count(*) FROM recharges"), ==, 1);
-  g_assert_cmpint (query_int (fixture, "SELECT count(*) FROM audit_log WHERE action = 'recharge.create'"), ==, 1);
-  g_assert_cmpint (query_int (fixture, "SELECT count(*) FROM consumer_history WHERE action = 'recharge'"), ==, 1);
+  g_assert_cmpint (meters_fixture_query_int (fixture, "SELECT count(*) FROM recharges"), ==, 1);
+  g_assert_cmpint (meters_fixture_query_int (fixture, "SELECT count(*) FROM audit_log WHERE action = 'recharge.create'"), ==, 1);
+  g_assert_cmpint (meters_fixture_query_int (fixture, "SELECT count(*) FROM consumer_history WHERE action = 'recharge'"), ==, 1);
 }
 
 /* From a small balance through zero, emergency credit, the cut at the
@@ -341,15 +234,15 @@ test_cut_and_reconnect (Fixture       *fixture,
   guint status;
   gboolean replayed;
 
-  exec (fixture, "UPDATE consumers SET balance_paise = 300 WHERE account = '" ACCOUNT_A "';"
+  meters_fixture_exec (fixture, "UPDATE consumers SET balance_paise = 300 WHERE account = '" ACCOUNT_A "';"
                  "UPDATE meters SET last_recharge_paise = 100000");
-  version_before = query_int (fixture, "SELECT version FROM consumers WHERE account = '" ACCOUNT_A "'");
+  version_before = meters_fixture_query_int (fixture, "SELECT version FROM consumers WHERE account = '" ACCOUNT_A "'");
   for (t = T0 + HOUR; t < T0 + 8 * DAY && cut_at == 0; t += HOUR)
     {
       tick (fixture, t);
       if (zero_since == 0)
-        zero_since = query_int (fixture, "SELECT zero_since FROM meters WHERE account = '" ACCOUNT_A "'");
-      cut_at = query_int (fixture, "SELECT COALESCE (MAX (at), 0) FROM supply_events WHERE account = '"
+        zero_since = meters_fixture_query_int (fixture, "SELECT zero_since FROM meters WHERE account = '" ACCOUNT_A "'");
+      cut_at = meters_fixture_query_int (fixture, "SELECT COALESCE (MAX (at), 0) FROM supply_events WHERE account = '"
                                    ACCOUNT_A "' AND status = 'disconnected'");
     }
   g_assert_cmpint (zero_since, >, T0);
@@ -363,11 +256,11 @@ test_cut_and_reconnect (Fixture       *fixture,
   /* Alerts went out at 30 %, 10 % (already below) and 0 %: the lowest
    * crossed, then zero. The supply change is in the history and audit,
    * and versioned so desks' copies see it. */
-  g_assert_cmpint (query_int (fixture, "SELECT count(*) FROM sms_outbox WHERE account = '" ACCOUNT_A "' AND text LIKE '%Emergency credit%'"), ==, 1);
-  g_assert_cmpint (query_int (fixture, "SELECT count(*) FROM sms_outbox WHERE account = '" ACCOUNT_A "' AND text LIKE '%disconnected%'"), ==, 1);
-  g_assert_cmpint (query_int (fixture, "SELECT count(*) FROM consumer_history WHERE action = 'supply'"), ==, 1);
-  g_assert_cmpint (query_int (fixture, "SELECT count(*) FROM audit_log WHERE action = 'supply.disconnect'"), ==, 1);
-  g_assert_cmpint (query_int (fixture, "SELECT version FROM consumers WHERE account = '" ACCOUNT_A "'"), >,
+  g_assert_cmpint (meters_fixture_query_int (fixture, "SELECT count(*) FROM sms_outbox WHERE account = '" ACCOUNT_A "' AND text LIKE '%Emergency credit%'"), ==, 1);
+  g_assert_cmpint (meters_fixture_query_int (fixture, "SELECT count(*) FROM sms_outbox WHERE account = '" ACCOUNT_A "' AND text LIKE '%disconnected%'"), ==, 1);
+  g_assert_cmpint (meters_fixture_query_int (fixture, "SELECT count(*) FROM consumer_history WHERE action = 'supply'"), ==, 1);
+  g_assert_cmpint (meters_fixture_query_int (fixture, "SELECT count(*) FROM audit_log WHERE action = 'supply.disconnect'"), ==, 1);
+  g_assert_cmpint (meters_fixture_query_int (fixture, "SELECT version FROM consumers WHERE account = '" ACCOUNT_A "'"), >,
                    version_before);
 
   /* While cut the meter records nothing; the daily fixed charge still runs. */
@@ -408,8 +301,8 @@ test_cut_and_reconnect (Fixture       *fixture,
     }
   else
     g_assert_cmpint (after->cut_state, ==, BD_CUT_STATE_NONE);
-  g_assert_cmpint (query_int (fixture, "SELECT count(*) FROM sms_outbox WHERE account = '" ACCOUNT_A "' AND text LIKE '%reconnected%'"), ==, 1);
-  g_assert_cmpint (query_int (fixture, "SELECT count(*) FROM audit_log WHERE action = 'supply.reconnect'"), ==, 1);
+  g_assert_cmpint (meters_fixture_query_int (fixture, "SELECT count(*) FROM sms_outbox WHERE account = '" ACCOUNT_A "' AND text LIKE '%reconnected%'"), ==, 1);
+  g_assert_cmpint (meters_fixture_query_int (fixture, "SELECT count(*) FROM audit_log WHERE action = 'supply.reconnect'"), ==, 1);
 
   /* And it consumes again from the next reading, still connected. */
   tick (fixture, t + 3 * HOUR);
@@ -435,14 +328,14 @@ test_ct_meter_needs_visit (Fixture       *fixture,
                                           "UPDATE meters SET zero_since = %" G_GINT64_FORMAT
                                           " WHERE account = '" ACCOUNT_CT "'", T0);
 
-  exec (fixture, sql);
+  meters_fixture_exec (fixture, sql);
   for (t = T0 + HOUR; t < T0 + 7 * DAY; t += 6 * HOUR)
     tick (fixture, t);
   balance = balance_of (fixture, ACCOUNT_CT, t);
   /* No remote switch: still connected, waiting for a field visit. */
   g_assert_cmpint (balance->supply, ==, BD_SUPPLY_CONNECTED);
   g_assert_cmpint (balance->cut_state, ==, BD_CUT_STATE_FIELD_VISIT);
-  g_assert_cmpint (query_int (fixture, "SELECT count(*) FROM supply_events WHERE account = '" ACCOUNT_CT "'"), ==, 0);
+  g_assert_cmpint (meters_fixture_query_int (fixture, "SELECT count(*) FROM supply_events WHERE account = '" ACCOUNT_CT "'"), ==, 0);
 }
 
 static void
@@ -457,8 +350,8 @@ test_silent_meter (Fixture       *fixture,
                                           ", silent_until = %" G_GINT64_FORMAT " WHERE account = '" ACCOUNT_A "'",
                                           T0, T0 + 10 * HOUR);
 
-  exec (fixture, sql);
-  as_of_before = query_int (fixture, "SELECT last_slot FROM meters WHERE account = '" ACCOUNT_A "'") + 900;
+  meters_fixture_exec (fixture, sql);
+  as_of_before = meters_fixture_query_int (fixture, "SELECT last_slot FROM meters WHERE account = '" ACCOUNT_A "'") + 900;
   tick (fixture, T0 + 5 * HOUR);
   stale = balance_of (fixture, ACCOUNT_A, T0 + 5 * HOUR);
   /* Nothing new: the balance is as of before the silence, and says so. */
@@ -502,7 +395,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
-#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, meters_fixture_set_up, fn, meters_fixture_tear_down)
   ADD ("/meters/provision", test_provision);
   ADD ("/meters/deductions-match-readings", test_deductions_match_readings);
   ADD ("/meters/recharge-idempotent", test_recharge_idempotent);

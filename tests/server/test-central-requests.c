@@ -23,115 +23,7 @@
 #include "server/bd-central-db-requests.h"
 #include "server/bd-central-db-private.h"
 
-#define T0 G_GINT64_CONSTANT (1795000000)   /* Wednesday 2026-11-18 10:23 IST */
-#define HOUR 3600
-#define DAY 86400
-
-#define ACCOUNT_A    "2100000001"   /* smart, LMV-1 urban */
-#define ACCOUNT_CT   "2100000002"   /* CT-operated, LMV-2 */
-#define ACCOUNT_NS   "2100000003"   /* not a smart meter */
-#define ACCOUNT_EAST "2300000006"
-
-typedef struct {
-  char        *dir;
-  char        *path;
-  BdCentralDb *db;
-  guint        keys;
-} Fixture;
-
-static void
-add_consumer (BdCentralDb *db,
-              const char  *account,
-              const char  *zone,
-              const char  *category,
-              BdMeterType  meter_type,
-              gint64       balance)
-{
-  g_autoptr(BdConsumer) consumer = bd_consumer_new (account);
-  g_autoptr(GError) error = NULL;
-
-  bd_consumer_set_zone (consumer, zone);
-  bd_consumer_set_name_en (consumer, "Test Consumer");
-  bd_consumer_set_mobile (consumer, "9876500001");
-  bd_consumer_set_meter_serial (consumer, "GNS1234567");
-  bd_consumer_set_meter_type (consumer, meter_type);
-  bd_consumer_set_category (consumer, category);
-  bd_consumer_set_area_type (consumer, BD_AREA_URBAN);
-  bd_consumer_set_sanctioned_load_w (consumer, 3000);
-  bd_consumer_set_balance_paise (consumer, balance);
-  bd_consumer_set_balance_as_of (consumer, T0);
-  bd_consumer_set_version (consumer, 1);
-  bd_consumer_set_updated_at (consumer, T0 - 1000);
-  g_assert_true (bd_central_db_insert_consumer (db, consumer, &error));
-  g_assert_no_error (error);
-}
-
-static void
-exec (Fixture    *fixture,
-      const char *sql)
-{
-  g_autoptr(GError) error = NULL;
-  BdDatabase *db = fixture->db->db;
-
-  g_assert_true (bd_database_exec (db, sql, &error));
-  g_assert_no_error (error);
-}
-
-static gint64
-query_int (Fixture    *fixture,
-           const char *sql)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3_stmt) stmt = bd_database_prepare (fixture->db->db, sql, &error);
-  gint64 value;
-
-  g_assert_no_error (error);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  return value;
-}
-
-static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
-{
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("bijli-central-requests-XXXXXX", &error);
-  g_assert_no_error (error);
-  fixture->path = g_build_filename (fixture->dir, "central.sqlite3", NULL);
-  fixture->db = bd_central_db_open (fixture->path, &error);
-  g_assert_no_error (error);
-  g_assert_true (bd_central_db_ensure_zone (fixture->db, "LKO-C", "Lucknow Central", &error));
-  g_assert_true (bd_central_db_ensure_zone (fixture->db, "LKO-E", "Lucknow East", &error));
-  add_consumer (fixture->db, ACCOUNT_A, "LKO-C", "LMV-1", BD_METER_TYPE_SMART, 50000);
-  add_consumer (fixture->db, ACCOUNT_CT, "LKO-C", "LMV-2", BD_METER_TYPE_CT, 50000);
-  add_consumer (fixture->db, ACCOUNT_NS, "LKO-C", "LMV-1", BD_METER_TYPE_NON_SMART, 0);
-  add_consumer (fixture->db, ACCOUNT_EAST, "LKO-E", "LMV-1", BD_METER_TYPE_SMART, 50000);
-  g_assert_cmpint (bd_central_db_meters_provision (fixture->db, 1912, T0, &error), ==, 3);
-  g_assert_no_error (error);
-  /* The simulator lets a few meters fall silent; these tests want them
-   * all reachable (test_silent_meter makes one silent on purpose). */
-  exec (fixture, "UPDATE meters SET silent_from = 0, silent_until = 0, zero_since = 0, alerts_sent = 0");
-}
-
-static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
-{
-  const char *suffixes[] = { "", "-wal", "-shm" };
-
-  g_clear_object (&fixture->db);
-  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      g_autofree char *file = g_strconcat (fixture->path, suffixes[i], NULL);
-      g_unlink (file);
-    }
-  g_rmdir (fixture->dir);
-  g_free (fixture->path);
-  g_free (fixture->dir);
-}
-
+#include "meters-fixture.h"
 
 static gint64
 at (const char *iso)
@@ -313,7 +205,7 @@ test_nonpayment_flow (Fixture       *fixture,
                                           "UPDATE meters SET zero_since = %" G_GINT64_FORMAT
                                           " WHERE account = '" ACCOUNT_A "'", t - 5 * DAY);
 
-  exec (fixture, sql);
+  meters_fixture_exec (fixture, sql);
   r = file (fixture, ACCOUNT_A, BD_REQUEST_NONPAYMENT, t, NULL, BD_ROLE_OPERATOR, t, &error);
   g_assert_no_error (error);
   g_assert_cmpint (r->dues_paise, ==, 20000);
@@ -327,7 +219,7 @@ test_nonpayment_flow (Fixture       *fixture,
   approved = act (fixture, r->id, BD_REQUEST_ACTION_APPROVE, NULL, 0, BD_ROLE_SUPERVISOR, t + 120, &error);
   g_assert_no_error (error);
   g_assert_cmpint (approved->status, ==, BD_REQUEST_SCHEDULED);
-  g_assert_cmpint (query_int (fixture, "SELECT count(*) FROM sms_outbox WHERE account = '" ACCOUNT_A
+  g_assert_cmpint (meters_fixture_query_int (fixture, "SELECT count(*) FROM sms_outbox WHERE account = '" ACCOUNT_A
                                        "' AND text LIKE '%approved%'"), ==, 1);
 
   /* The head-end carries it out: the supply is off, said everywhere. */
@@ -337,12 +229,12 @@ test_nonpayment_flow (Fixture       *fixture,
   g_assert_cmpint (done->executed_at, ==, t + 300);
   balance = bd_central_db_meter_balance (fixture->db, "LKO-C", ACCOUNT_A, t + 300, &error);
   g_assert_cmpint (balance->supply, ==, BD_SUPPLY_DISCONNECTED);
-  g_assert_cmpint (query_int (fixture, "SELECT count(*) FROM supply_events WHERE account = '" ACCOUNT_A
+  g_assert_cmpint (meters_fixture_query_int (fixture, "SELECT count(*) FROM supply_events WHERE account = '" ACCOUNT_A
                                        "' AND reason = 'request_nonpayment'"), ==, 1);
-  g_assert_cmpint (query_int (fixture, "SELECT count(*) FROM consumer_history WHERE account = '" ACCOUNT_A
+  g_assert_cmpint (meters_fixture_query_int (fixture, "SELECT count(*) FROM consumer_history WHERE account = '" ACCOUNT_A
                                        "' AND action = 'request'"), ==, 3);   /* filed, approved, done */
-  g_assert_cmpint (query_int (fixture, "SELECT count(*) FROM audit_log WHERE action LIKE 'request.%'"), ==, 3);
-  g_assert_cmpint (query_int (fixture, "SELECT count(*) FROM sms_outbox WHERE account = '" ACCOUNT_A
+  g_assert_cmpint (meters_fixture_query_int (fixture, "SELECT count(*) FROM audit_log WHERE action LIKE 'request.%'"), ==, 3);
+  g_assert_cmpint (meters_fixture_query_int (fixture, "SELECT count(*) FROM sms_outbox WHERE account = '" ACCOUNT_A
                                        "' AND text LIKE '%carried out%'"), ==, 1);
   /* Done is done: it cannot be rejected now. */
   g_assert_null (act (fixture, r->id, BD_REQUEST_ACTION_REJECT, "late", 0, BD_ROLE_SUPERVISOR, t + 400, &error));
@@ -382,16 +274,16 @@ test_consent_and_blocks (Fixture       *fixture,
   g_clear_error (&error);
 
   /* Closing with dues: refused, with the amount, nothing queued. */
-  exec (fixture, "UPDATE consumers SET balance_paise = -123456 WHERE account = '" ACCOUNT_A "'");
+  meters_fixture_exec (fixture, "UPDATE consumers SET balance_paise = -123456 WHERE account = '" ACCOUNT_A "'");
   otp = consent (fixture, ACCOUNT_A, t);
   g_assert_null (file (fixture, ACCOUNT_A, BD_REQUEST_PERMANENT, t, otp, BD_ROLE_OPERATOR, t + 60, &error));
   g_assert_error (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_REQUEST_BLOCKED);
   g_assert_nonnull (strstr (error->message, "₹1,234.56"));
   g_clear_error (&error);
-  g_assert_cmpint (query_int (fixture, "SELECT count(*) FROM disconnection_requests"), ==, 0);
+  g_assert_cmpint (meters_fixture_query_int (fixture, "SELECT count(*) FROM disconnection_requests"), ==, 0);
 
   /* Non-payment while in credit; an agent may not file one at all. */
-  exec (fixture, "UPDATE consumers SET balance_paise = 5000 WHERE account = '" ACCOUNT_A "'");
+  meters_fixture_exec (fixture, "UPDATE consumers SET balance_paise = 5000 WHERE account = '" ACCOUNT_A "'");
   g_assert_null (file (fixture, ACCOUNT_A, BD_REQUEST_NONPAYMENT, t, NULL, BD_ROLE_OPERATOR, t, &error));
   g_assert_error (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_REQUEST_BLOCKED);
   g_clear_error (&error);
@@ -442,7 +334,7 @@ test_field_tasks (Fixture       *fixture,
   g_assert_cmpint (ct_approved->status, ==, BD_REQUEST_FIELD_TASK);
 
   /* A meter that stops answering: retried four times, then the field. */
-  exec (fixture, silence);
+  meters_fixture_exec (fixture, silence);
   silent = file (fixture, ACCOUNT_A, BD_REQUEST_TEMPORARY, t, otp_a, BD_ROLE_OPERATOR, t + 60, &error);
   g_assert_no_error (error);
   silent_approved = act (fixture, silent->id, BD_REQUEST_ACTION_APPROVE, NULL, 0, BD_ROLE_SUPERVISOR, t + 120, &error);
@@ -497,7 +389,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
-#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, meters_fixture_set_up, fn, meters_fixture_tear_down)
   ADD ("/requests/saturday-evening", test_saturday_evening);
   ADD ("/requests/nonpayment-flow", test_nonpayment_flow);
   ADD ("/requests/consent-and-blocks", test_consent_and_blocks);
