@@ -18,46 +18,17 @@
 #include "store/bd-database.h"
 
 #include "bd-central-db-meters.h"
+#include "bd-central-db-meters-private.h"
 #include "bd-central-db-private.h"
-
-/* Who the head-end's own actions are recorded as. */
-#define HEAD_END_USER "head-end"
-#define HEAD_END_ROLE "system"
 
 /* A meter back from a long silence sends at most this much backlog. */
 #define MAX_BACKLOG_S (30 * 86400)
 /* Meters per transaction in a tick. */
 #define TICK_BATCH 400
 
-typedef struct {
-  char           *account;
-  char           *zone;
-  char           *category;
-  char           *mobile;
-  BdAreaType      area_type;
-  BdMeterType     meter_type;
-  BdSupplyStatus  supply;
-  gint64          load_w;
-  gint64          balance_paise;
-  BdLoadProfile   profile;
-  gint64          history_from;
-  gint64          last_slot;        /* start of the last reading applied */
-  gint64          last_contact_at;
-  gint64          register_wh;
-  gint64          month_start;
-  gint64          month_wh;
-  gint64          month_paise;
-  gint64          fixed_day;        /* IST midnight of the last fixed charge */
-  gint64          zero_since;
-  gint64          alerts_sent;
-  gint64          last_recharge_paise;
-  gint64          last_recharge_at;
-  gint64          live_seq;
-  gboolean        reconnect_pending;
-} MeterRow;
 
-static void
-meter_row_clear (MeterRow *row)
+void
+_bd_meter_row_clear (MeterRow *row)
 {
   g_free (row->account);
   g_free (row->zone);
@@ -66,7 +37,6 @@ meter_row_clear (MeterRow *row)
   memset (row, 0, sizeof *row);
 }
 
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MeterRow, meter_row_clear)
 
 #define METER_SELECT \
   "SELECT m.account, c.zone, c.category, c.area_type, c.meter_type, c.supply_status, " \
@@ -120,8 +90,8 @@ meter_row_read (sqlite3_stmt *stmt,
 
 /* FALSE with NOT_FOUND when the account has no simulated meter (or is
  * another zone's, when zone is given). */
-static gboolean
-meter_row_load (BdCentralDb  *self,
+gboolean
+_bd_meter_row_load (BdCentralDb  *self,
                 const char   *zone,
                 const char   *account,
                 MeterRow     *row,
@@ -173,8 +143,8 @@ next_live_seq (BdCentralDb  *self,
   return seq;
 }
 
-static gboolean
-meter_row_store (BdCentralDb  *self,
+gboolean
+_bd_meter_row_store (BdCentralDb  *self,
                  MeterRow     *row,
                  GError      **error)
 {
@@ -470,8 +440,8 @@ load_supply_events (BdCentralDb  *self,
   return g_steal_pointer (&events);
 }
 
-static gboolean
-record_supply_change (BdCentralDb     *self,
+gboolean
+_bd_meter_record_supply_change (BdCentralDb     *self,
                       MeterRow        *row,
                       BdSupplyStatus   status,
                       gint64           at,
@@ -548,8 +518,8 @@ record_supply_change (BdCentralDb     *self,
 
 /* Provisioning ---------------------------------------------------------- */
 
-static gint64
-slot_floor (gint64 t)
+gint64
+_bd_meter_slot_floor (gint64 t)
 {
   return bd_reading_step_floor (BD_READING_STEP_15MIN, t);
 }
@@ -586,7 +556,7 @@ bd_central_db_meters_provision (BdCentralDb  *self,
   g_autoptr(BdPrepaidRules) rules = NULL;
   GHashTable *tariff_cache = NULL;
   gint64 added = 0;
-  gint64 current = slot_floor (now);
+  gint64 current = _bd_meter_slot_floor (now);
   int rc;
 
   if (!bd_database_begin (self->db, error))
@@ -655,7 +625,7 @@ bd_central_db_meters_provision (BdCentralDb  *self,
         }
       last_slot = current - 900;
       if (profile.silent_from > 0)
-        last_slot = MIN (last_slot, slot_floor (profile.silent_from) - 900);
+        last_slot = MIN (last_slot, _bd_meter_slot_floor (profile.silent_from) - 900);
 
       if (balance <= 0)
         {
@@ -786,7 +756,7 @@ tick_meter (BdCentralDb          *self,
             BdMeterTickStats     *stats,
             GError              **error)
 {
-  gint64 last_complete = slot_floor (now) - 900;
+  gint64 last_complete = _bd_meter_slot_floor (now) - 900;
   gint64 slot;
   BdPrepaidAccount account;
   BdPrepaidOutlook outlook;
@@ -841,7 +811,7 @@ tick_meter (BdCentralDb          *self,
   /* A reconnection the meter could not take while silent. */
   if (row->reconnect_pending && row->supply == BD_SUPPLY_DISCONNECTED)
     {
-      if (!record_supply_change (self, row, BD_SUPPLY_CONNECTED, now, HEAD_END_USER, HEAD_END_ROLE,
+      if (!_bd_meter_record_supply_change (self, row, BD_SUPPLY_CONNECTED, now, HEAD_END_USER, HEAD_END_ROLE,
                                  "recharge", error))
         return FALSE;
       row->reconnect_pending = FALSE;
@@ -855,7 +825,7 @@ tick_meter (BdCentralDb          *self,
   bd_prepaid_evaluate (rules, &account, now, &outlook);
   if (outlook.state == BD_CUT_STATE_DUE)
     {
-      if (!record_supply_change (self, row, BD_SUPPLY_DISCONNECTED, now, HEAD_END_USER, HEAD_END_ROLE,
+      if (!_bd_meter_record_supply_change (self, row, BD_SUPPLY_DISCONNECTED, now, HEAD_END_USER, HEAD_END_ROLE,
                                  "negative_balance", error))
         return FALSE;
       stats->disconnected++;
@@ -863,7 +833,7 @@ tick_meter (BdCentralDb          *self,
   else if (outlook.state == BD_CUT_STATE_FIELD_VISIT && now >= outlook.cut_earliest_at)
     stats->field_tasks++;
 
-  return meter_row_store (self, row, error);
+  return _bd_meter_row_store (self, row, error);
 }
 
 gboolean
@@ -875,7 +845,7 @@ bd_central_db_meters_tick (BdCentralDb      *self,
   g_autoptr(BdPrepaidRules) rules = NULL;
   g_autoptr(GHashTable) tariff_cache = NULL;
   g_autofree char *after = g_strdup ("");
-  gint64 last_complete = slot_floor (now) - 900;
+  gint64 last_complete = _bd_meter_slot_floor (now) - 900;
 
   memset (stats, 0, sizeof *stats);
   rules = bd_central_db_prepaid_rules (self, now, error);
@@ -891,7 +861,7 @@ bd_central_db_meters_tick (BdCentralDb      *self,
       g_autoptr(GArray) rows = g_array_new (FALSE, TRUE, sizeof (MeterRow));
       int rc;
 
-      g_array_set_clear_func (rows, (GDestroyNotify) meter_row_clear);
+      g_array_set_clear_func (rows, (GDestroyNotify) _bd_meter_row_clear);
       if (!bd_database_begin (self->db, error))
         return FALSE;
       stmt = bd_database_prepare (self->db,
@@ -969,8 +939,8 @@ daily_average_paise (const MeterRow *row,
          + bd_tariff_fixed_charge_paise (tariff, row->load_w);
 }
 
-static BdBalance *
-balance_from_row (BdCentralDb           *self,
+BdBalance *
+_bd_meter_balance_from_row (BdCentralDb           *self,
                   MeterRow              *row,
                   const BdPrepaidRules  *rules,
                   gint64                 now,
@@ -1039,13 +1009,13 @@ bd_central_db_meter_balance (BdCentralDb  *self,
   consumer = bd_central_db_lookup_consumer (self, zone, account, error);
   if (consumer == NULL)
     return NULL;
-  if (!meter_row_load (self, zone, account, &row, &found, error))
+  if (!_bd_meter_row_load (self, zone, account, &row, &found, error))
     return NULL;
   rules = bd_central_db_prepaid_rules (self, now, error);
   if (rules == NULL)
     return NULL;
   if (found)
-    return balance_from_row (self, &row, rules, now, error);
+    return _bd_meter_balance_from_row (self, &row, rules, now, error);
 
   /* No simulated meter: what the record says, with no live outlook. */
   balance = bd_balance_new (account);
@@ -1099,7 +1069,7 @@ bd_central_db_meter_readings (BdCentralDb   *self,
     return NULL;
   series = bd_reading_series_new (account, step, start, n);
   bd_reading_series_set_generated_at (series, now);
-  if (!meter_row_load (self, zone, account, &row, &found, error))
+  if (!_bd_meter_row_load (self, zone, account, &row, &found, error))
     return NULL;
   if (!found)
     return g_steal_pointer (&series);
@@ -1144,310 +1114,6 @@ bd_central_db_meter_readings (BdCentralDb   *self,
   return g_steal_pointer (&series);
 }
 
-/* Recharges ------------------------------------------------------------------ */
-
-static BdRecharge *
-recharge_from_row (sqlite3_stmt *stmt)
-{
-  BdRecharge *r = bd_recharge_new (_bd_central_column_text (stmt, 0), _bd_central_column_text (stmt, 2));
-
-  r->receipt = g_strdup (_bd_central_column_text (stmt, 1));
-  r->amount_paise = sqlite3_column_int64 (stmt, 3);
-  bd_payment_mode_from_string (_bd_central_column_text (stmt, 4), &r->mode);
-  g_free (r->reference);
-  r->reference = g_strdup (_bd_central_column_text (stmt, 5));
-  r->created_at = sqlite3_column_int64 (stmt, 6);
-  g_free (r->created_by);
-  r->created_by = g_strdup (_bd_central_column_text (stmt, 7));
-  r->credited_at = sqlite3_column_int64 (stmt, 8);
-  r->balance_after_paise = sqlite3_column_int64 (stmt, 9);
-  r->reconnected = sqlite3_column_int64 (stmt, 10) != 0;
-  return r;
-}
-
-/* Whether the supply was last cut for want of credit (by the head-end or a
- * non-payment request): only then does a recharge bring it back. A supply
- * cut at the consumer's own request stays off until they ask again. */
-static gboolean
-cut_for_dues (BdCentralDb *self,
-              const char  *account)
-{
-  g_autoptr(sqlite3_stmt) stmt = bd_database_prepare (self->db,
-                                                      "SELECT reason FROM supply_events WHERE account = ?1 "
-                                                      "ORDER BY at DESC, id DESC LIMIT 1", NULL);
-
-  if (stmt == NULL)
-    return TRUE;
-  sqlite3_bind_text (stmt, 1, account, -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    return TRUE;
-  return g_str_equal (_bd_central_column_text (stmt, 0), "negative_balance") ||
-         g_str_equal (_bd_central_column_text (stmt, 0), "request_nonpayment");
-}
-
-GPtrArray *
-bd_central_db_recharge_list (BdCentralDb  *self,
-                             const char   *zone,
-                             const char   *account,
-                             guint         limit,
-                             GError      **error)
-{
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) bd_recharge_free);
-  g_autoptr(BdConsumer) consumer = bd_central_db_lookup_consumer (self, zone, account, error);
-  int rc;
-
-  if (consumer == NULL)
-    return NULL;
-  stmt = bd_database_prepare (self->db,
-                              "SELECT local_id, receipt, account, amount_paise, mode, reference, created_at, "
-                              "  created_by, credited_at, balance_after_paise, reconnected "
-                              "FROM recharges WHERE account = ?1 ORDER BY id DESC LIMIT ?2",
-                              error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, account, -1, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, 2, (int) limit);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (list, recharge_from_row (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      bd_database_set_error (self->db, error, "recharges");
-      return NULL;
-    }
-  return g_steal_pointer (&list);
-}
-
-static char *
-recharge_body (const BdRecharge *recharge,
-               const BdBalance  *balance)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) node = NULL;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "recharge");
-  json_builder_add_value (builder, bd_recharge_to_json (recharge));
-  json_builder_set_member_name (builder, "balance");
-  json_builder_add_value (builder, bd_balance_to_json (balance));
-  json_builder_end_object (builder);
-  node = json_builder_get_root (builder);
-  return bd_json_to_string (node);
-}
-
-gboolean
-bd_central_db_recharge_create (BdCentralDb  *self,
-                               const char   *zone,
-                               BdRecharge   *request,
-                               const char   *key,
-                               const char   *request_hash,
-                               const char   *staff_username,
-                               BdRole        staff_role,
-                               gint64        now,
-                               guint        *out_status,
-                               char        **out_body,
-                               gboolean     *out_replayed,
-                               GError      **error)
-{
-  g_autoptr(BdConsumer) consumer = NULL;
-  g_autoptr(BdPrepaidRules) rules = NULL;
-  g_autoptr(BdRecharge) r = NULL;
-  g_autoptr(BdBalance) balance = NULL;
-  g_autoptr(sqlite3_stmt) insert = NULL;
-  g_autoptr(sqlite3_stmt) number = NULL;
-  g_autoptr(JsonBuilder) detail = json_builder_new ();
-  g_autoptr(JsonNode) detail_node = NULL;
-  g_auto(MeterRow) row = { 0 };
-  g_autofree char *body = NULL;
-  g_autofree char *amount_text = NULL;
-  g_autofree char *balance_text = NULL;
-  const char *role = bd_role_to_string (staff_role);
-  gboolean found = FALSE, found_meter = FALSE;
-  gint64 before;
-  BdIstDate ist;
-
-  *out_replayed = FALSE;
-  if (!bd_database_begin (self->db, error))
-    return FALSE;
-  if (!_bd_central_db_idempotency_lookup (self, key, staff_username, request_hash, &found,
-                                          out_status, out_body, error))
-    goto fail;
-  if (found)
-    {
-      *out_replayed = TRUE;
-      return bd_database_commit (self->db, error);
-    }
-
-  consumer = bd_central_db_lookup_consumer (self, zone, request->account, error);
-  if (consumer == NULL)
-    goto fail;
-  if (bd_consumer_get_meter_type (consumer) == BD_METER_TYPE_NON_SMART)
-    {
-      g_set_error (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_NOT_PREPAID,
-                   _("Account %s has no prepaid meter; it is billed after use."), request->account);
-      goto fail;
-    }
-  rules = bd_central_db_prepaid_rules (self, now, error);
-  if (rules == NULL)
-    goto fail;
-  if (!meter_row_load (self, zone, request->account, &row, &found_meter, error))
-    goto fail;
-  if (!found_meter)
-    {
-      /* A prepaid consumer the simulator does not run: credit the record. */
-      row.account = g_strdup (request->account);
-      row.zone = g_strdup (zone);
-      row.category = g_strdup (bd_consumer_get_category (consumer));
-      row.area_type = bd_consumer_get_area_type (consumer);
-      row.meter_type = bd_consumer_get_meter_type (consumer);
-      row.supply = bd_consumer_get_supply_status (consumer);
-      row.balance_paise = bd_consumer_get_balance_paise (consumer);
-      row.mobile = g_strdup (bd_consumer_get_mobile (consumer));
-      row.last_slot = slot_floor (now) - 900;
-    }
-
-  r = bd_recharge_copy (request);
-  g_free (r->created_by);
-  r->created_by = g_strdup (staff_username);
-  r->credited_at = now;
-  before = row.balance_paise;
-  row.balance_paise += r->amount_paise;
-  r->balance_after_paise = row.balance_paise;
-
-  number = bd_database_prepare (self->db, "SELECT COALESCE (MAX (id), 0) + 1 FROM recharges", error);
-  if (number == NULL || sqlite3_step (number) != SQLITE_ROW)
-    {
-      if (number != NULL)
-        bd_database_set_error (self->db, error, "receipt number");
-      goto fail;
-    }
-  bd_time_ist_date (now, &ist);
-  r->receipt = g_strdup_printf ("RC-%s-%02d%02d%02d-%06" G_GINT64_FORMAT, zone, ist.year % 100, ist.month, ist.day,
-                                (gint64) sqlite3_column_int64 (number, 0));
-
-  if (row.supply == BD_SUPPLY_DISCONNECTED && bd_prepaid_reconnect_due (rules, before, r->amount_paise) &&
-      row.meter_type == BD_METER_TYPE_SMART && cut_for_dues (self, r->account))
-    {
-      if (found_meter && !bd_load_profile_communicating (&row.profile, now))
-        row.reconnect_pending = TRUE;   /* the relay closes when the meter is back */
-      else
-        {
-          if (!record_supply_change (self, &row, BD_SUPPLY_CONNECTED, now, staff_username, role, "recharge", error))
-            goto fail;
-          r->reconnected = TRUE;
-        }
-    }
-
-  insert = bd_database_prepare (self->db,
-                                "INSERT INTO recharges (receipt, local_id, account, zone, amount_paise, mode, "
-                                "  reference, created_at, created_by, credited_at, balance_after_paise, reconnected) "
-                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                                error);
-  if (insert == NULL)
-    goto fail;
-  sqlite3_bind_text (insert, 1, r->receipt, -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 2, r->local_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 3, r->account, -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 4, zone, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (insert, 5, r->amount_paise);
-  sqlite3_bind_text (insert, 6, bd_payment_mode_to_string (r->mode), -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 7, r->reference, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (insert, 8, r->created_at);
-  sqlite3_bind_text (insert, 9, staff_username, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (insert, 10, now);
-  sqlite3_bind_int64 (insert, 11, r->balance_after_paise);
-  sqlite3_bind_int (insert, 12, r->reconnected ? 1 : 0);
-  if (sqlite3_step (insert) != SQLITE_DONE)
-    {
-      bd_database_set_error (self->db, error, "recharge insert");
-      goto fail;
-    }
-
-  if (found_meter)
-    {
-      row.last_recharge_paise = r->amount_paise;
-      row.last_recharge_at = now;
-      /* Thresholds the new balance is already under are not news. */
-      row.alerts_sent = 0;
-      for (int i = 0; i < 3; i++)
-        {
-          int due = bd_prepaid_alert_due (rules, row.last_recharge_paise, row.balance_paise, (guint) row.alerts_sent);
-          if (due >= 0)
-            row.alerts_sent |= 1 << due;
-        }
-      if (row.balance_paise > 0)
-        row.zero_since = 0;
-      else if (r->reconnected || row.reconnect_pending)
-        /* Reconnected on part of the dues: a new emergency-credit period,
-         * or the next reading would cut the supply again at once. */
-        row.zero_since = now;
-      if (!meter_row_store (self, &row, error))
-        goto fail;
-    }
-  else
-    {
-      g_autoptr(sqlite3_stmt) update = bd_database_prepare (self->db,
-                                                            "UPDATE consumers SET balance_paise = ?2, balance_as_of = ?3 "
-                                                            "WHERE account = ?1", error);
-      if (update == NULL)
-        goto fail;
-      sqlite3_bind_text (update, 1, r->account, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (update, 2, row.balance_paise);
-      sqlite3_bind_int64 (update, 3, now);
-      if (sqlite3_step (update) != SQLITE_DONE)
-        {
-          bd_database_set_error (self->db, error, "balance update");
-          goto fail;
-        }
-    }
-
-  amount_text = bd_format_paise (r->amount_paise);
-  balance_text = bd_format_paise (row.balance_paise);
-  json_builder_begin_object (detail);
-  json_builder_set_member_name (detail, "receipt");
-  json_builder_add_string_value (detail, r->receipt);
-  json_builder_set_member_name (detail, "amount_paise");
-  json_builder_add_int_value (detail, r->amount_paise);
-  json_builder_set_member_name (detail, "mode");
-  json_builder_add_string_value (detail, bd_payment_mode_to_string (r->mode));
-  json_builder_end_object (detail);
-  detail_node = json_builder_get_root (detail);
-  if (!_bd_central_db_add_history (self, r->account, now, staff_username, role, "recharge", "balance_paise",
-                                   NULL, amount_text, error) ||
-      !_bd_central_db_audit (self, now, staff_username, role, zone, "recharge.create", r->account, detail_node, error))
-    goto fail;
-  if (row.mobile != NULL)
-    {
-      g_autofree char *text = g_strdup_printf ("UPPCL: खाता %s में %s का रिचार्ज जमा हुआ (रसीद %s)। नया बैलेंस %s। / "
-                                               "UPPCL: Recharge of %s credited to account %s (receipt %s). New balance %s.",
-                                               r->account, amount_text, r->receipt, balance_text,
-                                               amount_text, r->account, r->receipt, balance_text);
-      if (_bd_central_db_sms_enqueue (self, r->account, row.mobile, text, NULL, now * 1000, error) < 0)
-        goto fail;
-    }
-
-  if (found_meter)
-    balance = balance_from_row (self, &row, rules, now, error);
-  else
-    balance = bd_central_db_meter_balance (self, zone, r->account, now, error);
-  if (balance == NULL)
-    goto fail;
-  if (!found_meter)
-    balance->balance_paise = row.balance_paise;
-  body = recharge_body (r, balance);
-  if (!_bd_central_db_idempotency_store (self, key, staff_username, request_hash, 201, body, now, error))
-    goto fail;
-  if (!bd_database_commit (self->db, error))
-    goto fail;
-  *out_status = 201;
-  *out_body = g_steal_pointer (&body);
-  return TRUE;
-
-fail:
-  bd_database_rollback (self->db);
-  return FALSE;
-}
-
 GPtrArray *
 bd_central_db_meters_changed (BdCentralDb          *self,
                               const char           *zone,
@@ -1483,11 +1149,11 @@ bd_central_db_meters_changed (BdCentralDb          *self,
       gboolean found = FALSE;
       BdBalance *balance;
 
-      if (!meter_row_load (self, zone, accounts[i], &row, &found, error))
+      if (!_bd_meter_row_load (self, zone, accounts[i], &row, &found, error))
         return NULL;
       if (!found || (after_seq > 0 && row.live_seq <= after_seq))
         continue;
-      balance = balance_from_row (self, &row, rules, now, error);
+      balance = _bd_meter_balance_from_row (self, &row, rules, now, error);
       if (balance == NULL)
         return NULL;
       g_ptr_array_add (changed, balance);
@@ -1549,7 +1215,7 @@ _bd_central_db_request_context (BdCentralDb       *self,
   consumer = bd_central_db_lookup_consumer (self, zone, account, error);
   if (consumer == NULL)
     return FALSE;
-  if (!meter_row_load (self, zone, account, &row, &found, error))
+  if (!_bd_meter_row_load (self, zone, account, &row, &found, error))
     return FALSE;
   memset (out, 0, sizeof *out);
   out->meter_type = bd_consumer_get_meter_type (consumer);
@@ -1589,7 +1255,7 @@ _bd_central_db_switch_supply (BdCentralDb     *self,
   g_auto(MeterRow) row = { 0 };
   gboolean found = FALSE;
 
-  if (!meter_row_load (self, zone, account, &row, &found, error))
+  if (!_bd_meter_row_load (self, zone, account, &row, &found, error))
     return FALSE;
   if (!found)
     {
@@ -1602,11 +1268,11 @@ _bd_central_db_switch_supply (BdCentralDb     *self,
       row.supply = bd_consumer_get_supply_status (consumer);
       row.balance_paise = bd_consumer_get_balance_paise (consumer);
       row.mobile = g_strdup (bd_consumer_get_mobile (consumer));
-      row.last_slot = slot_floor (now) - 900;
+      row.last_slot = _bd_meter_slot_floor (now) - 900;
     }
   if (row.supply == status)
     return TRUE;
-  if (!record_supply_change (self, &row, status, now, by, role, reason, error))
+  if (!_bd_meter_record_supply_change (self, &row, status, now, by, role, reason, error))
     return FALSE;
-  return !found || meter_row_store (self, &row, error);
+  return !found || _bd_meter_row_store (self, &row, error);
 }

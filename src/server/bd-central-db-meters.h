@@ -16,7 +16,6 @@
 
 #include "core/bd-balance.h"
 #include "core/bd-reading-series.h"
-#include "core/bd-recharge.h"
 #include "core/bd-session.h"
 
 #include "bd-central-db.h"
@@ -67,28 +66,6 @@ BdReadingSeries *bd_central_db_meter_readings (BdCentralDb   *self,
                                                gint64         to,
                                                gint64         now,
                                                GError       **error);
-
-/* Credits a recharge once per key: status 201 and the body
- * {"recharge": …, "balance": …} (or the stored answer for a replay).
- * NOT_PREPAID for a meter that is not prepaid. */
-gboolean    bd_central_db_recharge_create   (BdCentralDb  *self,
-                                             const char   *zone,
-                                             BdRecharge   *request,
-                                             const char   *key,
-                                             const char   *request_hash,
-                                             const char   *staff_username,
-                                             BdRole        staff_role,
-                                             gint64        now,
-                                             guint        *out_status,
-                                             char        **out_body,
-                                             gboolean     *out_replayed,
-                                             GError      **error);
-/* The account's recharges, newest first (BdRecharge). */
-GPtrArray  *bd_central_db_recharge_list     (BdCentralDb  *self,
-                                             const char   *zone,
-                                             const char   *account,
-                                             guint         limit,
-                                             GError      **error);
 
 /* Balances of the watched accounts (of zone) that changed after seq
  * (BdBalance, at most one each), and the latest seq. */

@@ -24,6 +24,7 @@
 #include "core/bd-time.h"
 
 #include "bd-central-db-meters.h"
+#include "bd-central-db-recharges.h"
 #include "bd-central-db-requests.h"
 #include "bd-central-server-private.h"
 

@@ -17,6 +17,7 @@
 #include "core/bd-tariff.h"
 #include "server/bd-central-db.h"
 #include "server/bd-central-db-meters.h"
+#include "server/bd-central-db-recharges.h"
 #include "server/bd-central-db-private.h"
 
 #include "meters-fixture.h"

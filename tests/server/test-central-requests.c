@@ -19,6 +19,7 @@
 #include "core/bd-time.h"
 #include "server/bd-central-db.h"
 #include "server/bd-central-db-meters.h"
+#include "server/bd-central-db-recharges.h"
 #include "server/bd-central-db-otp.h"
 #include "server/bd-central-db-requests.h"
 #include "server/bd-central-db-private.h"
