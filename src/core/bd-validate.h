@@ -133,6 +133,20 @@ char    *bd_username_normalize        (const char  *input,
 gboolean bd_app_password_check        (const char  *password,
                                        GError     **error);
 
+#define BD_STAFF_PASSWORD_MIN_CHARS 12
+
+/* Passwords an administrator sets for staff: 12–128 printable characters,
+ * not one character repeated, not containing the user name (may be NULL),
+ * and not a well-known password with digits or symbols around it. */
+gboolean bd_staff_password_check      (const char  *password,
+                                       const char  *username,
+                                       GError     **error);
+
+/* A staff member's full name as shown in the audit log: one line of at
+ * most 80 characters, NFC, surrounding spaces removed. */
+char    *bd_display_name_normalize    (const char  *input,
+                                       GError     **error);
+
 typedef enum {
   BD_QUERY_KIND_NONE,          /* nothing searchable was given */
   BD_QUERY_KIND_ACCOUNT,       /* 10 or 12 digits */

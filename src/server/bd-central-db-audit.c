@@ -17,7 +17,9 @@
 #define GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
 
 /* The hash of one entry: every field, each length-prefixed so that no two
- * different entries hash the same bytes, after the previous hash. */
+ * different entries hash the same bytes, after the previous hash. The desk
+ * (migration 8) is hashed only when known, so entries written before it
+ * existed still verify. */
 static char *
 entry_hash (const char *prev_hash,
             gint64      seq,
@@ -27,7 +29,8 @@ entry_hash (const char *prev_hash,
             const char *zone,
             const char *action,
             const char *target,
-            const char *detail)
+            const char *detail,
+            const char *desk)
 {
   g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
   g_autofree char *numbers = g_strdup_printf ("%" G_GINT64_FORMAT "|%" G_GINT64_FORMAT "|", seq, at);
@@ -41,6 +44,13 @@ entry_hash (const char *prev_hash,
 
       g_checksum_update (checksum, (const guchar *) length, (gssize) strlen (length));
       g_checksum_update (checksum, (const guchar *) part, (gssize) strlen (part));
+    }
+  if (desk != NULL)
+    {
+      g_autofree char *length = g_strdup_printf ("desk%zu:", strlen (desk));
+
+      g_checksum_update (checksum, (const guchar *) length, (gssize) strlen (length));
+      g_checksum_update (checksum, (const guchar *) desk, (gssize) strlen (desk));
     }
   return g_strdup (g_checksum_get_string (checksum));
 }
@@ -102,10 +112,10 @@ _bd_central_db_audit (BdCentralDb  *self,
       goto fail;
     }
 
-  hash = entry_hash (prev_hash, seq, at, username, role, zone, action, target, detail_text);
+  hash = entry_hash (prev_hash, seq, at, username, role, zone, action, target, detail_text, self->request_desk);
   insert = bd_database_prepare (self->db,
                                 "INSERT INTO audit_log (seq, at, username, role, zone, action, target, detail, "
-                                "  prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                "  prev_hash, hash, desk) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                                 error);
   if (insert == NULL)
     goto fail;
@@ -119,6 +129,7 @@ _bd_central_db_audit (BdCentralDb  *self,
   _bd_central_bind_text_or_null (insert, 8, detail_text);
   sqlite3_bind_text (insert, 9, prev_hash, -1, SQLITE_STATIC);
   sqlite3_bind_text (insert, 10, hash, -1, SQLITE_STATIC);
+  _bd_central_bind_text_or_null (insert, 11, self->request_desk);
   if (sqlite3_step (insert) != SQLITE_DONE)
     {
       bd_database_set_error (self->db, error, "audit insert");
@@ -168,7 +179,7 @@ bd_central_db_audit_list (BdCentralDb  *self,
   g_return_val_if_fail (BD_IS_CENTRAL_DB (self), NULL);
 
   stmt = bd_database_prepare (self->db,
-                              "SELECT seq, at, username, role, zone, action, target, detail, hash "
+                              "SELECT seq, at, username, role, zone, action, target, detail, hash, desk "
                               "FROM audit_log WHERE zone = ?1 AND (?2 IS NULL OR target = ?2) "
                               "AND (?3 = 0 OR seq < ?3) ORDER BY seq DESC LIMIT ?4",
                               error);
@@ -212,6 +223,11 @@ bd_central_db_audit_list (BdCentralDb  *self,
         json_builder_add_value (builder, g_steal_pointer (&detail));
       else
         json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "desk");
+      if (sqlite3_column_type (stmt, 9) != SQLITE_NULL)
+        json_builder_add_string_value (builder, _bd_central_column_text (stmt, 9));
+      else
+        json_builder_add_null_value (builder);
       json_builder_set_member_name (builder, "hash");
       json_builder_add_string_value (builder, _bd_central_column_text (stmt, 8));
       json_builder_end_object (builder);
@@ -247,7 +263,7 @@ bd_central_db_audit_verify (BdCentralDb  *self,
   *out_entries = 0;
   *out_broken_seq = 0;
   stmt = bd_database_prepare (self->db,
-                              "SELECT seq, at, username, role, zone, action, target, detail, prev_hash, hash "
+                              "SELECT seq, at, username, role, zone, action, target, detail, prev_hash, hash, desk "
                               "FROM audit_log ORDER BY seq",
                               error);
   if (stmt == NULL)
@@ -259,7 +275,8 @@ bd_central_db_audit_verify (BdCentralDb  *self,
                                           _bd_central_column_text (stmt, 2), _bd_central_column_text (stmt, 3),
                                           _bd_central_column_text (stmt, 4), _bd_central_column_text (stmt, 5),
                                           (const char *) sqlite3_column_text (stmt, 6),
-                                          (const char *) sqlite3_column_text (stmt, 7));
+                                          (const char *) sqlite3_column_text (stmt, 7),
+                                          (const char *) sqlite3_column_text (stmt, 10));
 
       /* A gap, a changed field or a replaced link all stop the walk. */
       if (seq != expected_seq || !g_str_equal (_bd_central_column_text (stmt, 8), prev) ||

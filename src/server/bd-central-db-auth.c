@@ -217,7 +217,7 @@ bd_central_db_sign_in_checked (BdCentralDb  *self,
 
   stmt = bd_database_prepare (self->db,
                               "SELECT u.username, u.display_name, u.role, u.zone, z.name, ?2, "
-                              "  u.password_salt, u.password_iterations, u.password_hash "
+                              "  u.password_salt, u.password_iterations, u.password_hash, u.disabled_at "
                               "FROM users u JOIN zones z ON z.code = u.zone "
                               "WHERE u.username = ?1",
                               error);
@@ -263,13 +263,25 @@ bd_central_db_sign_in_checked (BdCentralDb  *self,
       return NULL;
     }
 
+  /* Only after the password: a disabled account is not told apart from a
+   * wrong password by someone who does not know it. */
+  if (sqlite3_column_type (stmt, 9) != SQLITE_NULL)
+    {
+      if (!_bd_central_db_audit (self, now, username, _bd_central_column_text (stmt, 2),
+                                 _bd_central_column_text (stmt, 3), "session.sign_in_disabled", NULL, NULL, error))
+        return NULL;
+      g_set_error_literal (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_ACCOUNT_DISABLED,
+                           _("This account has been disabled. Ask your administrator."));
+      return NULL;
+    }
+
   token = new_token ();
   hashed_token = token_hash (token);
   session = session_from_row (stmt, token);
 
   insert = bd_database_prepare (self->db,
-                                "INSERT INTO sessions (token_hash, username, created_at, expires_at) "
-                                "VALUES (?1, ?2, ?3, ?4)",
+                                "INSERT INTO sessions (token_hash, username, created_at, expires_at, desk) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5)",
                                 error);
   if (insert == NULL)
     return NULL;
@@ -277,6 +289,7 @@ bd_central_db_sign_in_checked (BdCentralDb  *self,
   sqlite3_bind_text (insert, 2, username, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (insert, 3, now);
   sqlite3_bind_int64 (insert, 4, expires_at);
+  _bd_central_bind_text_or_null (insert, 5, self->request_desk);
   if (sqlite3_step (insert) != SQLITE_DONE)
     {
       bd_database_set_error (self->db, error, "session");

@@ -65,6 +65,10 @@ struct _BdCentralDb
   gint64        bulk_seq;
   GPtrArray    *bulk_deferred_sql;
   GHashTable   *bulk_memo;      /* name → bd_name_keys_text (name) */
+
+  /* The desk the request being served came from (its X-Bijli-Desk
+   * header), for the audit entries it writes; NULL outside requests. */
+  char         *request_desk;
 };
 
 #define CONSUMER_COLUMNS \

@@ -522,6 +522,16 @@ static const BdMigration migrations[] = {
     "ALTER TABLE consumer_history_v7 RENAME TO consumer_history;"
     "CREATE INDEX consumer_history_account ON consumer_history (account, id);"
   },
+  /* Staff administration: a disabled user keeps its row (the audit log
+   * names it) but cannot sign in; the desk a session was opened from is
+   * kept with it and in every audit entry. */
+  { 8,
+    "ALTER TABLE users ADD COLUMN disabled_at INTEGER;"
+    "ALTER TABLE users ADD COLUMN password_changed_at INTEGER;"
+    "ALTER TABLE sessions ADD COLUMN desk TEXT;"
+    "CREATE INDEX sessions_username ON sessions (username);"
+    "ALTER TABLE audit_log ADD COLUMN desk TEXT;"
+  },
 };
 
 static const char * const stmt_sql[N_STMTS] = {
@@ -536,7 +546,7 @@ static const char * const stmt_sql[N_STMTS] = {
     "FROM sessions s "
     "JOIN users u ON u.username = s.username "
     "JOIN zones z ON z.code = u.zone "
-    "WHERE s.token_hash = ?1 AND s.expires_at > ?2",
+    "WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.disabled_at IS NULL",
   [STMT_LOOKUP] =
     "SELECT " CONSUMER_COLUMNS " FROM consumers WHERE account = ?1 AND zone = ?2",
   [STMT_FIND_ACCOUNT] =
@@ -644,6 +654,7 @@ bd_central_db_finalize (GObject *object)
     g_clear_pointer (&self->stmts[i], sqlite3_finalize);
   g_clear_object (&self->db);
 
+  g_clear_pointer (&self->request_desk, g_free);
   G_OBJECT_CLASS (bd_central_db_parent_class)->finalize (object);
 }
 
@@ -782,4 +793,14 @@ bd_central_db_ensure_zone (BdCentralDb  *self,
     }
 
   return TRUE;
+}
+
+void
+bd_central_db_set_request_desk (BdCentralDb *self,
+                                const char  *desk)
+{
+  g_return_if_fail (BD_IS_CENTRAL_DB (self));
+
+  g_free (self->request_desk);
+  self->request_desk = g_strdup (desk);
 }

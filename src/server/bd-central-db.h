@@ -41,6 +41,7 @@ typedef enum {
   BD_CENTRAL_ERROR_REQUEST_BLOCKED,     /* a disconnection rule blocks the request */
   BD_CENTRAL_ERROR_FORBIDDEN,           /* the role may not do this */
   BD_CENTRAL_ERROR_NOT_ALLOWED,         /* not from the request's current state */
+  BD_CENTRAL_ERROR_ACCOUNT_DISABLED,    /* the right password of a disabled user */
 } BdCentralError;
 
 GQuark bd_central_error_quark (void);
@@ -102,6 +103,12 @@ gboolean       bd_central_db_revoke_session     (BdCentralDb    *self,
                                                  BdSession      *session,
                                                  gint64          now,
                                                  GError        **error);
+/* The desk (its own id, from the X-Bijli-Desk header) of the request
+ * being served, recorded with the sessions it opens and the audit entries
+ * it writes; NULL between requests. */
+void           bd_central_db_set_request_desk   (BdCentralDb    *self,
+                                                 const char     *desk);
+
 /* Removes expired sessions; returns how many, or -1 on error. */
 gint64         bd_central_db_purge_sessions     (BdCentralDb    *self,
                                                  gint64          now,

@@ -4,6 +4,7 @@
  * bd-central-server-otp.c       OTPs, registrations and the demo SMS inbox
  * bd-central-server-indexing.c  indexing and a consumer's history
  * bd-central-server-complaints.c complaints: filing, actions, queue, feed, dashboard
+ * bd-central-server-users.c     staff administration
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -224,5 +225,28 @@ void        _bd_central_handle_watch         (BdCentralServer    *self,
                                               GHashTable         *query);
 void        _bd_central_handle_prepaid_rules (BdCentralServer    *self,
                                               SoupServerMessage  *msg);
+
+/* Drops the cached sessions of username, so that disabling a user or
+ * ending their sessions takes effect in this process at once (other
+ * worker processes within their cache's minute). */
+void        _bd_central_forget_sessions_of      (BdCentralServer    *self,
+                                                 const char         *username);
+
+/* bd-central-server-users.c */
+void        _bd_central_handle_users            (BdCentralServer    *self,
+                                                 SoupServerMessage  *msg,
+                                                 BdSession          *session);
+void        _bd_central_handle_user             (BdCentralServer    *self,
+                                                 SoupServerMessage  *msg,
+                                                 BdSession          *session,
+                                                 const char         *username);
+void        _bd_central_handle_user_password    (BdCentralServer    *self,
+                                                 SoupServerMessage  *msg,
+                                                 BdSession          *session,
+                                                 const char         *username);
+void        _bd_central_handle_user_sessions    (BdCentralServer    *self,
+                                                 SoupServerMessage  *msg,
+                                                 BdSession          *session,
+                                                 const char         *username);
 
 G_END_DECLS

@@ -25,8 +25,9 @@
 
 /* Checking a token costs a SHA-256 and a join; a desk sends the same token
  * with every request, so answers are kept this long (never past the
- * session's own expiry). Sessions are only ever removed once expired, so a
- * cached one cannot outlive its row. */
+ * session's own expiry). Signing out, disabling a user and ending their
+ * sessions drop this process's copies at once; another worker process may
+ * take a revoked token until its copy is a minute old. */
 #define SESSION_CACHE_TTL_US   (60 * G_USEC_PER_SEC)
 #define SESSION_CACHE_MAX      4096
 
@@ -93,6 +94,10 @@ typedef enum {
   ROUTE_REQUEST_CONSENT_OTP,
   ROUTE_REQUEST,
   ROUTE_REQUEST_ACTIONS,
+  ROUTE_USERS,
+  ROUTE_USER,
+  ROUTE_USER_PASSWORD,
+  ROUTE_USER_SESSIONS,
 } Route;
 
 /* Path templates under API_PREFIX; "*" is one non-empty segment, the
@@ -138,6 +143,10 @@ static const struct {
   { ROUTE_REQUEST_CONSENT_OTP, "disconnections/consent-otp", NULL },
   { ROUTE_REQUEST, "disconnections/*", "disconnections/{id}" },
   { ROUTE_REQUEST_ACTIONS, "disconnections/*/actions", "disconnections/{id}/actions" },
+  { ROUTE_USERS, "users", NULL },
+  { ROUTE_USER, "users/*", "users/{username}" },
+  { ROUTE_USER_PASSWORD, "users/*/password", "users/{username}/password" },
+  { ROUTE_USER_SESSIONS, "users/*/sessions", "users/{username}/sessions" },
 };
 
 /* Matches path against the routes; *out_param (nullable) receives the
@@ -304,6 +313,7 @@ _bd_central_respond_failure (SoupServerMessage *msg,
     { BD_CENTRAL_ERROR_REQUEST_BLOCKED, SOUP_STATUS_CONFLICT, "request_blocked" },
     { BD_CENTRAL_ERROR_FORBIDDEN, SOUP_STATUS_FORBIDDEN, "forbidden" },
     { BD_CENTRAL_ERROR_NOT_ALLOWED, SOUP_STATUS_CONFLICT, "transition_not_allowed" },
+    { BD_CENTRAL_ERROR_ACCOUNT_DISABLED, SOUP_STATUS_FORBIDDEN, "account_disabled" },
   };
 
   if (g_error_matches (error, BD_STORE_ERROR, BD_STORE_ERROR_NOT_FOUND))
@@ -652,7 +662,8 @@ handle_session (BdCentralServer   *self,
     {
       if (g_error_matches (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_INVALID_CREDENTIALS))
         _bd_central_respond_error (msg, SOUP_STATUS_UNAUTHORIZED, "invalid_credentials", error->message);
-      else if (g_error_matches (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_RATE_LIMITED))
+      else if (g_error_matches (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_RATE_LIMITED) ||
+               g_error_matches (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_ACCOUNT_DISABLED))
         _bd_central_respond_failure (msg, error, retry_after, -1);
       else
         _bd_central_respond_internal_error (msg, error);
@@ -797,10 +808,13 @@ on_early_request_cb (SoupServer        *server,
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
 
-  /* Refused before the body is read, so a huge upload costs no memory. */
+  /* Refused before the body is read. Unless the client asked with
+   * "Expect: 100-continue", libsoup still reads the body before it
+   * answers: it must not keep it, so a huge upload costs no memory. */
   if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH
       && soup_message_headers_get_content_length (headers) > BD_CENTRAL_MAX_BODY_BYTES)
     {
+      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
       soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                     "Connection", "close");
       _bd_central_respond_too_large (msg);
@@ -828,7 +842,15 @@ allowed_methods (Route route)
   switch (route)
     {
     case ROUTE_SESSION:
-      return "POST, DELETE";
+      return "GET, POST, DELETE";
+    case ROUTE_USERS:
+      return "GET, POST";
+    case ROUTE_USER:
+      return "GET, PATCH";
+    case ROUTE_USER_PASSWORD:
+      return "POST";
+    case ROUTE_USER_SESSIONS:
+      return "DELETE";
     case ROUTE_OTP:
     case ROUTE_OTP_RESEND:
     case ROUTE_OTP_VERIFY:
@@ -857,6 +879,19 @@ allowed_methods (Route route)
     default:
       return "GET";
     }
+}
+
+void
+_bd_central_forget_sessions_of (BdCentralServer *self,
+                                const char      *username)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->sessions);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (g_str_equal (bd_session_get_username (((CachedSession *) value)->session), username))
+      g_hash_table_iter_remove (&iter);
 }
 
 /* DELETE /session: the token stops working here at once (other worker
@@ -930,11 +965,49 @@ handle_audit (BdCentralServer   *self,
   _bd_central_respond_json (msg, SOUP_STATUS_OK, node);
 }
 
+/* The desk's id from X-Bijli-Desk when it looks like one (1–64 letters,
+ * digits and dashes), else NULL: it goes into the audit log verbatim. */
+static const char *
+desk_of (SoupServerMessage *msg)
+{
+  const char *desk = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                   "X-Bijli-Desk");
+  gsize length;
+
+  if (desk == NULL)
+    return NULL;
+  length = strlen (desk);
+  if (length == 0 || length > 64)
+    return NULL;
+  for (gsize i = 0; i < length; i++)
+    if (!g_ascii_isalnum (desk[i]) && desk[i] != '-')
+      return NULL;
+  return desk;
+}
+
+static void serve_route (BdCentralServer   *self,
+                         SoupServerMessage *msg,
+                         const char        *path,
+                         GHashTable        *query);
+
+/* Handlers answer before they return (a paused long poll writes nothing
+ * to the audit log later), so the desk is set for exactly their run. */
 static void
 serve_request (BdCentralServer   *self,
                SoupServerMessage *msg,
                const char        *path,
                GHashTable        *query)
+{
+  bd_central_db_set_request_desk (self->db, desk_of (msg));
+  serve_route (self, msg, path, query);
+  bd_central_db_set_request_desk (self->db, NULL);
+}
+
+static void
+serve_route (BdCentralServer   *self,
+             SoupServerMessage *msg,
+             const char        *path,
+             GHashTable        *query)
 {
   g_autoptr(BdSession) session = NULL;
   g_autofree char *param = NULL;
@@ -1066,7 +1139,26 @@ serve_request (BdCentralServer   *self,
       _bd_central_handle_requests (self, msg, session, BD_CENTRAL_REQUEST_ROUTE_ACTIONS, param, query);
       break;
     case ROUTE_SESSION:
-      handle_sign_out (self, msg, session);
+      if (g_str_equal (soup_server_message_get_method (msg), SOUP_METHOD_GET))
+        {
+          g_autoptr(JsonNode) node = bd_session_to_json (session);
+
+          _bd_central_respond_json (msg, SOUP_STATUS_OK, node);
+        }
+      else
+        handle_sign_out (self, msg, session);
+      break;
+    case ROUTE_USERS:
+      _bd_central_handle_users (self, msg, session);
+      break;
+    case ROUTE_USER:
+      _bd_central_handle_user (self, msg, session, param);
+      break;
+    case ROUTE_USER_PASSWORD:
+      _bd_central_handle_user_password (self, msg, session, param);
+      break;
+    case ROUTE_USER_SESSIONS:
+      _bd_central_handle_user_sessions (self, msg, session, param);
       break;
     case ROUTE_HEALTH:
     case ROUTE_UNKNOWN:

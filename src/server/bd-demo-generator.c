@@ -58,6 +58,7 @@ static const BdDemoUser demo_users[] = {
   { "agent",         "bijli-agent",      "Arjun Yadav",     BD_ROLE_AGENT,      "LKO-C", "Lucknow Central" },
   { "supervisor",    "bijli-supervisor", "R. K. Tiwari",    BD_ROLE_SUPERVISOR, "LKO-C", "Lucknow Central" },
   { "operator.east", "bijli-operator",   "Sana Khan",       BD_ROLE_OPERATOR,   "LKO-E", "Lucknow East" },
+  { "admin",         "bijli-admin",      "Meera Dixit",     BD_ROLE_ADMIN,      "LKO-C", "Lucknow Central" },
 };
 
 static const Name male_names[] = {

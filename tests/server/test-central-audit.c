@@ -117,6 +117,47 @@ test_chain (void)
   g_rmdir (dir);
 }
 
+/* The desk is part of the hash when known; entries without one hash as
+ * they did before the column existed. */
+static void
+test_desk (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BdCentralDb) db = bd_central_db_open (":memory:", &error);
+  g_autoptr(BdSession) session = NULL;
+  g_autoptr(JsonNode) list = NULL;
+  JsonArray *entries;
+  gint64 count = 0, broken = 0;
+
+  g_assert_no_error (error);
+  g_assert_true (bd_central_db_ensure_zone (db, "LKO-C", "Lucknow Central", &error));
+  g_assert_true (bd_central_db_ensure_user (db, "agent", "Arjun Yadav", BD_ROLE_AGENT, "LKO-C",
+                                            "bijli-agent", 1000, &error));
+  bd_central_db_set_request_desk (db, "desk-7f3a");
+  session = bd_central_db_sign_in (db, "agent", "bijli-agent", T0, &error);
+  g_assert_no_error (error);
+  bd_central_db_set_request_desk (db, NULL);
+  g_assert_true (bd_central_db_audit_view (db, session, "consumer.view", "2100000001", T0 + 1, &error));
+
+  list = bd_central_db_audit_list (db, "LKO-C", NULL, 0, 10, &error);
+  g_assert_no_error (error);
+  entries = json_object_get_array_member (json_node_get_object (list), "entries");
+  g_assert_cmpuint (json_array_get_length (entries), ==, 2);
+  g_assert_true (json_object_get_null_member (json_array_get_object_element (entries, 0), "desk"));
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (entries, 1), "desk"), ==, "desk-7f3a");
+  g_assert_true (bd_central_db_audit_verify (db, &count, &broken, &error));
+  g_assert_cmpint (count, ==, 2);
+
+  /* Claiming another desk for an entry breaks the chain there. */
+  g_assert_true (bd_database_exec (bd_central_db_get_database (db),
+                                   "DROP TRIGGER audit_log_no_update;"
+                                   "UPDATE audit_log SET desk = 'desk-0000' WHERE seq = 1", &error));
+  g_assert_no_error (error);
+  g_assert_false (bd_central_db_audit_verify (db, &count, &broken, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (broken, ==, 1);
+}
+
 static void
 test_sign_in_lockout (void)
 {
@@ -154,5 +195,6 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/central/audit/chain", test_chain);
   g_test_add_func ("/central/audit/sign-in-lockout", test_sign_in_lockout);
+  g_test_add_func ("/central/audit/desk", test_desk);
   return g_test_run ();
 }
