@@ -25,6 +25,7 @@ struct _BdClient
   SoupSession *soup;
   char        *base_url;   /* scheme://host[:port][/path], no trailing slash */
   BdSession   *session;
+  char        *desk_id;    /* sent as X-Bijli-Desk, or NULL */
 };
 
 G_DEFINE_TYPE (BdClient, bd_client, G_TYPE_OBJECT)
@@ -490,6 +491,8 @@ send_request (BdClient       *self,
     }
   if (idempotency_key != NULL)
     soup_message_headers_replace (headers, "Idempotency-Key", idempotency_key);
+  if (self->desk_id != NULL)
+    soup_message_headers_replace (headers, "X-Bijli-Desk", self->desk_id);
 
   if (body != NULL)
     {
@@ -620,6 +623,7 @@ bd_client_finalize (GObject *object)
   BdClient *self = BD_CLIENT (object);
 
   g_clear_pointer (&self->base_url, g_free);
+  g_clear_pointer (&self->desk_id, g_free);
 
   G_OBJECT_CLASS (bd_client_parent_class)->finalize (object);
 }
@@ -743,6 +747,9 @@ bd_net_error_from_status (guint        status,
   switch (status)
     {
     case SOUP_STATUS_FORBIDDEN:
+      if (g_strcmp0 (server_code, "account_disabled") == 0)
+        return g_error_new_literal (BD_NET_ERROR, BD_NET_ERROR_FORBIDDEN,
+                                    _("This account has been disabled. Ask your administrator."));
       return g_error_new_literal (BD_NET_ERROR, BD_NET_ERROR_FORBIDDEN,
                                   _("Your account is not allowed to do this. "
                                     "Ask your supervisor."));
@@ -873,6 +880,16 @@ bd_client_set_session (BdClient  *self,
 
   if (g_set_object (&self->session, session))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
+}
+
+void
+bd_client_set_desk_id (BdClient   *self,
+                       const char *desk_id)
+{
+  g_return_if_fail (BD_IS_CLIENT (self));
+
+  g_free (self->desk_id);
+  self->desk_id = g_strdup (desk_id);
 }
 
 void

@@ -64,6 +64,10 @@ BdClient   *bd_client_new               (const char          *base_url,
 const char *bd_client_get_base_url      (BdClient            *self);
 /* The session used to authorise requests, set by sign-in (or by the caller). */
 BdSession  *bd_client_get_session       (BdClient            *self);
+/* The desk's own id (a UUID made once per installation), sent with every
+ * request so that the server's audit log names the desk. */
+void        bd_client_set_desk_id       (BdClient            *self,
+                                         const char          *desk_id);
 void        bd_client_set_session       (BdClient            *self,
                                          BdSession           *session);
 

@@ -42,6 +42,7 @@ struct _BdApplication
   BdSyncEngine    *sync_engine;
   BdPushWorker    *push_worker;   /* sends the outbox while signed in */
   char            *store_path;
+  char            *desk_id;       /* X-Bijli-Desk, made once per installation */
   BdStoreRecovery  store_recovery;     /* how the store was opened, until taken */
   gint64           store_backup_time;  /* of the backup used, if one was */
   gint64           last_backup;        /* monotonic µs of the last backup started */
@@ -504,8 +505,10 @@ on_signed_in_cb (GObject      *source,
           g_task_run_in_thread (verify, verify_offline_thread);
           return;
         }
-      /* A password the server refuses must not keep working offline. */
-      if (g_error_matches (error, BD_NET_ERROR, BD_NET_ERROR_BAD_CREDENTIALS))
+      /* A password the server refuses, or a disabled account, must not
+       * keep working offline. */
+      if (g_error_matches (error, BD_NET_ERROR, BD_NET_ERROR_BAD_CREDENTIALS) ||
+          g_error_matches (error, BD_NET_ERROR, BD_NET_ERROR_FORBIDDEN))
         {
           g_autofree char *path = build_offline_login_path (data->server_url, data->username);
 
@@ -572,6 +575,7 @@ release_zone (BdApplication *self,
   g_clear_object (&self->session);
   g_clear_object (&self->client);
   g_clear_pointer (&self->store_path, g_free);
+  g_clear_pointer (&self->desk_id, g_free);
   self->offline_session = FALSE;
   wipe_string (&self->offline_password);
   self->store_recovery = BD_STORE_RECOVERY_NONE;
@@ -735,6 +739,7 @@ bd_application_startup (GApplication *app)
   static const char *complaint_accels[] = { "<Control>k", NULL };
   static const char *queue_accels[] = { "<Control><Shift>k", NULL };
   static const char *audit_accels[] = { "<Control><Shift>a", NULL };
+  static const char *staff_accels[] = { "<Control><Shift>u", NULL };
   static const char *requests_accels[] = { "<Control><Shift>d", NULL };
 
   G_APPLICATION_CLASS (bd_application_parent_class)->startup (app);
@@ -755,6 +760,7 @@ bd_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.new-complaint", complaint_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.complaint-queue", queue_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.audit-log", audit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.staff-accounts", staff_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.request-queue", requests_accels);
 
   /* Before the first window, so it opens in the chosen style. */
@@ -881,6 +887,24 @@ bd_application_get_push_worker (BdApplication *self)
   return self->push_worker;
 }
 
+/* Made once per installation: the audit log on the server then says which
+ * counter a change came from. */
+static const char *
+desk_id (BdApplication *self)
+{
+  g_autofree char *id = g_settings_get_string (self->settings, "desk-id");
+
+  if (id == NULL || *id == '\0')
+    {
+      g_free (id);
+      id = g_uuid_string_random ();
+      g_settings_set_string (self->settings, "desk-id", id);
+    }
+  g_free (self->desk_id);
+  self->desk_id = g_steal_pointer (&id);
+  return self->desk_id;
+}
+
 void
 bd_application_sign_in_async (BdApplication       *self,
                               const char          *server_url,
@@ -914,6 +938,7 @@ bd_application_sign_in_async (BdApplication       *self,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  bd_client_set_desk_id (data->client, desk_id (self));
 
   bd_client_sign_in_async (data->client, username, password, cancellable,
                            on_signed_in_cb, g_steal_pointer (&task));
@@ -1076,7 +1101,8 @@ on_reconnected_cb (GObject      *source,
   session = bd_client_sign_in_finish (BD_CLIENT (source), result, &error);
   if (session == NULL)
     {
-      if (g_error_matches (error, BD_NET_ERROR, BD_NET_ERROR_BAD_CREDENTIALS))
+      if (g_error_matches (error, BD_NET_ERROR, BD_NET_ERROR_BAD_CREDENTIALS) ||
+          g_error_matches (error, BD_NET_ERROR, BD_NET_ERROR_FORBIDDEN))
         {
           g_autofree char *path = build_offline_login_path (data->server_url, data->username);
 

@@ -129,3 +129,45 @@ bd_mnemonic_button_new (const char *label)
   gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, plain->str, -1);
   return button;
 }
+
+const char *
+bd_role_label (BdRole role)
+{
+  switch (role)
+    {
+    case BD_ROLE_OPERATOR:
+      return _("Operator");
+    case BD_ROLE_AGENT:
+      return _("Call-centre agent");
+    case BD_ROLE_SUPERVISOR:
+      return _("Supervisor");
+    case BD_ROLE_ADMIN:
+      return _("Administrator");
+    default:
+      return _("Staff");
+    }
+}
+
+void
+bd_password_row_name_toggle (GtkWidget *row)
+{
+  g_autoptr(GPtrArray) pending = g_ptr_array_new ();
+
+  g_ptr_array_add (pending, row);
+  while (pending->len > 0)
+    {
+      GtkWidget *widget = g_ptr_array_steal_index (pending, pending->len - 1);
+
+      /* The toggle is a GtkImage with a click gesture and the button role. */
+      if (widget != row && (GTK_IS_BUTTON (widget) ||
+                            gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (widget)) == GTK_ACCESSIBLE_ROLE_BUTTON))
+        {
+          gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                          _("Show the password"), -1);
+          continue;
+        }
+      for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+           child = gtk_widget_get_next_sibling (child))
+        g_ptr_array_add (pending, child);
+    }
+}

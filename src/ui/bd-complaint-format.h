@@ -33,4 +33,11 @@ char       *bd_format_duration          (gint64             seconds);
  * underscore. */
 GtkWidget  *bd_mnemonic_button_new      (const char        *label);
 
+/* Names the show-password toggle inside an AdwPasswordEntryRow, which
+ * libadwaita 1.2 leaves unnamed (screen readers say "GtkImage"). */
+void        bd_password_row_name_toggle (GtkWidget         *row);
+
+/* "Operator", "Call-centre agent", "Supervisor", "Administrator". */
+const char *bd_role_label               (BdRole             role);
+
 G_END_DECLS

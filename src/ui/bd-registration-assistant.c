@@ -25,6 +25,7 @@
 #include "core/bd-time.h"
 #include "core/bd-validate.h"
 
+#include "bd-complaint-format.h"
 #include "bd-consumer-format.h"
 #include "bd-field-error.h"
 #include "bd-registration-assistant.h"
@@ -1453,6 +1454,8 @@ static void
 bd_registration_assistant_init (BdRegistrationAssistant *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  bd_password_row_name_toggle (GTK_WIDGET (self->password_row));
+  bd_password_row_name_toggle (GTK_WIDGET (self->confirm_row));
 
   gtk_window_set_default_widget (GTK_WINDOW (self), GTK_WIDGET (self->next_button));
 }

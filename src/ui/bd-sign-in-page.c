@@ -9,6 +9,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "bd-complaint-format.h"
 #include "bd-sign-in-page.h"
 
 struct _BdSignInPage
@@ -203,6 +204,7 @@ static void
 bd_sign_in_page_init (BdSignInPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  bd_password_row_name_toggle (GTK_WIDGET (self->password_row));
 
   update_sensitivity (self);
 }

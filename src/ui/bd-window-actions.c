@@ -14,6 +14,7 @@
 #include "bd-audit-window.h"
 #include "bd-complaint-queue.h"
 #include "bd-request-queue.h"
+#include "bd-staff-window.h"
 #include "bd-window-private.h"
 
 static void
@@ -151,8 +152,19 @@ on_audit_log_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (bd_audit_window_new (_bd_window_get_app (self), GTK_WINDOW (self))));
 }
 
+static void
+on_staff_accounts_action (GSimpleAction *action,
+                          GVariant      *parameter,
+                          gpointer       user_data)
+{
+  BdWindow *self = BD_WINDOW (user_data);
+
+  gtk_window_present (GTK_WINDOW (bd_staff_window_new (_bd_window_get_app (self), GTK_WINDOW (self))));
+}
+
 static const GActionEntry win_actions[] = {
   { "audit-log", on_audit_log_action, NULL, NULL, NULL },
+  { "staff-accounts", on_staff_accounts_action, NULL, NULL, NULL },
   { "new-complaint", on_new_complaint_action, NULL, NULL, NULL },
   { "complaint-queue", on_complaint_queue_action, NULL, NULL, NULL },
   { "request-queue", on_request_queue_action, NULL, NULL, NULL },
@@ -244,6 +256,7 @@ _bd_window_actions_update (BdWindow *self)
     /* The server answers 403 to anyone else; the menu says so first. */
     set_action_enabled (self, "audit-log", signed_in && on_main &&
                         (role == BD_ROLE_SUPERVISOR || role == BD_ROLE_ADMIN));
+    set_action_enabled (self, "staff-accounts", signed_in && on_main && role == BD_ROLE_ADMIN);
   }
   gtk_widget_set_visible (self->consumer_actions, has_consumer);
 }

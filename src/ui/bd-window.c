@@ -22,6 +22,7 @@
 #include "net/bd-complaint-sync.h"
 
 #include "bd-attention-dialog.h"
+#include "bd-complaint-format.h"
 #include "bd-complaint-queue.h"
 #include "bd-consumer-page.h"
 #include "bd-consumer-window.h"
@@ -122,24 +123,6 @@ show_store_recovery (BdWindow *self)
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-static const char *
-role_label (BdRole role)
-{
-  switch (role)
-    {
-    case BD_ROLE_OPERATOR:
-      return _("Operator");
-    case BD_ROLE_AGENT:
-      return _("Call-centre agent");
-    case BD_ROLE_SUPERVISOR:
-      return _("Supervisor");
-    case BD_ROLE_ADMIN:
-      return _("Administrator");
-    default:
-      return _("Staff");
-    }
-}
-
 static char *
 format_synced_status (gint64 last_sync)
 {
@@ -229,7 +212,7 @@ update_user (BdWindow *self)
   if (name == NULL || *name == '\0')
     name = bd_session_get_username (session);
   /* Translators: who is signed in: a name, then a role such as "Operator". */
-  text = g_strdup_printf (_("%s · %s"), name, role_label (bd_session_get_role (session)));
+  text = g_strdup_printf (_("%s · %s"), name, bd_role_label (bd_session_get_role (session)));
   gtk_label_set_text (self->user_label, text);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->user_label), text);
   gtk_widget_set_visible (GTK_WIDGET (self->user_label), TRUE);
