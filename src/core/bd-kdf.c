@@ -1,4 +1,4 @@
-/* bd-kdf.c: PBKDF2-HMAC-SHA256 with GLib's GHmac, getrandom(2), and the
+/* bd-kdf.c: PBKDF2-HMAC-SHA256 (nettle), getrandom(2), and the
  * one-way protection of Aadhaar numbers.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -9,9 +9,10 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include <nettle/pbkdf2.h>
+
 #include "bd-kdf.h"
 
-#define SHA256_LEN 32
 
 gboolean
 bd_pbkdf2_sha256 (const guint8 *pw,
@@ -22,55 +23,14 @@ bd_pbkdf2_sha256 (const guint8 *pw,
                   guint8       *out,
                   gsize         out_len)
 {
-  /* GHmac refuses a NULL key; an empty password still needs a valid pointer. */
+  /* nettle wants valid pointers even for empty inputs. */
   static const guint8 empty[1] = { 0 };
-  g_autoptr(GHmac) keyed = NULL;
-  guint32 block = 1;
-  gsize done = 0;
 
   if (iterations == 0 || out == NULL || out_len == 0)
     return FALSE;
 
-  keyed = g_hmac_new (G_CHECKSUM_SHA256, pw_len > 0 ? pw : empty, pw_len);
-
-  while (done < out_len)
-    {
-      guint8 u[SHA256_LEN];
-      guint8 t[SHA256_LEN];
-      guint8 block_be[4];
-      gsize digest_len = SHA256_LEN;
-      gsize chunk;
-      g_autoptr(GHmac) first = g_hmac_copy (keyed);
-
-      block_be[0] = (block >> 24) & 0xff;
-      block_be[1] = (block >> 16) & 0xff;
-      block_be[2] = (block >> 8) & 0xff;
-      block_be[3] = block & 0xff;
-
-      if (salt_len > 0)
-        g_hmac_update (first, salt, salt_len);
-      g_hmac_update (first, block_be, sizeof block_be);
-      g_hmac_get_digest (first, u, &digest_len);
-      memcpy (t, u, SHA256_LEN);
-
-      for (guint i = 1; i < iterations; i++)
-        {
-          /* Copying the keyed state skips re-deriving the HMAC pads each round. */
-          g_autoptr(GHmac) h = g_hmac_copy (keyed);
-
-          digest_len = SHA256_LEN;
-          g_hmac_update (h, u, SHA256_LEN);
-          g_hmac_get_digest (h, u, &digest_len);
-          for (guint k = 0; k < SHA256_LEN; k++)
-            t[k] ^= u[k];
-        }
-
-      chunk = MIN (out_len - done, (gsize) SHA256_LEN);
-      memcpy (out + done, t, chunk);
-      done += chunk;
-      block++;
-    }
-
+  pbkdf2_hmac_sha256 (pw_len, pw_len > 0 ? pw : empty, iterations,
+                      salt_len, salt_len > 0 ? salt : empty, out_len, out);
   return TRUE;
 }
 

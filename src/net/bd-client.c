@@ -56,6 +56,7 @@ typedef struct
   DecodeFunc      decode;
   GDestroyNotify  free_result;
   gboolean        is_sign_in;
+  gboolean        has_body;       /* a POST with a password, not a resume */
   gboolean        raw;       /* send_json: any 2xx body, even empty, is the result */
   GBytes         *body;      /* the answer, while it is decoded in a worker thread */
   guint           status;    /* the HTTP status; 0 until an answer came */
@@ -417,7 +418,9 @@ on_request_done_cb (GObject      *source,
   if (!SOUP_STATUS_IS_SUCCESSFUL (status))
     {
       read_error_details (data->message, body, &data->retry_after, &data->attempts_left);
-      g_task_return_error (task, bd_net_error_from_status (status, data->path, body));
+      /* Only a sign-in's 401 means a wrong password. */
+      g_task_return_error (task, bd_net_error_from_status (status, data->is_sign_in && data->has_body ? data->path : NULL,
+                                                           body));
       return;
     }
 
@@ -483,7 +486,9 @@ send_request (BdClient       *self,
 
   headers = soup_message_get_request_headers (message);
   soup_message_headers_replace (headers, "Accept", "application/json");
-  if (self->session != NULL && g_strcmp0 (path, SESSION_PATH) != 0)
+  /* Signing in sends a password, not a token; asking for the session
+   * (resuming one) sends the token it asks about. */
+  if (self->session != NULL && !(g_str_equal (method, "POST") && g_strcmp0 (path, SESSION_PATH) == 0))
     {
       g_autofree char *bearer = g_strconcat ("Bearer ", bd_session_get_token (self->session), NULL);
 
@@ -509,6 +514,7 @@ send_request (BdClient       *self,
   data->decode = decode;
   data->free_result = free_result;
   data->is_sign_in = (flags & REQUEST_SIGN_IN) != 0;
+  data->has_body = body != NULL;
   data->raw = (flags & REQUEST_RAW) != 0;
   data->retry_after = -1;
   data->attempts_left = -1;
@@ -910,6 +916,24 @@ bd_client_sign_in_async (BdClient            *self,
   task = new_task (self, bd_client_sign_in_async, cancellable, callback, user_data);
   body = bd_sign_in_request_to_json (username, password);
   send_request (self, task, "POST", SESSION_PATH, NULL, NULL, body,
+                decode_session, g_object_unref, REQUEST_SIGN_IN);
+}
+
+void
+bd_client_resume_async (BdClient            *self,
+                        BdSession           *saved,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (BD_IS_CLIENT (self));
+  g_return_if_fail (BD_IS_SESSION (saved));
+
+  bd_client_set_session (self, saved);
+  task = new_task (self, bd_client_sign_in_async, cancellable, callback, user_data);
+  send_request (self, task, "GET", SESSION_PATH, NULL, NULL, NULL,
                 decode_session, g_object_unref, REQUEST_SIGN_IN);
 }
 

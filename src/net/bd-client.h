@@ -77,6 +77,14 @@ void        bd_client_sign_in_async     (BdClient            *self,
                                          GCancellable        *cancellable,
                                          GAsyncReadyCallback  callback,
                                          gpointer             user_data);
+/* Asks the server for the session of saved's token (a token kept from an
+ * earlier run); completes like a sign-in, with bd_client_sign_in_finish().
+ * BD_NET_ERROR_SESSION_EXPIRED once the server no longer takes it. */
+void        bd_client_resume_async      (BdClient            *self,
+                                         BdSession           *saved,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
 BdSession  *bd_client_sign_in_finish    (BdClient            *self,
                                          GAsyncResult        *result,
                                          GError             **error);

@@ -186,7 +186,7 @@ bd_central_db_sign_in_checked (BdCentralDb  *self,
   g_autofree char *hashed_token = NULL;
   gboolean found = FALSE;
   gboolean ok;
-  guint iterations = BD_PASSWORD_DEFAULT_ITERATIONS;
+  guint iterations = bd_central_db_get_password_iterations (self);
   gint64 expires_at = now + BD_CENTRAL_SESSION_LIFETIME_S;
   int rc;
 
@@ -273,6 +273,36 @@ bd_central_db_sign_in_checked (BdCentralDb  *self,
       g_set_error_literal (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_ACCOUNT_DISABLED,
                            _("This account has been disabled. Ask your administrator."));
       return NULL;
+    }
+
+  /* The password is known right now: the one moment a cheaper hash can
+   * be replaced without asking anyone. */
+  if (self->upgrade_hashes && iterations < self->password_iterations)
+    {
+      g_autoptr(sqlite3_stmt) rehash = NULL;
+      g_autoptr(GBytes) new_salt = NULL;
+      g_autoptr(GBytes) new_hash = NULL;
+      gsize new_salt_len, new_hash_len;
+      gconstpointer new_salt_data, new_hash_data;
+
+      bd_password_hash (password, self->password_iterations, &new_salt, &new_hash);
+      new_salt_data = g_bytes_get_data (new_salt, &new_salt_len);
+      new_hash_data = g_bytes_get_data (new_hash, &new_hash_len);
+      rehash = bd_database_prepare (self->db,
+                                    "UPDATE users SET password_hash = ?2, password_salt = ?3, "
+                                    "  password_iterations = ?4 WHERE username = ?1",
+                                    error);
+      if (rehash == NULL)
+        return NULL;
+      sqlite3_bind_text (rehash, 1, username, -1, SQLITE_STATIC);
+      sqlite3_bind_blob (rehash, 2, new_hash_data, (int) new_hash_len, SQLITE_STATIC);
+      sqlite3_bind_blob (rehash, 3, new_salt_data, (int) new_salt_len, SQLITE_STATIC);
+      sqlite3_bind_int64 (rehash, 4, self->password_iterations);
+      if (sqlite3_step (rehash) != SQLITE_DONE)
+        {
+          bd_database_set_error (self->db, error, "rehash");
+          return NULL;
+        }
     }
 
   token = new_token ();

@@ -69,6 +69,11 @@ struct _BdCentralDb
   /* The desk the request being served came from (its X-Bijli-Desk
    * header), for the audit entries it writes; NULL outside requests. */
   char         *request_desk;
+
+  /* New password hashes get this many iterations; when upgrade_hashes,
+   * a good sign-in with an older, cheaper hash rehashes it. */
+  guint         password_iterations;
+  gboolean      upgrade_hashes;
 };
 
 #define CONSUMER_COLUMNS \

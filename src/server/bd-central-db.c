@@ -8,6 +8,7 @@
 
 #include "bd-central-db.h"
 #include "bd-central-db-private.h"
+#include "bd-password.h"
 
 #define CENTRAL_MMAP_SIZE 2147483648
 
@@ -803,4 +804,23 @@ bd_central_db_set_request_desk (BdCentralDb *self,
 
   g_free (self->request_desk);
   self->request_desk = g_strdup (desk);
+}
+
+void
+bd_central_db_set_password_iterations (BdCentralDb *self,
+                                       guint        iterations)
+{
+  g_return_if_fail (BD_IS_CENTRAL_DB (self));
+  g_return_if_fail (iterations > 0);
+
+  self->password_iterations = iterations;
+  self->upgrade_hashes = TRUE;
+}
+
+guint
+bd_central_db_get_password_iterations (BdCentralDb *self)
+{
+  g_return_val_if_fail (BD_IS_CENTRAL_DB (self), BD_PASSWORD_DEFAULT_ITERATIONS);
+
+  return self->password_iterations > 0 ? self->password_iterations : BD_PASSWORD_DEFAULT_ITERATIONS;
 }

@@ -103,6 +103,13 @@ gboolean       bd_central_db_revoke_session     (BdCentralDb    *self,
                                                  BdSession      *session,
                                                  gint64          now,
                                                  GError        **error);
+/* Iterations for the password hashes the server makes (staff created or
+ * reset); also rehashes a user's older, cheaper hash at their next good
+ * sign-in. Until called: BD_PASSWORD_DEFAULT_ITERATIONS, no rehashing. */
+void           bd_central_db_set_password_iterations (BdCentralDb *self,
+                                                      guint        iterations);
+guint          bd_central_db_get_password_iterations (BdCentralDb *self);
+
 /* The desk (its own id, from the X-Bijli-Desk header) of the request
  * being served, recorded with the sessions it opens and the audit entries
  * it writes; NULL between requests. */

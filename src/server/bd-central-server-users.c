@@ -102,7 +102,7 @@ _bd_central_handle_users (BdCentralServer   *self,
     return;
 
   if (!bd_central_db_user_create (self->db, session, username, display_name, role, password,
-                                  BD_PASSWORD_DEFAULT_ITERATIONS, now, &error))
+                                  bd_central_db_get_password_iterations (self->db), now, &error))
     {
       _bd_central_respond_failure (msg, error, -1, -1);
       return;
@@ -190,7 +190,8 @@ _bd_central_handle_user_password (BdCentralServer   *self,
   if (request == NULL || !_bd_central_check_members (msg, request, allowed) ||
       !_bd_central_require_string (msg, request, "password", &password))
     return;
-  if (!bd_central_db_user_reset_password (self->db, session, username, password, BD_PASSWORD_DEFAULT_ITERATIONS,
+  if (!bd_central_db_user_reset_password (self->db, session, username, password,
+                                          bd_central_db_get_password_iterations (self->db),
                                           g_get_real_time () / G_USEC_PER_SEC, &error))
     {
       _bd_central_respond_failure (msg, error, -1, -1);

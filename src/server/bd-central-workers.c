@@ -21,6 +21,7 @@
 #include "bd-central-db.h"
 #include "bd-central-server.h"
 #include "bd-central-workers.h"
+#include "bd-password.h"
 
 typedef struct {
   GMainLoop *loop;
@@ -112,6 +113,7 @@ serve_in_worker (const char *db_path,
       g_printerr (_("bijli-central worker: could not open the database %s: %s\n"), db_path, error->message);
       return 1;
     }
+  bd_central_db_set_password_iterations (db, BD_PASSWORD_DEFAULT_ITERATIONS);
 
   server = bd_central_server_new_with_options (db, demo, sms_failure_rate);
   socket = bd_central_reuseport_socket_new (port, TRUE, &error);

@@ -49,6 +49,7 @@ struct _BdDemoGenerator
   gint64   next_account[2];
   gint64   next_legacy_account[2];
   gint64   next_serial;
+  guint    password_iterations;
 };
 
 G_DEFINE_TYPE (BdDemoGenerator, bd_demo_generator, G_TYPE_OBJECT)
@@ -625,6 +626,7 @@ bd_demo_generator_class_init (BdDemoGeneratorClass *klass)
 static void
 bd_demo_generator_init (BdDemoGenerator *self)
 {
+  self->password_iterations = BD_PASSWORD_DEFAULT_ITERATIONS;
 }
 
 const BdDemoUser *
@@ -679,7 +681,7 @@ bd_demo_generator_create_users (BdDemoGenerator  *self,
 
       if (!bd_central_db_ensure_user (db, user->username, user->display_name, user->role,
                                       user->zone, user->password,
-                                      BD_PASSWORD_DEFAULT_ITERATIONS, error))
+                                      self->password_iterations, error))
         return FALSE;
     }
 
@@ -726,4 +728,14 @@ bd_demo_generator_populate (BdDemoGenerator  *self,
     return -1;
 
   return n_consumers;
+}
+
+void
+bd_demo_generator_set_password_iterations (BdDemoGenerator *self,
+                                           guint            iterations)
+{
+  g_return_if_fail (BD_IS_DEMO_GENERATOR (self));
+  g_return_if_fail (iterations > 0);
+
+  self->password_iterations = iterations;
 }

@@ -40,6 +40,11 @@ BdDemoGenerator *bd_demo_generator_new          (guint32           seed,
 /* The next consumer of the sequence. */
 BdConsumer      *bd_demo_generator_next         (BdDemoGenerator  *self);
 
+/* The PBKDF2 iterations of the demo users' hashes (default
+ * BD_PASSWORD_DEFAULT_ITERATIONS); tests lower it, valgrind being slow. */
+void             bd_demo_generator_set_password_iterations (BdDemoGenerator *self,
+                                                            guint            iterations);
+
 /* Creates the demo zones and users; existing users are kept as they are. */
 gboolean         bd_demo_generator_create_users (BdDemoGenerator  *self,
                                                  BdCentralDb      *db,

@@ -16,6 +16,7 @@
 #include "bd-central-server.h"
 #include "bd-central-workers.h"
 #include "bd-demo-generator.h"
+#include "bd-password.h"
 
 #define DEFAULT_PORT 8912
 
@@ -303,6 +304,9 @@ main (int   argc,
       g_printerr (_("%s: could not open the database %s: %s\n"), g_get_prgname (), db_path, error->message);
       return 1;
     }
+  /* Older, cheaper hashes (a database from before the count was raised)
+   * are replaced at each user's next sign-in. */
+  bd_central_db_set_password_iterations (db, BD_PASSWORD_DEFAULT_ITERATIONS);
 
   if (verify_audit)
     {

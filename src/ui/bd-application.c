@@ -19,6 +19,7 @@
 
 #include "bd-about.h"
 #include "bd-application.h"
+#include "bd-session-keyring.h"
 #include "bd-consumer-format.h"
 #include "bd-consumer-window.h"
 #include "bd-language.h"
@@ -389,8 +390,11 @@ on_store_opened_cb (GObject      *source,
     {
       start_online (self);
       /* Each online sign-in renews the offline record and its window; the
-       * KDF runs in a thread of its own, off the path to the first sync. */
+       * KDF runs in a thread of its own, off the path to the first sync.
+       * A resumed session has no password, and keeps the record it had. */
       save_offline_login (self, self->session, data->password);
+      if (data->password != NULL)
+        bd_session_keyring_store (data->server_url, self->session);
     }
 
   g_settings_set_string (self->settings, "server-url", data->server_url);
@@ -575,7 +579,6 @@ release_zone (BdApplication *self,
   g_clear_object (&self->session);
   g_clear_object (&self->client);
   g_clear_pointer (&self->store_path, g_free);
-  g_clear_pointer (&self->desk_id, g_free);
   self->offline_session = FALSE;
   wipe_string (&self->offline_password);
   self->store_recovery = BD_STORE_RECOVERY_NONE;
@@ -661,6 +664,9 @@ bd_application_activate (GApplication *app)
       bd_window_prefill_sign_in (BD_WINDOW (window),
                                  env_server != NULL && *env_server != '\0' ? env_server : server,
                                  username);
+      bd_window_resume_session (BD_WINDOW (window),
+                                env_server != NULL && *env_server != '\0' ? env_server : server,
+                                username);
     }
 
   gtk_window_present (window);
@@ -717,6 +723,8 @@ bd_application_command_line (GApplication            *app,
         g_application_command_line_printerr (cmdline, "%s\n",
                                              _("--sign-in needs the password in the BIJLI_DESK_PASSWORD environment variable; please type it in the window instead."));
     }
+  else
+    bd_window_resume_session (BD_WINDOW (window), server, username);
 
   return EXIT_SUCCESS;
 }
@@ -785,6 +793,7 @@ bd_application_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_pointer (&self->server_url, g_free);
   g_clear_pointer (&self->username, g_free);
+  g_clear_pointer (&self->desk_id, g_free);
 
   G_OBJECT_CLASS (bd_application_parent_class)->dispose (object);
 }
@@ -942,6 +951,107 @@ bd_application_sign_in_async (BdApplication       *self,
 
   bd_client_sign_in_async (data->client, username, password, cancellable,
                            on_signed_in_cb, g_steal_pointer (&task));
+}
+
+static void
+on_resumed_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) outer = user_data;
+  SignIn *data = g_task_get_task_data (outer);
+  g_autoptr(GError) error = NULL;
+
+  data->session = bd_client_sign_in_finish (BD_CLIENT (source), result, &error);
+  if (data->session == NULL)
+    {
+      /* Ended, revoked or disabled: the kept token is of no more use. */
+      if (g_error_matches (error, BD_NET_ERROR, BD_NET_ERROR_SESSION_EXPIRED) ||
+          g_error_matches (error, BD_NET_ERROR, BD_NET_ERROR_FORBIDDEN))
+        bd_session_keyring_clear (data->server_url, data->username);
+      g_task_return_error (outer, g_steal_pointer (&error));
+      return;
+    }
+  /* The server says whose token it is; a keyring entry under another
+   * name must not open that person's zone. */
+  if (g_strcmp0 (bd_session_get_username (data->session), data->username) != 0)
+    {
+      bd_session_keyring_clear (data->server_url, data->username);
+      g_task_return_new_error (outer, BD_NET_ERROR, BD_NET_ERROR_SESSION_EXPIRED,
+                               _("Your session has ended. Sign in again."));
+      return;
+    }
+  open_store_for (outer, data);
+}
+
+static void
+on_token_found_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) outer = user_data;
+  SignIn *data = g_task_get_task_data (outer);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = bd_session_keyring_lookup_finish (result, &error);
+  g_autoptr(BdSession) saved = NULL;
+  GCancellable *cancellable = g_task_get_cancellable (outer);
+
+  if (token == NULL)
+    {
+      if (error != NULL)
+        g_task_return_error (outer, g_steal_pointer (&error));
+      else
+        g_task_return_boolean (outer, FALSE);
+      return;
+    }
+  saved = bd_session_new (token, data->username, data->username, BD_ROLE_OPERATOR, "", "", 0);
+  bd_client_resume_async (data->client, saved, cancellable, on_resumed_cb, g_steal_pointer (&outer));
+}
+
+void
+bd_application_resume_async (BdApplication       *self,
+                             const char          *server_url,
+                             const char          *username,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  SignIn *data;
+
+  g_return_if_fail (BD_IS_APPLICATION (self));
+  g_return_if_fail (server_url != NULL);
+  g_return_if_fail (username != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, bd_application_resume_async);
+
+  data = g_new0 (SignIn, 1);
+  data->server_url = g_strdup (server_url);
+  data->username = g_strdup (username);
+  g_task_set_task_data (task, data, (GDestroyNotify) sign_in_free);
+
+  data->client = bd_client_new (server_url, &error);
+  if (data->client == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  bd_client_set_desk_id (data->client, desk_id (self));
+  bd_session_keyring_lookup_async (server_url, username, cancellable, on_token_found_cb, g_steal_pointer (&task));
+}
+
+gboolean
+bd_application_resume_finish (BdApplication  *self,
+                              GAsyncResult   *result,
+                              GError        **error)
+{
+  g_return_val_if_fail (BD_IS_APPLICATION (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == bd_application_resume_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 gboolean
@@ -1134,6 +1244,8 @@ on_reconnected_cb (GObject      *source,
 
   /* The online sign-in renews the offline record, as any other does. */
   save_offline_login (self, session, self->offline_password);
+  if (self->server_url != NULL)
+    bd_session_keyring_store (self->server_url, session);
 
   start_online (self);
   g_task_return_boolean (task, TRUE);
@@ -1198,9 +1310,14 @@ bd_application_sign_out (BdApplication *self)
   g_list_free (windows);
 
   /* The token must stop working now, not at the end of the shift; if the
-   * server cannot be reached it expires on its own. */
+   * server cannot be reached it expires on its own. Nor may the next
+   * start of the desk resume it. */
   if (self->client != NULL && self->session != NULL && !self->offline_session)
-    bd_client_send_json_async (self->client, "DELETE", "/api/v1/session", NULL, NULL, NULL, NULL, NULL);
+    {
+      bd_client_send_json_async (self->client, "DELETE", "/api/v1/session", NULL, NULL, NULL, NULL, NULL);
+      if (self->server_url != NULL)
+        bd_session_keyring_clear (self->server_url, bd_session_get_username (self->session));
+    }
 
   release_zone (self, TRUE);
 }

@@ -53,6 +53,20 @@ void             bd_application_sign_in_async    (BdApplication       *self,
 gboolean         bd_application_sign_in_finish   (BdApplication       *self,
                                                   GAsyncResult        *result,
                                                   GError             **error);
+/* Resumes the session kept in the Secret Service for username at
+ * server_url (bd-session-keyring.h), as a sign-in would go on from the
+ * server's answer. FALSE without error when none is kept (or there is no
+ * Secret Service): the operator signs in. BD_NET_ERROR_SESSION_EXPIRED when
+ * the server no longer takes the token (it is forgotten then). */
+void             bd_application_resume_async     (BdApplication       *self,
+                                                  const char          *server_url,
+                                                  const char          *username,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+gboolean         bd_application_resume_finish    (BdApplication       *self,
+                                                  GAsyncResult        *result,
+                                                  GError             **error);
 void             bd_application_sign_out         (BdApplication       *self);
 
 /* TRUE while signed in against the offline record because the server

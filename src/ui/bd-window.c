@@ -865,6 +865,52 @@ begin_reconnect (BdWindow *self)
                                   on_reconnected_cb, g_object_ref (self));
 }
 
+static void signed_in (BdWindow *self);
+
+/* A session kept from the last run (bd-session-keyring.h) opens the zone
+ * without the password; none kept leaves the sign-in page as it was. */
+static void
+on_app_resumed_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(BdWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (bd_application_resume_finish (BD_APPLICATION (source), result, &error))
+    {
+      signed_in (self);
+      return;
+    }
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      g_error_matches (error, BD_NET_ERROR, BD_NET_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->sign_in_cancellable);
+  bd_sign_in_page_set_busy (self->sign_in_page, FALSE);
+  if (error != NULL)
+    bd_sign_in_page_show_error (self->sign_in_page,
+                                g_error_matches (error, BD_NET_ERROR, BD_NET_ERROR_SESSION_EXPIRED)
+                                ? _("Your session has ended. Sign in again.") : error->message);
+  bd_sign_in_page_focus_first_empty (self->sign_in_page);
+}
+
+void
+bd_window_resume_session (BdWindow   *self,
+                          const char *server_url,
+                          const char *username)
+{
+  g_return_if_fail (BD_IS_WINDOW (self));
+
+  if (bd_application_get_session (_bd_window_get_app (self)) != NULL || self->sign_in_cancellable != NULL ||
+      server_url == NULL || *server_url == '\0' || username == NULL || *username == '\0')
+    return;
+
+  self->sign_in_cancellable = g_cancellable_new ();
+  bd_sign_in_page_set_busy (self->sign_in_page, TRUE);
+  bd_application_resume_async (_bd_window_get_app (self), server_url, username, self->sign_in_cancellable,
+                               on_app_resumed_cb, g_object_ref (self));
+}
+
 static void
 on_app_signed_in_cb (GObject      *source,
                      GAsyncResult *result,
@@ -885,6 +931,13 @@ on_app_signed_in_cb (GObject      *source,
       bd_sign_in_page_show_error (self->sign_in_page, error->message);
       return;
     }
+  signed_in (self);
+}
+
+static void
+signed_in (BdWindow *self)
+{
+  BdApplication *app = _bd_window_get_app (self);
 
   g_clear_object (&self->sign_in_cancellable);
   bd_sign_in_page_set_busy (self->sign_in_page, FALSE);

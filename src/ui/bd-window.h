@@ -26,6 +26,12 @@ void        bd_window_prefill_sign_in       (BdWindow      *self,
 /* Submits the sign-in form with this password. */
 void        bd_window_sign_in_with_password (BdWindow      *self,
                                              const char    *password);
+/* Opens the session kept from the last run for username at server_url,
+ * if the Secret Service has one and the server still takes it; else the
+ * sign-in page stays (with "Your session has ended" when it was refused). */
+void        bd_window_resume_session        (BdWindow      *self,
+                                             const char    *server_url,
+                                             const char    *username);
 /* Searches for text as soon as the zone is ready (at once if it is). */
 void        bd_window_set_pending_search    (BdWindow      *self,
                                              const char    *text);

@@ -48,6 +48,7 @@ open_demo_db (Fixture    *fixture,
 
   g_assert_no_error (error);
   g_assert_nonnull (db);
+  bd_demo_generator_set_password_iterations (generator, 1000);
   g_assert_true (bd_demo_generator_create_users (generator, db, &error));
   g_assert_no_error (error);
   created = bd_demo_generator_populate (generator, db, n, &error);

@@ -248,6 +248,8 @@ test_idempotent (Fixture       *fixture,
   g_autoptr(BdCentralDb) reopened = NULL;
   g_autofree char *path = fixture_path (fixture, "central.sqlite3");
 
+  bd_demo_generator_set_password_iterations (generator, 1000);
+
   g_assert_true (bd_demo_generator_create_users (generator, fixture->db, &error));
   g_assert_no_error (error);
   g_assert_cmpint (bd_demo_generator_populate (generator, fixture->db, N_DEMO, &error), ==, 0);
@@ -260,6 +262,7 @@ test_idempotent (Fixture       *fixture,
   g_assert_no_error (error);
   g_clear_object (&generator);
   generator = bd_demo_generator_new (1912, FIXED_NOW + 3600);
+  bd_demo_generator_set_password_iterations (generator, 1000);
   g_assert_true (bd_demo_generator_create_users (generator, reopened, &error));
   g_assert_cmpint (bd_demo_generator_populate (generator, reopened, 500, &error), ==, 0);
   g_assert_no_error (error);
@@ -462,6 +465,7 @@ test_bulk_same_as_slow (Fixture       *fixture,
 
   /* The slow path: one insert at a time with every index and trigger live. */
   g_assert_no_error (error);
+  bd_demo_generator_set_password_iterations (generator, 1000);
   g_assert_true (bd_demo_generator_create_users (generator, slow, &error));
   g_assert_true (bd_database_begin (slow_db, &error));
   for (guint i = 0; i < n; i++)
@@ -528,6 +532,7 @@ test_bulk_abort (Fixture       *fixture,
   g_autofree char *schema_after = NULL;
 
   g_assert_no_error (error);
+  bd_demo_generator_set_password_iterations (generator, 1000);
   g_assert_true (bd_demo_generator_create_users (generator, db, &error));
   schema_before = dump_query (db, "SELECT name, sql FROM sqlite_master ORDER BY name");
 

@@ -10,6 +10,7 @@
 #include "server/bd-central-db.h"
 #include "server/bd-central-db-audit.h"
 #include "server/bd-central-db-users.h"
+#include "store/bd-database.h"
 
 #define T0 G_GINT64_CONSTANT (1795000000)
 #define ITERATIONS 1000
@@ -215,6 +216,44 @@ test_password_and_sessions (Fixture       *fixture,
   g_assert_true (bd_central_db_audit_verify (fixture->db, &count, &broken, &error));
 }
 
+static gint64
+stored_iterations (BdCentralDb *db,
+                   const char  *username)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3_stmt) stmt = bd_database_prepare (bd_central_db_get_database (db),
+                                                      "SELECT password_iterations FROM users WHERE username = ?1",
+                                                      &error);
+
+  g_assert_no_error (error);
+  sqlite3_bind_text (stmt, 1, username, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+/* A cheaper hash from before the count was raised is replaced at the next
+ * good sign-in, and only then. */
+static void
+test_rehash (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BdSession) first = NULL;
+  g_autoptr(BdSession) second = NULL;
+
+  g_assert_cmpint (stored_iterations (fixture->db, "supervisor"), ==, ITERATIONS);
+  bd_central_db_set_password_iterations (fixture->db, 2 * ITERATIONS);
+  g_assert_null (bd_central_db_sign_in (fixture->db, "supervisor", "wrong-password", T0, &error));
+  g_clear_error (&error);
+  g_assert_cmpint (stored_iterations (fixture->db, "supervisor"), ==, ITERATIONS);
+  first = bd_central_db_sign_in (fixture->db, "supervisor", "bijli-supervisor", T0 + 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (stored_iterations (fixture->db, "supervisor"), ==, 2 * ITERATIONS);
+  second = bd_central_db_sign_in (fixture->db, "supervisor", "bijli-supervisor", T0 + 2, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (second);
+}
+
 static void
 test_password_rules (void)
 {
@@ -245,6 +284,7 @@ main (int   argc,
   g_test_add ("/central/users/disable", Fixture, NULL, fixture_set_up, test_disable, fixture_tear_down);
   g_test_add ("/central/users/password-and-sessions", Fixture, NULL, fixture_set_up, test_password_and_sessions,
               fixture_tear_down);
+  g_test_add ("/central/users/rehash", Fixture, NULL, fixture_set_up, test_rehash, fixture_tear_down);
   g_test_add_func ("/central/users/password-rules", test_password_rules);
 
   return g_test_run ();
