@@ -375,13 +375,16 @@ bd_changes_page_from_json (JsonNode  *node,
 
 JsonNode *
 bd_sign_in_request_to_json (const char *username,
-                            const char *password)
+                            const char *password,
+                            const char *zone)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
   _bd_codec_add_string (builder, "username", username);
   _bd_codec_add_string (builder, "password", password);
+  if (zone != NULL && *zone != '\0')
+    _bd_codec_add_string (builder, "zone", zone);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
@@ -390,15 +393,18 @@ gboolean
 bd_sign_in_request_from_json (JsonNode  *node,
                               char     **out_username,
                               char     **out_password,
+                              char     **out_zone,
                               GError   **error)
 {
   JsonObject *object = _bd_codec_expect_object (node, _("a sign-in request"), error);
   g_autofree char *username = NULL;
   g_autofree char *password = NULL;
+  g_autofree char *zone = NULL;
 
   if (object == NULL ||
       !_bd_codec_read_string (object, "username", FALSE, 64, &username, error) ||
-      !_bd_codec_read_string (object, "password", FALSE, 256, &password, error))
+      !_bd_codec_read_string (object, "password", FALSE, 256, &password, error) ||
+      !_bd_codec_read_string (object, "zone", TRUE, 16, &zone, error))
     return FALSE;
   if (*username == '\0')
     return _bd_codec_invalid (error, "username");
@@ -407,6 +413,8 @@ bd_sign_in_request_from_json (JsonNode  *node,
 
   *out_username = g_steal_pointer (&username);
   *out_password = g_steal_pointer (&password);
+  if (out_zone != NULL)
+    *out_zone = zone != NULL && *zone != '\0' ? g_steal_pointer (&zone) : NULL;
   return TRUE;
 }
 

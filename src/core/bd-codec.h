@@ -52,11 +52,15 @@ BdChangesPage  *bd_changes_page_from_json       (JsonNode       *node,
                                                  GError        **error);
 
 /* POST /session request and answer */
+/* zone: NULL or "" for the user's own zone, or another zone the user
+ * may work in; *out_zone is NULL when none was asked for. */
 JsonNode       *bd_sign_in_request_to_json      (const char     *username,
-                                                 const char     *password);
+                                                 const char     *password,
+                                                 const char     *zone);
 gboolean        bd_sign_in_request_from_json    (JsonNode       *node,
                                                  char          **out_username,
                                                  char          **out_password,
+                                                 char          **out_zone,
                                                  GError        **error);
 JsonNode       *bd_session_to_json              (BdSession      *session);
 BdSession      *bd_session_from_json            (JsonNode       *node,

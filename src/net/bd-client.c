@@ -906,6 +906,18 @@ bd_client_sign_in_async (BdClient            *self,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
+  bd_client_sign_in_to_zone_async (self, username, password, NULL, cancellable, callback, user_data);
+}
+
+void
+bd_client_sign_in_to_zone_async (BdClient            *self,
+                                 const char          *username,
+                                 const char          *password,
+                                 const char          *zone,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
   GTask *task;
   g_autoptr(JsonNode) body = NULL;
 
@@ -914,7 +926,7 @@ bd_client_sign_in_async (BdClient            *self,
   g_return_if_fail (password != NULL);
 
   task = new_task (self, bd_client_sign_in_async, cancellable, callback, user_data);
-  body = bd_sign_in_request_to_json (username, password);
+  body = bd_sign_in_request_to_json (username, password, zone);
   send_request (self, task, "POST", SESSION_PATH, NULL, NULL, body,
                 decode_session, g_object_unref, REQUEST_SIGN_IN);
 }

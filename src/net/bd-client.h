@@ -77,6 +77,15 @@ void        bd_client_sign_in_async     (BdClient            *self,
                                          GCancellable        *cancellable,
                                          GAsyncReadyCallback  callback,
                                          gpointer             user_data);
+/* The same, in zone (NULL: the user's own) when the account may work in
+ * more than one. */
+void        bd_client_sign_in_to_zone_async (BdClient            *self,
+                                             const char          *username,
+                                             const char          *password,
+                                             const char          *zone,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
 /* Asks the server for the session of saved's token (a token kept from an
  * earlier run); completes like a sign-in, with bd_client_sign_in_finish().
  * BD_NET_ERROR_SESSION_EXPIRED once the server no longer takes it. */

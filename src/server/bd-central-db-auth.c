@@ -177,6 +177,18 @@ bd_central_db_sign_in_checked (BdCentralDb  *self,
                                gint64       *out_retry_after,
                                GError      **error)
 {
+  return bd_central_db_sign_in_to_zone (self, username, password, NULL, now, out_retry_after, error);
+}
+
+BdSession *
+bd_central_db_sign_in_to_zone (BdCentralDb  *self,
+                               const char   *username,
+                               const char   *password,
+                               const char   *zone,
+                               gint64        now,
+                               gint64       *out_retry_after,
+                               GError      **error)
+{
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(sqlite3_stmt) insert = NULL;
   g_autoptr(GBytes) salt = NULL;
@@ -215,16 +227,21 @@ bd_central_db_sign_in_checked (BdCentralDb  *self,
       }
   }
 
+  /* The zone asked for, if it is the user's own or one granted to them;
+   * z.code is NULL for any other, told apart only after the password. */
   stmt = bd_database_prepare (self->db,
-                              "SELECT u.username, u.display_name, u.role, u.zone, z.name, ?2, "
-                              "  u.password_salt, u.password_iterations, u.password_hash, u.disabled_at "
-                              "FROM users u JOIN zones z ON z.code = u.zone "
+                              "SELECT u.username, u.display_name, u.role, z.code, z.name, ?2, "
+                              "  u.password_salt, u.password_iterations, u.password_hash, u.disabled_at, u.zone "
+                              "FROM users u LEFT JOIN zones z ON z.code = COALESCE (?3, u.zone) "
+                              "  AND (z.code = u.zone OR EXISTS (SELECT 1 FROM user_zones g "
+                              "                                   WHERE g.username = u.username AND g.zone = z.code)) "
                               "WHERE u.username = ?1",
                               error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, username, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 2, expires_at);
+  _bd_central_bind_text_or_null (stmt, 3, zone);
 
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
@@ -255,7 +272,7 @@ bd_central_db_sign_in_checked (BdCentralDb  *self,
       g_autoptr(GError) audit_error = NULL;
 
       /* Failed sign-ins are what an audit is most often read for. */
-      if (!_bd_central_db_audit (self, now, username, "", found ? (const char *) sqlite3_column_text (stmt, 3) : "",
+      if (!_bd_central_db_audit (self, now, username, "", found ? (const char *) sqlite3_column_text (stmt, 10) : "",
                                  "session.sign_in_failed", NULL, NULL, &audit_error))
         g_warning ("Could not record a failed sign-in: %s", audit_error->message);
       g_set_error (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_INVALID_CREDENTIALS,
@@ -268,7 +285,7 @@ bd_central_db_sign_in_checked (BdCentralDb  *self,
   if (sqlite3_column_type (stmt, 9) != SQLITE_NULL)
     {
       if (!_bd_central_db_audit (self, now, username, _bd_central_column_text (stmt, 2),
-                                 _bd_central_column_text (stmt, 3), "session.sign_in_disabled", NULL, NULL, error))
+                                 _bd_central_column_text (stmt, 10), "session.sign_in_disabled", NULL, NULL, error))
         return NULL;
       g_set_error_literal (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_ACCOUNT_DISABLED,
                            _("This account has been disabled. Ask your administrator."));
@@ -305,13 +322,20 @@ bd_central_db_sign_in_checked (BdCentralDb  *self,
         }
     }
 
+  if (sqlite3_column_type (stmt, 3) == SQLITE_NULL)
+    {
+      g_set_error_literal (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_FORBIDDEN,
+                           _("This account may not work in that zone. Leave the zone empty for your own."));
+      return NULL;
+    }
+
   token = new_token ();
   hashed_token = token_hash (token);
   session = session_from_row (stmt, token);
 
   insert = bd_database_prepare (self->db,
-                                "INSERT INTO sessions (token_hash, username, created_at, expires_at, desk) "
-                                "VALUES (?1, ?2, ?3, ?4, ?5)",
+                                "INSERT INTO sessions (token_hash, username, created_at, expires_at, desk, zone) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                                 error);
   if (insert == NULL)
     return NULL;
@@ -320,6 +344,7 @@ bd_central_db_sign_in_checked (BdCentralDb  *self,
   sqlite3_bind_int64 (insert, 3, now);
   sqlite3_bind_int64 (insert, 4, expires_at);
   _bd_central_bind_text_or_null (insert, 5, self->request_desk);
+  sqlite3_bind_text (insert, 6, bd_session_get_zone (session), -1, SQLITE_STATIC);
   if (sqlite3_step (insert) != SQLITE_DONE)
     {
       bd_database_set_error (self->db, error, "session");

@@ -16,7 +16,9 @@
 #define USER_COLUMNS \
   "u.username, u.display_name, u.role, u.zone, u.created_at, u.disabled_at, u.password_changed_at, " \
   "(SELECT max (at) FROM audit_log a WHERE a.username = u.username AND a.action = 'session.sign_in'), " \
-  "(SELECT count (*) FROM sessions s WHERE s.username = u.username AND s.expires_at > ?1)"
+  "(SELECT count (*) FROM sessions s WHERE s.username = u.username AND s.expires_at > ?1), " \
+  "(SELECT group_concat (zone, ',') FROM (SELECT g.zone FROM user_zones g " \
+  "                                      WHERE g.username = u.username ORDER BY g.zone))"
 
 static gboolean
 require_admin (BdSession  *admin,
@@ -74,6 +76,16 @@ add_user (JsonBuilder  *builder,
   add_time_or_null (builder, "last_sign_in_at", stmt, 7);
   json_builder_set_member_name (builder, "active_sessions");
   json_builder_add_int_value (builder, sqlite3_column_int64 (stmt, 8));
+  json_builder_set_member_name (builder, "zones");
+  json_builder_begin_array (builder);
+  if (sqlite3_column_type (stmt, 9) != SQLITE_NULL)
+    {
+      g_auto(GStrv) zones = g_strsplit (_bd_central_column_text (stmt, 9), ",", -1);
+
+      for (guint i = 0; zones[i] != NULL; i++)
+        json_builder_add_string_value (builder, zones[i]);
+    }
+  json_builder_end_array (builder);
   json_builder_end_object (builder);
 }
 
@@ -351,15 +363,99 @@ fail:
   return FALSE;
 }
 
+/* The extra zones of username, sorted, joined by commas ("" for none). */
+static char *
+granted_zones (BdCentralDb  *self,
+               const char   *username,
+               GError      **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = bd_database_prepare (self->db,
+                                                      "SELECT COALESCE (group_concat (zone, ','), '') FROM "
+                                                      "(SELECT zone FROM user_zones WHERE username = ?1 ORDER BY zone)",
+                                                      error);
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, username, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      bd_database_set_error (self->db, error, "staff zones");
+      return NULL;
+    }
+  return g_strdup (_bd_central_column_text (stmt, 0));
+}
+
+/* Replaces username's extra zones: each must be one the administrator may
+ * work in; the user's home zone is not an extra one. */
+static gboolean
+set_zones (BdCentralDb        *self,
+           BdSession          *admin,
+           const char         *username,
+           const char * const *zones,
+           GError            **error)
+{
+  g_autoptr(sqlite3_stmt) clear = bd_database_prepare (self->db, "DELETE FROM user_zones WHERE username = ?1",
+                                                       error);
+  g_autoptr(sqlite3_stmt) check = NULL;
+  g_autoptr(sqlite3_stmt) insert = NULL;
+
+  if (clear == NULL)
+    return FALSE;
+  sqlite3_bind_text (clear, 1, username, -1, SQLITE_STATIC);
+  if (sqlite3_step (clear) != SQLITE_DONE)
+    {
+      bd_database_set_error (self->db, error, "staff zones");
+      return FALSE;
+    }
+  check = bd_database_prepare (self->db,
+                               "SELECT EXISTS (SELECT 1 FROM zones WHERE code = ?2) AND "
+                               "  (EXISTS (SELECT 1 FROM users WHERE username = ?1 AND zone = ?2) OR "
+                               "   EXISTS (SELECT 1 FROM user_zones WHERE username = ?1 AND zone = ?2))",
+                               error);
+  insert = bd_database_prepare (self->db,
+                                "INSERT OR IGNORE INTO user_zones (username, zone) "
+                                "SELECT ?1, ?2 WHERE NOT EXISTS (SELECT 1 FROM users WHERE username = ?1 AND zone = ?2)",
+                                error);
+  if (check == NULL || insert == NULL)
+    return FALSE;
+  for (guint i = 0; zones[i] != NULL; i++)
+    {
+      sqlite3_reset (check);
+      sqlite3_bind_text (check, 1, bd_session_get_username (admin), -1, SQLITE_STATIC);
+      sqlite3_bind_text (check, 2, zones[i], -1, SQLITE_STATIC);
+      if (sqlite3_step (check) != SQLITE_ROW)
+        {
+          bd_database_set_error (self->db, error, "zone check");
+          return FALSE;
+        }
+      if (sqlite3_column_int (check, 0) == 0)
+        {
+          g_set_error (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_FORBIDDEN,
+                       _("You can give only the zones you work in yourself; %s is not one of them."), zones[i]);
+          return FALSE;
+        }
+      sqlite3_reset (insert);
+      sqlite3_bind_text (insert, 1, username, -1, SQLITE_STATIC);
+      sqlite3_bind_text (insert, 2, zones[i], -1, SQLITE_STATIC);
+      if (sqlite3_step (insert) != SQLITE_DONE)
+        {
+          bd_database_set_error (self->db, error, "staff zones");
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 gboolean
-bd_central_db_user_update (BdCentralDb  *self,
-                           BdSession    *admin,
-                           const char   *username,
-                           const char   *display_name,
-                           const BdRole *role,
-                           int           disabled,
-                           gint64        now,
-                           GError      **error)
+bd_central_db_user_update (BdCentralDb        *self,
+                           BdSession          *admin,
+                           const char         *username,
+                           const char         *display_name,
+                           const BdRole       *role,
+                           int                 disabled,
+                           const char * const *zones,
+                           gint64              now,
+                           GError            **error)
 {
   g_autoptr(GError) local_error = NULL;
   g_autofree char *full_name = NULL;
@@ -446,6 +542,26 @@ bd_central_db_user_update (BdCentralDb  *self,
       if (!audit_admin (self, admin, now, "user.update", username, "role",
                         bd_role_to_string (old_role), bd_role_to_string (*role), error))
         goto fail;
+    }
+
+  if (zones != NULL)
+    {
+      g_autofree char *before = granted_zones (self, username, error);
+      g_autofree char *after = NULL;
+
+      if (before == NULL || !set_zones (self, admin, username, zones, error))
+        goto fail;
+      after = granted_zones (self, username, error);
+      if (after == NULL)
+        goto fail;
+      if (!g_str_equal (before, after))
+        {
+          /* A session in a zone no longer granted must not go on. */
+          if (delete_sessions (self, username, error) < 0)
+            goto fail;
+          if (!audit_admin (self, admin, now, "user.update", username, "zones", before, after, error))
+            goto fail;
+        }
     }
 
   if (disabled >= 0 && (disabled != 0) != was_disabled)

@@ -46,15 +46,19 @@ gboolean  bd_central_db_user_create           (BdCentralDb  *self,
                                                gint64        now,
                                                GError      **error);
 /* Changes what is given: display_name (NULL: unchanged), role (NULL:
- * unchanged), disabled (-1: unchanged, 0 enable, 1 disable). */
-gboolean  bd_central_db_user_update           (BdCentralDb  *self,
-                                               BdSession    *admin,
-                                               const char   *username,
-                                               const char   *display_name,
-                                               const BdRole *role,
-                                               int           disabled,
-                                               gint64        now,
-                                               GError      **error);
+ * unchanged), disabled (-1: unchanged, 0 enable, 1 disable), zones (NULL:
+ * unchanged; else the NULL-terminated extra zones the user may also sign
+ * in to, each one the administrator works in). A new role or set of zones
+ * ends the user's sessions. */
+gboolean  bd_central_db_user_update           (BdCentralDb        *self,
+                                               BdSession          *admin,
+                                               const char         *username,
+                                               const char         *display_name,
+                                               const BdRole       *role,
+                                               int                 disabled,
+                                               const char * const *zones,
+                                               gint64              now,
+                                               GError            **error);
 /* Sets a new password and ends the user's sessions. */
 gboolean  bd_central_db_user_reset_password   (BdCentralDb  *self,
                                                BdSession    *admin,

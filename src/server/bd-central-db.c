@@ -533,6 +533,17 @@ static const BdMigration migrations[] = {
     "CREATE INDEX sessions_username ON sessions (username);"
     "ALTER TABLE audit_log ADD COLUMN desk TEXT;"
   },
+  /* Staff who work in more than their own zone (a relief operator, a
+   * circle-level supervisor): each session is in one zone, chosen at
+   * sign-in; the home zone stays users.zone. */
+  { 9,
+    "CREATE TABLE user_zones ("
+    "  username TEXT NOT NULL REFERENCES users (username) ON DELETE CASCADE,"
+    "  zone     TEXT NOT NULL REFERENCES zones (code),"
+    "  PRIMARY KEY (username, zone)"
+    ") WITHOUT ROWID;"
+    "ALTER TABLE sessions ADD COLUMN zone TEXT;"
+  },
 };
 
 static const char * const stmt_sql[N_STMTS] = {
@@ -543,10 +554,10 @@ static const char * const stmt_sql[N_STMTS] = {
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
     "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)",
   [STMT_SESSION] =
-    "SELECT u.username, u.display_name, u.role, u.zone, z.name, s.expires_at "
+    "SELECT u.username, u.display_name, u.role, z.code, z.name, s.expires_at "
     "FROM sessions s "
     "JOIN users u ON u.username = s.username "
-    "JOIN zones z ON z.code = u.zone "
+    "JOIN zones z ON z.code = COALESCE (s.zone, u.zone) "
     "WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.disabled_at IS NULL",
   [STMT_LOOKUP] =
     "SELECT " CONSUMER_COLUMNS " FROM consumers WHERE account = ?1 AND zone = ?2",

@@ -93,6 +93,17 @@ BdSession     *bd_central_db_sign_in_checked    (BdCentralDb    *self,
                                                  gint64          now,
                                                  gint64         *out_retry_after,
                                                  GError        **error);
+/* The same in zone (NULL: the user's home zone), which must be the home
+ * zone or one granted to the user (bd_central_db_user_update()), else
+ * BD_CENTRAL_ERROR_FORBIDDEN after the password was found right. */
+BdSession     *bd_central_db_sign_in_to_zone    (BdCentralDb    *self,
+                                                 const char     *username,
+                                                 const char     *password,
+                                                 const char     *zone,
+                                                 gint64          now,
+                                                 gint64         *out_retry_after,
+                                                 GError        **error);
+
 /* The session for a token, BD_CENTRAL_ERROR_UNAUTHORIZED if unknown or expired. */
 BdSession     *bd_central_db_lookup_session     (BdCentralDb    *self,
                                                  const char     *token,

@@ -3,7 +3,7 @@
  *   GET    users                     the zone's staff
  *   POST   users                     {"username","display_name","role","password"}
  *   GET    users/{username}
- *   PATCH  users/{username}          {"display_name"?, "role"?, "disabled"?}
+ *   PATCH  users/{username}          {"display_name"?, "role"?, "disabled"?, "zones"?}
  *   POST   users/{username}/password {"password"}: a new password, sessions ended
  *   DELETE users/{username}/sessions sign the user out everywhere
  *
@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "bd-central-db-users.h"
 #include "bd-central-server-private.h"
@@ -120,13 +121,14 @@ _bd_central_handle_user (BdCentralServer   *self,
                          BdSession         *session,
                          const char        *username)
 {
-  static const char * const allowed[] = { "display_name", "role", "disabled", NULL };
+  static const char * const allowed[] = { "display_name", "role", "disabled", "zones", NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) request = NULL;
   const char *display_name = NULL;
   gboolean has_role = FALSE;
   BdRole role = BD_ROLE_OPERATOR;
   int disabled = -1;
+  g_autoptr(GPtrArray) zones = NULL;
   JsonNode *node;
 
   if (g_str_equal (soup_server_message_get_method (msg), SOUP_METHOD_GET))
@@ -157,14 +159,40 @@ _bd_central_handle_user (BdCentralServer   *self,
         }
       disabled = json_node_get_boolean (node) ? 1 : 0;
     }
+  node = json_object_get_member (request, "zones");
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    {
+      JsonArray *array = JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+
+      if (array == NULL || json_array_get_length (array) > 32)
+        {
+          _bd_central_respond_invalid_request (msg, _("“zones” must be a list of at most 32 zone codes."));
+          return;
+        }
+      zones = g_ptr_array_new ();
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+
+          if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING ||
+              *json_node_get_string (element) == '\0' || strlen (json_node_get_string (element)) > 16)
+            {
+              _bd_central_respond_invalid_request (msg, _("“zones” must be a list of at most 32 zone codes."));
+              return;
+            }
+          g_ptr_array_add (zones, (gpointer) json_node_get_string (element));
+        }
+      g_ptr_array_add (zones, NULL);
+    }
 
   if (!bd_central_db_user_update (self->db, session, username, display_name, has_role ? &role : NULL,
-                                  disabled, g_get_real_time () / G_USEC_PER_SEC, &error))
+                                  disabled, zones != NULL ? (const char * const *) zones->pdata : NULL,
+                                  g_get_real_time () / G_USEC_PER_SEC, &error))
     {
       _bd_central_respond_failure (msg, error, -1, -1);
       return;
     }
-  if (disabled == 1 || has_role)
+  if (disabled == 1 || has_role || zones != NULL)
     _bd_central_forget_sessions_of (self, username);
   respond_user (self, msg, session, username, SOUP_STATUS_OK);
 }

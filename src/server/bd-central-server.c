@@ -631,6 +631,7 @@ handle_session (BdCentralServer   *self,
   g_autoptr(GError) error = NULL;
   g_autofree char *username = NULL;
   g_autofree char *password = NULL;
+  g_autofree char *zone = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   gint64 retry_after = -1;
   const char *data;
@@ -648,7 +649,7 @@ handle_session (BdCentralServer   *self,
 
   request = bd_json_parse (data != NULL ? data : "", (gssize) length, &error);
   if (request == NULL
-      || !bd_sign_in_request_from_json (request, &username, &password, &error))
+      || !bd_sign_in_request_from_json (request, &username, &password, &zone, &error))
     {
       g_autofree char *message =
         g_strdup_printf (_("The sign-in request is not valid: %s"), error->message);
@@ -657,13 +658,14 @@ handle_session (BdCentralServer   *self,
       return;
     }
 
-  session = bd_central_db_sign_in_checked (self->db, username, password, now, &retry_after, &error);
+  session = bd_central_db_sign_in_to_zone (self->db, username, password, zone, now, &retry_after, &error);
   if (session == NULL)
     {
       if (g_error_matches (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_INVALID_CREDENTIALS))
         _bd_central_respond_error (msg, SOUP_STATUS_UNAUTHORIZED, "invalid_credentials", error->message);
       else if (g_error_matches (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_RATE_LIMITED) ||
-               g_error_matches (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_ACCOUNT_DISABLED))
+               g_error_matches (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_ACCOUNT_DISABLED) ||
+               g_error_matches (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_FORBIDDEN))
         _bd_central_respond_failure (msg, error, retry_after, -1);
       else
         _bd_central_respond_internal_error (msg, error);

@@ -685,7 +685,10 @@ bd_demo_generator_create_users (BdDemoGenerator  *self,
         return FALSE;
     }
 
-  return TRUE;
+  /* The administrator looks after both demo zones' staff: signed in to
+   * LKO-E (the zone on the sign-in page), they manage Lucknow East's. */
+  return bd_database_exec (bd_central_db_get_database (db),
+                           "INSERT OR IGNORE INTO user_zones (username, zone) VALUES ('admin', 'LKO-E')", error);
 }
 
 gint64

@@ -20,6 +20,7 @@
 #include "bd-about.h"
 #include "bd-application.h"
 #include "bd-session-keyring.h"
+#include "bd-sign-in-page.h"
 #include "bd-consumer-format.h"
 #include "bd-consumer-window.h"
 #include "bd-language.h"
@@ -77,6 +78,7 @@ typedef struct {
   BdStoreRecovery  recovery;
   gint64           backup_time;
   char            *password;     /* wiped when freed */
+  char            *zone;         /* asked for at sign-in, or NULL for the user's own */
   gboolean         offline;      /* signed in against the offline record */
 } SignIn;
 
@@ -98,6 +100,7 @@ sign_in_free (SignIn *data)
   g_clear_pointer (&data->server_url, g_free);
   g_clear_pointer (&data->username, g_free);
   g_clear_pointer (&data->store_path, g_free);
+  g_clear_pointer (&data->zone, g_free);
   wipe_string (&data->password);
   g_free (data);
 }
@@ -112,6 +115,8 @@ static const GOptionEntry option_entries[] = {
     N_("Address of the Bijli Central server"), N_("URL") },
   { "username", 'u', 0, G_OPTION_ARG_STRING, NULL,
     N_("User name to fill in on the sign-in page"), N_("NAME") },
+  { "zone", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("Zone to sign in to, for staff who work in more than their own"), N_("CODE") },
   { "sign-in", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Sign in at start with the password in the BIJLI_DESK_PASSWORD environment variable"), NULL },
   { "search", 0, 0, G_OPTION_ARG_STRING, NULL,
@@ -478,6 +483,14 @@ on_offline_verified_cb (GObject      *source,
       g_task_return_error (outer, g_steal_pointer (&error));
       return;
     }
+  /* The offline record is of the last online sign-in, and so is its zone. */
+  if (data->zone != NULL && g_strcmp0 (data->zone, bd_session_get_zone (data->session)) != 0)
+    {
+      g_task_return_new_error (outer, BD_NET_ERROR, BD_NET_ERROR_UNREACHABLE,
+                               _("The server cannot be reached, and offline the desk opens only the zone of your last online sign-in (%s)."),
+                               bd_session_get_zone (data->session));
+      return;
+    }
   data->offline = TRUE;
   open_store_for (outer, data);
 }
@@ -683,6 +696,7 @@ bd_application_command_line (GApplication            *app,
   const char *server = NULL;
   const char *username = NULL;
   const char *search = NULL;
+  const char *zone = NULL;
   gboolean sign_in = FALSE;
   gboolean benchmark_startup = FALSE;
   GtkWindow *window;
@@ -690,6 +704,7 @@ bd_application_command_line (GApplication            *app,
   g_variant_dict_lookup (options, "server", "&s", &server);
   g_variant_dict_lookup (options, "username", "&s", &username);
   g_variant_dict_lookup (options, "search", "&s", &search);
+  g_variant_dict_lookup (options, "zone", "&s", &zone);
   g_variant_dict_lookup (options, "sign-in", "b", &sign_in);
   g_variant_dict_lookup (options, "benchmark-startup", "b", &benchmark_startup);
 
@@ -705,6 +720,8 @@ bd_application_command_line (GApplication            *app,
     window = GTK_WINDOW (bd_window_new (self));
 
   bd_window_prefill_sign_in (BD_WINDOW (window), server, username);
+  if (zone != NULL)
+    bd_sign_in_page_set_zone (BD_SIGN_IN_PAGE (bd_window_get_sign_in_page (BD_WINDOW (window))), zone);
   if (search != NULL && *search != '\0')
     bd_window_set_pending_search (BD_WINDOW (window), search);
 
@@ -919,6 +936,7 @@ bd_application_sign_in_async (BdApplication       *self,
                               const char          *server_url,
                               const char          *username,
                               const char          *password,
+                              const char          *zone,
                               GCancellable        *cancellable,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
@@ -939,6 +957,7 @@ bd_application_sign_in_async (BdApplication       *self,
   data->server_url = g_strdup (server_url);
   data->username = g_strdup (username);
   data->password = g_strdup (password);
+  data->zone = zone != NULL && *zone != '\0' ? g_strdup (zone) : NULL;
   g_task_set_task_data (task, data, (GDestroyNotify) sign_in_free);
 
   data->client = bd_client_new (server_url, &error);
@@ -949,8 +968,8 @@ bd_application_sign_in_async (BdApplication       *self,
     }
   bd_client_set_desk_id (data->client, desk_id (self));
 
-  bd_client_sign_in_async (data->client, username, password, cancellable,
-                           on_signed_in_cb, g_steal_pointer (&task));
+  bd_client_sign_in_to_zone_async (data->client, username, password, data->zone, cancellable,
+                                   on_signed_in_cb, g_steal_pointer (&task));
 }
 
 static void
@@ -1278,8 +1297,11 @@ bd_application_reconnect_async (BdApplication       *self,
   data->username = g_strdup (self->username);
   g_task_set_task_data (task, data, (GDestroyNotify) sign_in_free);
 
-  bd_client_sign_in_async (self->client, self->username, self->offline_password, cancellable,
-                           on_reconnected_cb, g_steal_pointer (&task));
+  /* Back into the zone the offline session has open, which need not be
+   * the user's home zone. */
+  bd_client_sign_in_to_zone_async (self->client, self->username, self->offline_password,
+                                   bd_session_get_zone (self->session), cancellable,
+                                   on_reconnected_cb, g_steal_pointer (&task));
 }
 
 gboolean

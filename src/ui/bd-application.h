@@ -47,6 +47,7 @@ void             bd_application_sign_in_async    (BdApplication       *self,
                                                   const char          *server_url,
                                                   const char          *username,
                                                   const char          *password,
+                                                  const char          *zone,
                                                   GCancellable        *cancellable,
                                                   GAsyncReadyCallback  callback,
                                                   gpointer             user_data);

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "bd-complaint-format.h"
 #include "bd-sign-in-page.h"
@@ -19,6 +20,7 @@ struct _BdSignInPage
   AdwEntryRow  *server_row;
   AdwEntryRow  *username_row;
   AdwEntryRow  *password_row;
+  AdwEntryRow  *zone_row;
   GtkLabel     *error_label;
   GtkSpinner   *spinner;
   GtkButton    *sign_in_button;
@@ -124,6 +126,21 @@ validate (BdSignInPage  *self,
       return _("Enter your password.");
     }
 
+  /* Zone codes are short: letters, digits and dashes ("LKO-E"). */
+  {
+    g_autofree char *zone = dup_stripped (self->zone_row);
+    gsize length = strlen (zone);
+
+    for (gsize i = 0; i < length; i++)
+      if (!g_ascii_isalnum (zone[i]) && zone[i] != '-')
+        length = 0;
+    if (*zone != '\0' && (length < 2 || length > 16))
+      {
+        *out_row = self->zone_row;
+        return _("A zone code has 2 to 16 letters, digits and dashes, for example LKO-E. Leave it empty for your own zone.");
+      }
+  }
+
   *out_row = NULL;
   return NULL;
 }
@@ -184,14 +201,15 @@ bd_sign_in_page_class_init (BdSignInPageClass *klass)
                   G_TYPE_FROM_CLASS (klass),
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 3,
-                  G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
+                  G_TYPE_NONE, 4,
+                  G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/bijlidesk/BijliDesk/ui/bd-sign-in-page.ui");
   gtk_widget_class_bind_template_child (widget_class, BdSignInPage, server_row);
   gtk_widget_class_bind_template_child (widget_class, BdSignInPage, username_row);
   gtk_widget_class_bind_template_child (widget_class, BdSignInPage, password_row);
+  gtk_widget_class_bind_template_child (widget_class, BdSignInPage, zone_row);
   gtk_widget_class_bind_template_child (widget_class, BdSignInPage, error_label);
   gtk_widget_class_bind_template_child (widget_class, BdSignInPage, spinner);
   gtk_widget_class_bind_template_child (widget_class, BdSignInPage, sign_in_button);
@@ -229,6 +247,15 @@ bd_sign_in_page_prefill (BdSignInPage *self,
 }
 
 void
+bd_sign_in_page_set_zone (BdSignInPage *self,
+                          const char   *zone)
+{
+  g_return_if_fail (BD_IS_SIGN_IN_PAGE (self));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->zone_row), zone != NULL ? zone : "");
+}
+
+void
 bd_sign_in_page_set_password (BdSignInPage *self,
                               const char   *password)
 {
@@ -242,6 +269,7 @@ bd_sign_in_page_submit (BdSignInPage *self)
 {
   g_autofree char *server = NULL;
   g_autofree char *username = NULL;
+  g_autofree char *zone = NULL;
   AdwEntryRow *invalid_row = NULL;
   const char *message;
 
@@ -262,9 +290,12 @@ bd_sign_in_page_submit (BdSignInPage *self)
   set_message (self, NULL);
   server = dup_stripped (self->server_row);
   username = dup_stripped (self->username_row);
+  zone = g_ascii_strup (gtk_editable_get_text (GTK_EDITABLE (self->zone_row)), -1);
+  g_strstrip (zone);
   g_signal_emit (self, signals[SIGNAL_SIGN_IN], 0,
                  server, username,
-                 gtk_editable_get_text (GTK_EDITABLE (self->password_row)));
+                 gtk_editable_get_text (GTK_EDITABLE (self->password_row)),
+                 *zone != '\0' ? zone : NULL);
 
   return TRUE;
 }
@@ -294,6 +325,7 @@ bd_sign_in_page_set_busy (BdSignInPage *self,
   gtk_widget_set_sensitive (GTK_WIDGET (self->server_row), !busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->username_row), !busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->password_row), !busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->zone_row), !busy);
   update_sensitivity (self);
 }
 

@@ -18,6 +18,9 @@ void        bd_sign_in_page_prefill           (BdSignInPage *self,
                                                const char   *username);
 void        bd_sign_in_page_set_password      (BdSignInPage *self,
                                                const char   *password);
+/* The zone to sign in to, for staff who work in more than their own. */
+void        bd_sign_in_page_set_zone          (BdSignInPage *self,
+                                               const char   *zone);
 /* Validates the fields; on success emits ::sign-in and returns TRUE,
  * otherwise shows what is missing and returns FALSE. */
 gboolean    bd_sign_in_page_submit            (BdSignInPage *self);

@@ -970,6 +970,7 @@ on_sign_in_requested_cb (BdWindow     *self,
                          const char   *server_url,
                          const char   *username,
                          const char   *password,
+                         const char   *zone,
                          BdSignInPage *page)
 {
   if (self->sign_in_cancellable != NULL)
@@ -977,7 +978,7 @@ on_sign_in_requested_cb (BdWindow     *self,
 
   self->sign_in_cancellable = g_cancellable_new ();
   bd_sign_in_page_set_busy (self->sign_in_page, TRUE);
-  bd_application_sign_in_async (_bd_window_get_app (self), server_url, username, password,
+  bd_application_sign_in_async (_bd_window_get_app (self), server_url, username, password, zone,
                                 self->sign_in_cancellable, on_app_signed_in_cb, g_object_ref (self));
 }
 

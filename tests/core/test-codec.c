@@ -245,21 +245,35 @@ test_session (void)
 static void
 test_sign_in_request (void)
 {
-  g_autoptr(JsonNode) node = bd_sign_in_request_to_json ("operator", "secret");
+  g_autoptr(JsonNode) node = bd_sign_in_request_to_json ("operator", "secret", NULL);
   g_autoptr(JsonNode) empty = bd_json_parse ("{\"username\":\"\",\"password\":\"x\"}", -1, NULL);
   g_autoptr(JsonNode) wrong = bd_json_parse ("{\"username\":[],\"password\":\"x\"}", -1, NULL);
   g_autoptr(GError) error = NULL;
   g_autofree char *user = NULL;
   g_autofree char *password = NULL;
 
-  g_assert_true (bd_sign_in_request_from_json (node, &user, &password, &error));
+  g_assert_true (bd_sign_in_request_from_json (node, &user, &password, NULL, &error));
   g_assert_cmpstr (user, ==, "operator");
   g_assert_cmpstr (password, ==, "secret");
+  {
+    g_autoptr(JsonNode) zoned = bd_sign_in_request_to_json ("operator", "secret", "LKO-E");
+    g_autofree char *zone_user = NULL;
+    g_autofree char *zone_password = NULL;
+    g_autofree char *zone = NULL;
 
-  g_assert_false (bd_sign_in_request_from_json (empty, &user, &password, &error));
+    g_assert_true (bd_sign_in_request_from_json (zoned, &zone_user, &zone_password, &zone, &error));
+    g_assert_cmpstr (zone, ==, "LKO-E");
+    g_clear_pointer (&zone, g_free);
+    g_clear_pointer (&zone_user, g_free);
+    g_clear_pointer (&zone_password, g_free);
+    g_assert_true (bd_sign_in_request_from_json (node, &zone_user, &zone_password, &zone, &error));
+    g_assert_null (zone);
+  }
+
+  g_assert_false (bd_sign_in_request_from_json (empty, &user, &password, NULL, &error));
   g_assert_error (error, BD_CODEC_ERROR, BD_CODEC_ERROR_INVALID_VALUE);
   g_clear_error (&error);
-  g_assert_false (bd_sign_in_request_from_json (wrong, &user, &password, &error));
+  g_assert_false (bd_sign_in_request_from_json (wrong, &user, &password, NULL, &error));
   g_assert_error (error, BD_CODEC_ERROR, BD_CODEC_ERROR_INVALID_VALUE);
 }
 

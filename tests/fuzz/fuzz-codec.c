@@ -47,7 +47,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
     g_autofree char *username = NULL;
     g_autofree char *password = NULL;
 
-    bd_sign_in_request_from_json (node, &username, &password, NULL);
+    bd_sign_in_request_from_json (node, &username, &password, NULL, NULL);
   }
   {
     g_autoptr(BdSession) session = bd_session_from_json (node, NULL);

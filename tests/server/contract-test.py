@@ -1509,6 +1509,32 @@ def test_staff(client, tokens, seen_secrets):
     status, body, _ = client.request("GET", f"{API}/session", token=after_reset, description="after sign out everywhere")
     expect(status == 401, "ended sessions are refused", body)
 
+    # A second zone: given by an administrator who works there too.
+    status, body, _ = client.request("PATCH", f"{API}/users/priya.kumari", token=admin, headers=desk,
+                                     body={"zones": ["LKO-E"]}, description="give a second zone")
+    expect(status == 200 and body["zones"] == ["LKO-E"], "an administrator gives a user a second zone", body)
+    status, body, _ = client.request("PATCH", f"{API}/users/priya.kumari", token=admin,
+                                     body={"zones": ["LKO-X"]}, description="give an unknown zone")
+    expect(status == 403, "only zones the administrator works in can be given", body)
+    status, body, _ = client.request("POST", f"{API}/session",
+                                     body={"username": "priya.kumari", "password": second_password, "zone": "LKO-E"},
+                                     description="sign in to the second zone")
+    expect(status == 200 and body["zone"] == "LKO-E" and body["zone_name"] == "Lucknow East",
+           "the user signs in to the second zone", body)
+    east_token = body.get("token") if status == 200 else None
+    status, body, _ = client.request("GET", f"{API}/changes?limit=5", token=east_token,
+                                     description="the second zone's feed")
+    expect(status == 200 and all(c["consumer"]["zone"] == "LKO-E" for c in body["changes"]),
+           "a session in the second zone sees that zone's consumers", body)
+    status, body, _ = client.request("POST", f"{API}/session",
+                                     body={"username": "agent", "password": "bijli-agent", "zone": "LKO-E"},
+                                     description="sign in to a zone not given")
+    expect(status == 403 and error_code(body) == "forbidden", "a zone not given is refused at sign-in", body)
+    status, body, _ = client.request("PATCH", f"{API}/users/priya.kumari", token=admin, headers=desk,
+                                     body={"zones": []}, description="take the second zone back")
+    status, body, _ = client.request("GET", f"{API}/session", token=east_token, description="after the zone is taken back")
+    expect(status == 401, "taking a zone back ends the sessions in it", body)
+
     status, body, _ = client.request("GET", f"{API}/audit?target=priya.kumari&limit=50", token=admin,
                                      description="the audit of a staff user")
     entries = body["entries"] if status == 200 else []

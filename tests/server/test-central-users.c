@@ -134,7 +134,7 @@ test_disable (Fixture       *fixture,
 
   session = bd_central_db_sign_in (fixture->db, "supervisor", "bijli-supervisor", T0, &error);
   g_assert_no_error (error);
-  g_assert_true (bd_central_db_user_update (fixture->db, fixture->admin, "supervisor", NULL, NULL, 1, T0 + 1, &error));
+  g_assert_true (bd_central_db_user_update (fixture->db, fixture->admin, "supervisor", NULL, NULL, 1, NULL, T0 + 1, &error));
   g_assert_no_error (error);
 
   lookup = bd_central_db_lookup_session (fixture->db, bd_session_get_token (session), T0 + 2, &error);
@@ -149,22 +149,22 @@ test_disable (Fixture       *fixture,
   g_assert_error (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_INVALID_CREDENTIALS);
   g_clear_error (&error);
 
-  g_assert_true (bd_central_db_user_update (fixture->db, fixture->admin, "supervisor", NULL, &agent_role, 0,
+  g_assert_true (bd_central_db_user_update (fixture->db, fixture->admin, "supervisor", NULL, &agent_role, 0, NULL,
                                             T0 + 4, &error));
   again = bd_central_db_sign_in (fixture->db, "supervisor", "bijli-supervisor", T0 + 5, &error);
   g_assert_no_error (error);
   g_assert_cmpint (bd_session_get_role (again), ==, BD_ROLE_AGENT);
 
   /* Nobody locks themselves out; other zones' staff do not exist here. */
-  g_assert_false (bd_central_db_user_update (fixture->db, fixture->admin, "admin", NULL, NULL, 1, T0, &error));
+  g_assert_false (bd_central_db_user_update (fixture->db, fixture->admin, "admin", NULL, NULL, 1, NULL, T0, &error));
   g_assert_error (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_FORBIDDEN);
   g_clear_error (&error);
-  g_assert_false (bd_central_db_user_update (fixture->db, fixture->admin, "admin", NULL, &agent_role, -1, T0, &error));
+  g_assert_false (bd_central_db_user_update (fixture->db, fixture->admin, "admin", NULL, &agent_role, -1, NULL, T0, &error));
   g_assert_error (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_FORBIDDEN);
   g_clear_error (&error);
-  g_assert_true (bd_central_db_user_update (fixture->db, fixture->admin, "admin", "Meera Dixit", &admin_role, 0,
+  g_assert_true (bd_central_db_user_update (fixture->db, fixture->admin, "admin", "Meera Dixit", &admin_role, 0, NULL,
                                             T0, &error));
-  g_assert_false (bd_central_db_user_update (fixture->db, fixture->admin, "operator.east", NULL, NULL, 1, T0, &error));
+  g_assert_false (bd_central_db_user_update (fixture->db, fixture->admin, "operator.east", NULL, NULL, 1, NULL, T0, &error));
   g_assert_error (error, BD_STORE_ERROR, BD_STORE_ERROR_NOT_FOUND);
 }
 
@@ -214,6 +214,57 @@ test_password_and_sessions (Fixture       *fixture,
   g_assert_nonnull (strstr (audit_text, "user.sessions_revoked"));
   g_assert_null (strstr (audit_text, "river-lantern-42"));
   g_assert_true (bd_central_db_audit_verify (fixture->db, &count, &broken, &error));
+}
+
+/* A relief supervisor works in a second zone, one session per zone. */
+static void
+test_zones (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BdSession) east = NULL;
+  g_autoptr(BdSession) lookup = NULL;
+  g_autoptr(JsonNode) user = NULL;
+  const char *east_only[] = { "LKO-E", NULL };
+  const char *none[] = { NULL };
+  JsonArray *zones;
+
+  /* Only zones the administrator works in can be given. */
+  g_assert_false (bd_central_db_user_update (fixture->db, fixture->admin, "supervisor", NULL, NULL, -1, east_only,
+                                             T0, &error));
+  g_assert_error (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_FORBIDDEN);
+  g_clear_error (&error);
+  g_assert_true (bd_database_exec (bd_central_db_get_database (fixture->db),
+                                   "INSERT INTO user_zones (username, zone) VALUES ('admin', 'LKO-E')", &error));
+  g_assert_true (bd_central_db_user_update (fixture->db, fixture->admin, "supervisor", NULL, NULL, -1, east_only,
+                                            T0, &error));
+  g_assert_no_error (error);
+  user = bd_central_db_user_get (fixture->db, fixture->admin, "supervisor", T0, &error);
+  zones = json_object_get_array_member (json_node_get_object (user), "zones");
+  g_assert_cmpuint (json_array_get_length (zones), ==, 1);
+  g_assert_cmpstr (json_array_get_string_element (zones, 0), ==, "LKO-E");
+
+  east = bd_central_db_sign_in_to_zone (fixture->db, "supervisor", "bijli-supervisor", "LKO-E", T0 + 1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (bd_session_get_zone (east), ==, "LKO-E");
+  g_assert_cmpstr (bd_session_get_zone_name (east), ==, "Lucknow East");
+  lookup = bd_central_db_lookup_session (fixture->db, bd_session_get_token (east), T0 + 2, &error);
+  g_assert_cmpstr (bd_session_get_zone (lookup), ==, "LKO-E");
+  g_clear_object (&lookup);
+  g_assert_null (bd_central_db_sign_in_to_zone (fixture->db, "supervisor", "bijli-supervisor", "LKO-X", T0 + 3,
+                                                NULL, &error));
+  g_assert_error (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_FORBIDDEN);
+  g_clear_error (&error);
+
+  /* Taken back: the session in that zone ends, and no new one opens. */
+  g_assert_true (bd_central_db_user_update (fixture->db, fixture->admin, "supervisor", NULL, NULL, -1, none,
+                                            T0 + 4, &error));
+  lookup = bd_central_db_lookup_session (fixture->db, bd_session_get_token (east), T0 + 5, &error);
+  g_assert_null (lookup);
+  g_clear_error (&error);
+  g_assert_null (bd_central_db_sign_in_to_zone (fixture->db, "supervisor", "bijli-supervisor", "LKO-E", T0 + 6,
+                                                NULL, &error));
+  g_assert_error (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_FORBIDDEN);
 }
 
 static gint64
@@ -284,6 +335,7 @@ main (int   argc,
   g_test_add ("/central/users/disable", Fixture, NULL, fixture_set_up, test_disable, fixture_tear_down);
   g_test_add ("/central/users/password-and-sessions", Fixture, NULL, fixture_set_up, test_password_and_sessions,
               fixture_tear_down);
+  g_test_add ("/central/users/zones", Fixture, NULL, fixture_set_up, test_zones, fixture_tear_down);
   g_test_add ("/central/users/rehash", Fixture, NULL, fixture_set_up, test_rehash, fixture_tear_down);
   g_test_add_func ("/central/users/password-rules", test_password_rules);
 

@@ -245,7 +245,7 @@ test_sign_in_happy_path (Fixture       *fixture,
   request = bd_json_parse (g_bytes_get_data (fixture->request_body, NULL),
                            (gssize) g_bytes_get_size (fixture->request_body), &error);
   g_assert_no_error (error);
-  g_assert_true (bd_sign_in_request_from_json (request, &username, &password, &error));
+  g_assert_true (bd_sign_in_request_from_json (request, &username, &password, NULL, &error));
   g_assert_cmpstr (username, ==, "operator");
   g_assert_cmpstr (password, ==, "bijli \"operator\"");
 
