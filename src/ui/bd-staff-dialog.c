@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "core/bd-validate.h"
 
@@ -27,6 +28,7 @@ struct _BdStaffDialog
   AdwEntryRow       *username_row;
   AdwEntryRow       *name_row;
   AdwComboRow       *role_row;
+  AdwEntryRow       *zones_row;      /* EDIT: the extra zones, comma-separated */
   AdwPasswordEntryRow *password_row;
   AdwPasswordEntryRow *confirm_row;
   GtkButton         *save_button;
@@ -75,6 +77,26 @@ validate (BdStaffDialog *self,
       bd_field_error_set (GTK_WIDGET (self->name_row),
                           error != NULL && (mark_empty || *row_text (self->name_row) != '\0')
                           ? error->message : NULL);
+    }
+  if (self->zones_row != NULL)
+    {
+      g_auto(GStrv) zones = g_strsplit (row_text (self->zones_row), ",", -1);
+      gboolean zones_ok = TRUE;
+
+      for (guint i = 0; zones[i] != NULL; i++)
+        {
+          const char *zone = g_strstrip (zones[i]);
+          gsize length = strlen (zone);
+
+          for (gsize k = 0; k < length; k++)
+            if (!g_ascii_isalnum (zone[k]) && zone[k] != '-')
+              zones_ok = FALSE;
+          if (length == 1 || length > 16)
+            zones_ok = FALSE;
+        }
+      ok &= zones_ok;
+      bd_field_error_set (GTK_WIDGET (self->zones_row),
+                          zones_ok ? NULL : _("Zone codes have 2 to 16 letters, digits and dashes, separated by commas, for example LKO-E, LKO-W."));
     }
   if (self->password_row != NULL)
     {
@@ -166,6 +188,21 @@ on_save_clicked_cb (BdStaffDialog *self)
 
       json_builder_set_member_name (builder, "role");
       json_builder_add_string_value (builder, bd_role_to_string (roles[MIN (selected, G_N_ELEMENTS (roles) - 1)]));
+    }
+  if (self->zones_row != NULL)
+    {
+      g_auto(GStrv) zones = g_strsplit (row_text (self->zones_row), ",", -1);
+
+      json_builder_set_member_name (builder, "zones");
+      json_builder_begin_array (builder);
+      for (guint i = 0; zones[i] != NULL; i++)
+        {
+          g_autofree char *zone = g_ascii_strup (g_strstrip (zones[i]), -1);
+
+          if (*zone != '\0')
+            json_builder_add_string_value (builder, zone);
+        }
+      json_builder_end_array (builder);
     }
   if (self->password_row != NULL)
     {
@@ -286,6 +323,17 @@ build (BdStaffDialog *self,
         }
       adw_preferences_group_add (group, GTK_WIDGET (self->role_row));
     }
+  if (self->mode == BD_STAFF_DIALOG_EDIT)
+    {
+      g_autoptr(GString) zones = g_string_new (NULL);
+      JsonArray *granted = user != NULL && json_object_has_member (user, "zones")
+                           ? json_object_get_array_member (user, "zones") : NULL;
+
+      for (guint i = 0; granted != NULL && i < json_array_get_length (granted); i++)
+        g_string_append_printf (zones, "%s%s", i > 0 ? ", " : "", json_array_get_string_element (granted, i));
+      self->zones_row = entry_row (group, _("Other zones this person may sign in to (codes, comma-separated)"));
+      gtk_editable_set_text (GTK_EDITABLE (self->zones_row), zones->str);
+    }
   if (self->mode != BD_STAFF_DIALOG_EDIT)
     {
       g_autofree char *hint = g_strdup_printf (_("At least %d characters; a few unrelated words are easy to remember and hard to guess. Tell it to the person directly, never by SMS or e-mail."),
@@ -316,6 +364,8 @@ build (BdStaffDialog *self,
     g_signal_connect_swapped (self->username_row, "changed", G_CALLBACK (on_changed_cb), self);
   if (self->name_row != NULL)
     g_signal_connect_swapped (self->name_row, "changed", G_CALLBACK (on_changed_cb), self);
+  if (self->zones_row != NULL)
+    g_signal_connect_swapped (self->zones_row, "changed", G_CALLBACK (on_changed_cb), self);
   if (self->password_row != NULL)
     {
       g_signal_connect_swapped (self->password_row, "changed", G_CALLBACK (on_changed_cb), self);

@@ -61,6 +61,19 @@ describe (JsonObject *user)
 
   bd_role_from_string (json_object_get_string_member (user, "role"), &role);
   seen = last != NULL ? g_strdup_printf (_("last signed in %s"), last) : g_strdup (_("never signed in"));
+  if (json_object_has_member (user, "zones") && json_array_get_length (json_object_get_array_member (user, "zones")) > 0)
+    {
+      JsonArray *zones = json_object_get_array_member (user, "zones");
+      g_autoptr(GString) list = g_string_new (NULL);
+      g_autofree char *also = NULL;
+
+      for (guint i = 0; i < json_array_get_length (zones); i++)
+        g_string_append_printf (list, "%s%s", i > 0 ? ", " : "", json_array_get_string_element (zones, i));
+      also = g_strdup_printf (_("also %s"), list->str);
+      /* user name · role · also LKO-E · last signed in … · n sessions open */
+      return g_strdup_printf (_("%s · %s · %s · %s · %s"), json_object_get_string_member (user, "username"),
+                              bd_role_label (role), also, seen, open);
+    }
   /* user name · role · last signed in … · n sessions open */
   return g_strdup_printf (_("%s · %s · %s · %s"), json_object_get_string_member (user, "username"),
                           bd_role_label (role), seen, open);

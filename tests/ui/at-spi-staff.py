@@ -138,6 +138,19 @@ def run(args, tmp):
         t.api(url, '/api/v1/session', body={'username': NEW_USER, 'password': PASSWORD})
         t.log("ok 6 - enabled again, the user signs in")
 
+        t.press(t.wait_for("Edit for the new user", lambda: t.find(app, ('push button',), name=f'Edit {NEW_USER}')))
+        zones = t.wait_for("the zones field", lambda: t.find(app, t.TEXT_ROLES, contains='Other zones'))
+        t.set_text(zones, 'lko-e')
+        save = t.wait_for("Save Changes", lambda: t.find(app, ('push button',), name='Save Changes'))
+        t.wait_for("Save Changes to be usable", lambda: save.getState().contains(pyatspi.STATE_SENSITIVE))
+        t.press(save)
+        t.wait_for("the second zone on the server",
+                   lambda: t.api(url, f'/api/v1/users/{NEW_USER}', token=admin)['zones'] == ['LKO-E'], timeout=20)
+        east = t.api(url, '/api/v1/session', body={'username': NEW_USER, 'password': PASSWORD, 'zone': 'LKO-E'})
+        if east['zone'] != 'LKO-E':
+            raise t.TestFailure(f"the user did not sign in to the second zone: {east}")
+        t.log("ok 7 - Edit gives a second zone, and the user signs in to it")
+
         entries = t.api(url, f'/api/v1/audit?target={NEW_USER}&limit=20', token=admin)['entries']
         actions = {e['action'] for e in entries}
         desks = {e['desk'] for e in entries}
@@ -145,11 +158,11 @@ def run(args, tmp):
             raise t.TestFailure(f"the audit log lacks the changes: {sorted(actions)}")
         if len(desks) != 1 or None in desks or len(next(iter(desks))) != 36:
             raise t.TestFailure(f"the audit entries do not name this desk: {desks}")
-        t.log(f"ok 7 - the audit log has the changes, from desk {next(iter(desks))}")
+        t.log(f"ok 8 - the audit log has the changes, from desk {next(iter(desks))}")
 
         if desk.poll() is not None:
             raise t.TestFailure(f"bijli-desk exited with {desk.returncode}")
-        t.log("ok 8 - bijli-desk is still running")
+        t.log("ok 9 - bijli-desk is still running")
         return 0
     finally:
         t.stop_process(desk)
@@ -165,7 +178,7 @@ def main():
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix='bijli-at-spi-staff-')
     try:
-        t.log("1..8")
+        t.log("1..9")
         return run(args, tmp)
     except t.TestFailure as failure:
         t.log(f"not ok - {failure}")
