@@ -49,6 +49,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   check_normalizer (bd_driving_licence_normalize, text);
   check_normalizer (bd_email_normalize, text);
   check_normalizer (bd_seal_number_normalize, text);
+  check_normalizer (bd_display_name_normalize, text);
   {
     g_autofree char *aadhaar = bd_aadhaar_normalize (text, NULL);
     g_autofree char *masked = bd_aadhaar_mask (text);
@@ -66,6 +67,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
     bd_date_parse (text, &date, NULL);
     bd_reading_parse (text, &wh, NULL);
     bd_app_password_check (text, NULL);
+    /* The text as its own user name too: the containment check folds both. */
+    bd_staff_password_check (text, "admin.lead", NULL);
+    bd_staff_password_check (text, text, NULL);
   }
   {
     BdSearchQuery *query = bd_search_query_parse (text);
