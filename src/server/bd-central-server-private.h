@@ -35,6 +35,7 @@ struct _BdCentralServer
   double        time_scale; /* the meters' clock runs this much faster */
   gint64        clock_origin;
   guint         meter_source;
+  guint         idle_timeout_s; /* a connection silent this long is closed */
 };
 
 /* Answers; _bd_central_respond_text takes body. */

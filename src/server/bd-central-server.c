@@ -967,6 +967,33 @@ handle_audit (BdCentralServer   *self,
   _bd_central_respond_json (msg, SOUP_STATUS_OK, node);
 }
 
+/* Writes that need the consumer (or their papers, or their money) in
+ * front of the member of staff: a 1912 call-centre agent on the phone can
+ * read them, and file and follow complaints, but not make these. */
+static gboolean
+counter_only (Route       route,
+              const char *method)
+{
+  gboolean post = g_str_equal (method, SOUP_METHOD_POST);
+
+  switch (route)
+    {
+    case ROUTE_INDEXING:
+      return g_str_equal (method, "PATCH");
+    case ROUTE_OTP:
+    case ROUTE_OTP_RESEND:
+    case ROUTE_OTP_VERIFY:
+    case ROUTE_REQUEST_CONSENT_OTP:
+      return TRUE;
+    case ROUTE_REGISTRATIONS:
+    case ROUTE_RECHARGES:
+    case ROUTE_REQUESTS:
+      return post;
+    default:
+      return FALSE;
+    }
+}
+
 /* The desk's id from X-Bijli-Desk when it looks like one (1–64 letters,
  * digits and dashes), else NULL: it goes into the audit log verbatim. */
 static const char *
@@ -1041,6 +1068,14 @@ serve_route (BdCentralServer   *self,
   session = authenticate (self, msg);
   if (session == NULL)
     return;
+
+  if (bd_session_get_role (session) == BD_ROLE_AGENT &&
+      counter_only (route, soup_server_message_get_method (msg)))
+    {
+      _bd_central_respond_error (msg, SOUP_STATUS_FORBIDDEN, "forbidden",
+                                 _("Call-centre agents look up consumers and take complaints; this is done at a counter."));
+      return;
+    }
 
   switch (route)
     {
@@ -1237,6 +1272,71 @@ on_request_started_cb (SoupServer        *server,
   g_object_set_qdata_full (G_OBJECT (msg), start_time_quark, start, g_free);
 }
 
+/* "request-started" comes before the headers are read: a client trickling
+ * them in times out through GSocket's timeout, which also ends the
+ * non-blocking waits libsoup makes while a request is in progress. */
+static void
+on_request_started_timeout_cb (SoupServer        *server,
+                               SoupServerMessage *msg,
+                               gpointer           user_data)
+{
+  BdCentralServer *self = BD_CENTRAL_SERVER (user_data);
+  GSocket *socket = soup_server_message_get_socket (msg);
+
+  if (socket == NULL)
+    return;
+  if (g_socket_get_timeout (socket) != self->idle_timeout_s)
+    g_socket_set_timeout (socket, self->idle_timeout_s);
+  /* The next request has begun: the connection is not idle. */
+  g_object_set_data (G_OBJECT (socket), "bd-idle-timer", NULL);
+}
+
+static gboolean
+on_idle_connection_cb (gpointer user_data)
+{
+  GSocket *socket = G_SOCKET (user_data);
+
+  /* This source is ending: its id must not be removed again later. */
+  g_object_steal_data (G_OBJECT (socket), "bd-idle-timer");
+  /* libsoup sees the end of the stream and drops the connection. */
+  g_socket_shutdown (socket, TRUE, TRUE, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+remove_idle_timer (gpointer data)
+{
+  g_source_remove (GPOINTER_TO_UINT (data));
+}
+
+/* Between two requests on a kept-alive connection libsoup waits without a
+ * timeout of its own, so a timer closes a connection left idle. It is
+ * the socket's data: cancelled by the next request or when the socket
+ * goes, so it never outlives it. */
+static void
+on_request_finished_timeout_cb (SoupServer        *server,
+                                SoupServerMessage *msg,
+                                gpointer           user_data)
+{
+  BdCentralServer *self = BD_CENTRAL_SERVER (user_data);
+  GSocket *socket = soup_server_message_get_socket (msg);
+  guint id;
+
+  if (socket == NULL || g_socket_is_closed (socket))
+    return;
+  id = g_timeout_add_seconds (self->idle_timeout_s, on_idle_connection_cb, socket);
+  g_object_set_data_full (G_OBJECT (socket), "bd-idle-timer", GUINT_TO_POINTER (id), remove_idle_timer);
+}
+
+void
+bd_central_server_set_idle_timeout (BdCentralServer *self,
+                                    guint            seconds)
+{
+  g_return_if_fail (BD_IS_CENTRAL_SERVER (self));
+
+  self->idle_timeout_s = seconds;
+}
+
 static void
 on_request_finished_cb (SoupServer        *server,
                         SoupServerMessage *msg,
@@ -1272,6 +1372,8 @@ bd_central_server_constructed (GObject *object)
   self->server = soup_server_new ("server-header", "bijli-central/" PACKAGE_VERSION " ", NULL);
   soup_server_add_early_handler (self->server, NULL, on_early_request_cb, self, NULL);
   soup_server_add_handler (self->server, NULL, on_request_cb, self, NULL);
+  g_signal_connect (self->server, "request-started", G_CALLBACK (on_request_started_timeout_cb), self);
+  g_signal_connect (self->server, "request-finished", G_CALLBACK (on_request_finished_timeout_cb), self);
   self->sms = bd_central_sms_new (self->db, self->sms_failure_rate, self->demo);
   /* The request log costs an allocation per request: only when it is read. */
   if (!g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
@@ -1387,6 +1489,7 @@ static void
 bd_central_server_init (BdCentralServer *self)
 {
   self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, cached_session_free);
+  self->idle_timeout_s = BD_CENTRAL_IDLE_TIMEOUT_S;
 }
 
 BdCentralServer *

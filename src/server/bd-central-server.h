@@ -48,6 +48,13 @@ guint            bd_central_server_get_port        (BdCentralServer  *self);
 /* Stops listening and closes client connections. */
 void             bd_central_server_disconnect      (BdCentralServer  *self);
 
+/* A connection that sends or takes nothing for this long is closed (a
+ * slow or stalled client cannot hold it); default
+ * BD_CENTRAL_IDLE_TIMEOUT_S, above the longest long poll. */
+#define BD_CENTRAL_IDLE_TIMEOUT_S 90
+void             bd_central_server_set_idle_timeout (BdCentralServer *self,
+                                                     guint            seconds);
+
 /* Test harnesses only (bijli-central --inject-faults): every request but
  * /health then draws a fault from faults. NULL turns them off. */
 void             bd_central_server_set_faults      (BdCentralServer  *self,

@@ -133,6 +133,7 @@ main (int   argc,
   double time_scale = 1.0;
   gboolean no_meters = FALSE;
   g_autofree char *fault_spec = NULL;
+  int idle_timeout = BD_CENTRAL_IDLE_TIMEOUT_S;
   gint64 fault_seed = 1;
   g_autoptr(BdCentralFaults) faults = NULL;
   g_autofree char *db_path = NULL;
@@ -185,6 +186,8 @@ main (int   argc,
         N_("Run the simulated meters' clock this many times faster than real time (default 1; 900 makes a 15-minute reading a second)"), N_("X") },
       { "no-meters", 0, 0, G_OPTION_ARG_NONE, &no_meters,
         N_("With --demo, do not simulate the smart meters"), NULL },
+      { "idle-timeout", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &idle_timeout,
+        N_("For tests: close a connection silent for this many seconds (default 90)"), N_("S") },
       { "inject-faults", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &fault_spec,
         N_("For tests: fail requests on purpose, e.g. 500=0.05,503=0.05,lost=0.05,delay=0.05:4000"), N_("SPEC") },
       { "fault-seed", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT64, &fault_seed,
@@ -366,6 +369,7 @@ main (int   argc,
     }
 
   server = bd_central_server_new_with_options (db, demo, sms_failure_rate);
+  bd_central_server_set_idle_timeout (server, (guint) CLAMP (idle_timeout, 1, 3600));
   if (faults != NULL)
     bd_central_server_set_faults (server, faults);
   if (tls_cert != NULL)

@@ -1200,6 +1200,14 @@ bd_application_is_offline_session (BdApplication *self)
   return self->session != NULL && self->offline_session;
 }
 
+gboolean
+bd_application_is_counter_staff (BdApplication *self)
+{
+  g_return_val_if_fail (BD_IS_APPLICATION (self), FALSE);
+
+  return self->session == NULL || bd_session_get_role (self->session) != BD_ROLE_AGENT;
+}
+
 static void
 save_offline_login_thread (GTask        *task,
                            gpointer      source_object,

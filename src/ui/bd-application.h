@@ -74,6 +74,11 @@ void             bd_application_sign_out         (BdApplication       *self);
  * could not be reached: the local copy is open, but nothing is pulled or
  * sent (there is no sync engine nor push worker) until reconnect. */
 gboolean         bd_application_is_offline_session (BdApplication     *self);
+/* FALSE only while a 1912 call-centre agent is signed in: indexing,
+ * registration, OTPs, recharges and disconnection requests need the
+ * consumer in front of the member of staff, and the server refuses them
+ * to agents. */
+gboolean         bd_application_is_counter_staff (BdApplication       *self);
 /* Signs in online with the password of the offline sign-in; on success the
  * session, sync engine and push worker are those of an online sign-in.
  * BD_NET_ERROR_UNREACHABLE (try later), BD_NET_ERROR_BAD_CREDENTIALS (the

@@ -935,6 +935,7 @@ show_services (BdConsumerPage *self)
   gboolean verified;
   g_autofree char *registration = NULL;
   const char *register_tooltip = NULL;
+  gboolean counter;
   const char *mobile_label;
   const char *mobile_name;
 
@@ -970,7 +971,10 @@ show_services (BdConsumerPage *self)
       registration = g_strdup (_("Not registered in the app"));
     }
   set_row_value (self->registration_row, registration);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->register_button), online && self->app_username == NULL);
+  counter = get_app (self) == NULL || bd_application_is_counter_staff (get_app (self));
+  if (!counter)
+    register_tooltip = _("Done at a counter: call-centre agents look up consumers and take complaints.");
+  gtk_widget_set_sensitive (GTK_WIDGET (self->register_button), online && counter && self->app_username == NULL);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->register_button), register_tooltip);
 
   if (has_mobile && !verified)
@@ -992,14 +996,16 @@ show_services (BdConsumerPage *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->mobile_action_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, mobile_name,
                                   -1);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->mobile_action_button), online);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->mobile_action_button), online && counter);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->mobile_action_button),
-                               online ? NULL : _("Sending an OTP needs a connection to the server."));
+                               !counter ? _("Done at a counter: call-centre agents look up consumers and take complaints.")
+                               : online ? NULL : _("Sending an OTP needs a connection to the server."));
 
-  gtk_widget_set_sensitive (GTK_WIDGET (self->edit_indexing_button), get_store (self) != NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->edit_indexing_button), get_store (self) != NULL && counter);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->edit_indexing_button),
-                               get_store (self) != NULL ? _("Edits are kept on this desk and sent to the server, also when it is offline now.")
-                                                        : _("Sign in to edit the indexing."));
+                               !counter ? _("Done at a counter: call-centre agents look up consumers and take complaints.")
+                               : get_store (self) != NULL ? _("Edits are kept on this desk and sent to the server, also when it is offline now.")
+                                                          : _("Sign in to edit the indexing."));
 }
 
 /* Everything that comes from the store and the server, for the consumer

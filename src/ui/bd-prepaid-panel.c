@@ -284,7 +284,9 @@ show_balance (BdPrepaidPanel *self)
   /* Translators: read out for the balance card: amount, state, time. */
   accessible = g_strdup_printf (_("Prepaid balance %s, %s, %s"), amount, state, as_of_text);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->amount_label), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->recharge_button), b->meter_type != BD_METER_TYPE_NON_SMART);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->recharge_button),
+                            b->meter_type != BD_METER_TYPE_NON_SMART &&
+                            (get_app (self) == NULL || bd_application_is_counter_staff (get_app (self))));
 }
 
 static void
@@ -809,7 +811,7 @@ bd_prepaid_panel_recharge (BdPrepaidPanel *self)
 
   g_return_if_fail (BD_IS_PREPAID_PANEL (self));
 
-  if (self->consumer == NULL || store == NULL || session == NULL)
+  if (self->consumer == NULL || store == NULL || session == NULL || !bd_application_is_counter_staff (app))
     return;
   dialog = bd_recharge_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, store,
                                    bd_application_get_push_worker (app), session, self->consumer, self->balance);

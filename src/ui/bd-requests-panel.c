@@ -109,7 +109,8 @@ load_local (BdRequestsPanel *self)
   g_autoptr(GPtrArray) list = NULL;
   g_autoptr(GError) error = NULL;
 
-  gtk_widget_set_sensitive (GTK_WIDGET (self->new_button), self->consumer != NULL && store != NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->new_button), self->consumer != NULL && store != NULL &&
+                            app != NULL && bd_application_is_counter_staff (app));
   if (store == NULL || self->consumer == NULL)
     {
       show (self, NULL);
@@ -211,7 +212,7 @@ bd_requests_panel_new_request (BdRequestsPanel *self)
   g_return_if_fail (BD_IS_REQUESTS_PANEL (self));
 
   if (app == NULL || self->consumer == NULL || bd_application_get_store (app) == NULL ||
-      bd_application_get_session (app) == NULL)
+      bd_application_get_session (app) == NULL || !bd_application_is_counter_staff (app))
     return;
   dialog = bd_request_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, bd_application_get_store (app),
                                   bd_application_is_offline_session (app) ? NULL : bd_application_get_client (app),
