@@ -917,12 +917,14 @@ bd_username_normalize (const char  *input,
   return g_steal_pointer (&name);
 }
 
-gboolean
-bd_app_password_check (const char  *password,
+/* What every password must be: given, UTF-8, min_chars to 128 characters;
+ * too_short is the message for a short one. */
+static gboolean
+password_length_check (const char  *password,
+                       glong        min_chars,
+                       const char  *too_short,
                        GError     **error)
 {
-  gboolean has_letter = FALSE;
-  gboolean has_digit = FALSE;
   glong chars;
 
   if (password == NULL || *password == '\0')
@@ -931,19 +933,16 @@ bd_app_password_check (const char  *password,
                            _("Enter a password."));
       return FALSE;
     }
-
   if (!g_utf8_validate (password, -1, NULL))
     {
       g_set_error_literal (error, BD_VALIDATION_ERROR, BD_VALIDATION_ERROR_WEAK_PASSWORD,
                            _("The password contains characters that cannot be used."));
       return FALSE;
     }
-
   chars = g_utf8_strlen (password, -1);
-  if (chars < 8)
+  if (chars < min_chars)
     {
-      g_set_error_literal (error, BD_VALIDATION_ERROR, BD_VALIDATION_ERROR_WEAK_PASSWORD,
-                           _("A password needs at least 8 characters."));
+      g_set_error_literal (error, BD_VALIDATION_ERROR, BD_VALIDATION_ERROR_WEAK_PASSWORD, too_short);
       return FALSE;
     }
   if (chars > 128)
@@ -952,6 +951,18 @@ bd_app_password_check (const char  *password,
                            _("A password can have at most 128 characters."));
       return FALSE;
     }
+  return TRUE;
+}
+
+gboolean
+bd_app_password_check (const char  *password,
+                       GError     **error)
+{
+  gboolean has_letter = FALSE;
+  gboolean has_digit = FALSE;
+
+  if (!password_length_check (password, 8, _("A password needs at least 8 characters."), error))
+    return FALSE;
 
   for (const char *p = password; *p != '\0'; p = g_utf8_next_char (p))
     {
@@ -994,39 +1005,16 @@ bd_staff_password_check (const char  *password,
                          GError     **error)
 {
   g_autofree char *folded = NULL;
+  g_autofree char *too_short = g_strdup_printf (_("A staff password needs at least %d characters."),
+                                                BD_STAFF_PASSWORD_MIN_CHARS);
   g_autoptr(GString) letters = NULL;
   gunichar first;
   gboolean all_same = TRUE;
-  glong chars;
-
-  if (password == NULL || *password == '\0')
-    {
-      g_set_error_literal (error, BD_VALIDATION_ERROR, BD_VALIDATION_ERROR_EMPTY,
-                           _("Enter a password."));
-      return FALSE;
-    }
-  if (!g_utf8_validate (password, -1, NULL))
-    {
-      g_set_error_literal (error, BD_VALIDATION_ERROR, BD_VALIDATION_ERROR_WEAK_PASSWORD,
-                           _("The password contains characters that cannot be used."));
-      return FALSE;
-    }
 
   /* Length, not a mix of character classes, is what makes a password
    * hard to guess (ASVS 2.1.1 and 2.1.9). */
-  chars = g_utf8_strlen (password, -1);
-  if (chars < BD_STAFF_PASSWORD_MIN_CHARS)
-    {
-      g_set_error (error, BD_VALIDATION_ERROR, BD_VALIDATION_ERROR_WEAK_PASSWORD,
-                   _("A staff password needs at least %d characters."), BD_STAFF_PASSWORD_MIN_CHARS);
-      return FALSE;
-    }
-  if (chars > 128)
-    {
-      g_set_error_literal (error, BD_VALIDATION_ERROR, BD_VALIDATION_ERROR_WEAK_PASSWORD,
-                           _("A password can have at most 128 characters."));
-      return FALSE;
-    }
+  if (!password_length_check (password, BD_STAFF_PASSWORD_MIN_CHARS, too_short, error))
+    return FALSE;
 
   first = g_utf8_get_char (password);
   for (const char *p = password; *p != '\0'; p = g_utf8_next_char (p))

@@ -53,6 +53,25 @@ session_from_row (sqlite3_stmt *stmt,
                          sqlite3_column_int64 (stmt, 5));
 }
 
+void
+_bd_central_bind_password (sqlite3_stmt *stmt,
+                           int           first,
+                           const char   *password,
+                           guint         iterations)
+{
+  g_autoptr(GBytes) salt = NULL;
+  g_autoptr(GBytes) hash = NULL;
+  gsize salt_len, hash_len;
+  gconstpointer salt_data, hash_data;
+
+  bd_password_hash (password, iterations, &salt, &hash);
+  salt_data = g_bytes_get_data (salt, &salt_len);
+  hash_data = g_bytes_get_data (hash, &hash_len);
+  sqlite3_bind_blob (stmt, first, hash_data, (int) hash_len, SQLITE_TRANSIENT);
+  sqlite3_bind_blob (stmt, first + 1, salt_data, (int) salt_len, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, first + 2, iterations);
+}
+
 gboolean
 bd_central_db_ensure_user (BdCentralDb  *self,
                            const char   *username,
@@ -64,12 +83,6 @@ bd_central_db_ensure_user (BdCentralDb  *self,
                            GError      **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GBytes) salt = NULL;
-  g_autoptr(GBytes) hash = NULL;
-  gsize salt_len;
-  gsize hash_len;
-  gconstpointer salt_data;
-  gconstpointer hash_data;
 
   g_return_val_if_fail (BD_IS_CENTRAL_DB (self), FALSE);
   g_return_val_if_fail (username != NULL && display_name != NULL, FALSE);
@@ -99,10 +112,6 @@ bd_central_db_ensure_user (BdCentralDb  *self,
     }
   g_clear_pointer (&stmt, sqlite3_finalize);
 
-  bd_password_hash (password, iterations, &salt, &hash);
-  salt_data = g_bytes_get_data (salt, &salt_len);
-  hash_data = g_bytes_get_data (hash, &hash_len);
-
   stmt = bd_database_prepare (self->db,
                               "INSERT INTO users (username, display_name, role, zone, "
                               "  password_hash, password_salt, password_iterations, created_at) "
@@ -115,9 +124,7 @@ bd_central_db_ensure_user (BdCentralDb  *self,
   sqlite3_bind_text (stmt, 2, display_name, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 3, bd_role_to_string (role), -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 4, zone, -1, SQLITE_STATIC);
-  sqlite3_bind_blob (stmt, 5, hash_data, (int) hash_len, SQLITE_STATIC);
-  sqlite3_bind_blob (stmt, 6, salt_data, (int) salt_len, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 7, iterations);
+  _bd_central_bind_password (stmt, 5, password, iterations);
   sqlite3_bind_int64 (stmt, 8, g_get_real_time () / G_USEC_PER_SEC);
 
   if (sqlite3_step (stmt) != SQLITE_DONE)
@@ -297,14 +304,7 @@ bd_central_db_sign_in_to_zone (BdCentralDb  *self,
   if (self->upgrade_hashes && iterations < self->password_iterations)
     {
       g_autoptr(sqlite3_stmt) rehash = NULL;
-      g_autoptr(GBytes) new_salt = NULL;
-      g_autoptr(GBytes) new_hash = NULL;
-      gsize new_salt_len, new_hash_len;
-      gconstpointer new_salt_data, new_hash_data;
 
-      bd_password_hash (password, self->password_iterations, &new_salt, &new_hash);
-      new_salt_data = g_bytes_get_data (new_salt, &new_salt_len);
-      new_hash_data = g_bytes_get_data (new_hash, &new_hash_len);
       rehash = bd_database_prepare (self->db,
                                     "UPDATE users SET password_hash = ?2, password_salt = ?3, "
                                     "  password_iterations = ?4 WHERE username = ?1",
@@ -312,9 +312,7 @@ bd_central_db_sign_in_to_zone (BdCentralDb  *self,
       if (rehash == NULL)
         return NULL;
       sqlite3_bind_text (rehash, 1, username, -1, SQLITE_STATIC);
-      sqlite3_bind_blob (rehash, 2, new_hash_data, (int) new_hash_len, SQLITE_STATIC);
-      sqlite3_bind_blob (rehash, 3, new_salt_data, (int) new_salt_len, SQLITE_STATIC);
-      sqlite3_bind_int64 (rehash, 4, self->password_iterations);
+      _bd_central_bind_password (rehash, 2, password, self->password_iterations);
       if (sqlite3_step (rehash) != SQLITE_DONE)
         {
           bd_database_set_error (self->db, error, "rehash");

@@ -981,16 +981,12 @@ bd_central_db_register (BdCentralDb  *self,
   g_autoptr(BdConsumer) consumer = NULL;
   g_autoptr(sqlite3_stmt) taken = NULL;
   g_autoptr(sqlite3_stmt) insert = NULL;
-  g_autoptr(GBytes) salt = NULL;
-  g_autoptr(GBytes) hash = NULL;
   g_auto(TicketRow) row = { NULL, };
   g_autofree char *temporary = NULL;
   g_autofree char *text = NULL;
   g_autoptr(GError) ticket_error = NULL;
   BdCentralRegistration *registration;
   gboolean registered_already;
-  gconstpointer data;
-  gsize length;
   int rc;
 
   g_return_val_if_fail (BD_IS_CENTRAL_DB (self), NULL);
@@ -1053,8 +1049,6 @@ bd_central_db_register (BdCentralDb  *self,
         goto fail;
       password = temporary;
     }
-  bd_password_hash (password, BD_PASSWORD_DEFAULT_ITERATIONS, &salt, &hash);
-
   insert = bd_database_prepare (self->db,
                                 "INSERT INTO app_registrations (account, username, password_hash, "
                                 "  password_salt, password_iterations, temporary_password, "
@@ -1065,11 +1059,7 @@ bd_central_db_register (BdCentralDb  *self,
     goto fail;
   sqlite3_bind_text (insert, 1, account, -1, SQLITE_STATIC);
   sqlite3_bind_text (insert, 2, username, -1, SQLITE_STATIC);
-  data = g_bytes_get_data (hash, &length);
-  sqlite3_bind_blob (insert, 3, data, (int) length, SQLITE_STATIC);
-  data = g_bytes_get_data (salt, &length);
-  sqlite3_bind_blob (insert, 4, data, (int) length, SQLITE_STATIC);
-  sqlite3_bind_int (insert, 5, BD_PASSWORD_DEFAULT_ITERATIONS);
+  _bd_central_bind_password (insert, 3, password, bd_central_db_get_password_iterations (self));
   sqlite3_bind_int (insert, 6, temporary != NULL);
   sqlite3_bind_int64 (insert, 7, now);
   sqlite3_bind_text (insert, 8, staff_username, -1, SQLITE_STATIC);

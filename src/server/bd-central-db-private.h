@@ -135,6 +135,13 @@ _bd_central_column_text (sqlite3_stmt *stmt,
   return text != NULL ? text : "";
 }
 
+/* Hashes password with a fresh salt and binds the hash, salt and
+ * iteration count to parameters first, first + 1 and first + 2. */
+void _bd_central_bind_password (sqlite3_stmt *stmt,
+                                int           first,
+                                const char   *password,
+                                guint         iterations);
+
 static inline void
 _bd_central_bind_text_or_null (sqlite3_stmt *stmt,
                                int           index,

@@ -294,10 +294,6 @@ bd_central_db_user_create (BdCentralDb  *self,
   g_autofree char *name = NULL;
   g_autofree char *full_name = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GBytes) salt = NULL;
-  g_autoptr(GBytes) hash = NULL;
-  gsize salt_len, hash_len;
-  gconstpointer salt_data, hash_data;
   int rc;
 
   g_return_val_if_fail (BD_IS_CENTRAL_DB (self), FALSE);
@@ -320,27 +316,24 @@ bd_central_db_user_create (BdCentralDb  *self,
   if (!check_password (password, name, error))
     return FALSE;
 
-  bd_password_hash (password, iterations, &salt, &hash);
-  salt_data = g_bytes_get_data (salt, &salt_len);
-  hash_data = g_bytes_get_data (hash, &hash_len);
-
-  if (!bd_database_begin (self->db, error))
-    return FALSE;
+  /* Hashed before the transaction: the write lock is not held for the
+   * 85 ms the key derivation takes. */
   stmt = bd_database_prepare (self->db,
                               "INSERT INTO users (username, display_name, role, zone, password_hash, "
                               "  password_salt, password_iterations, created_at, password_changed_at) "
                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) ON CONFLICT (username) DO NOTHING",
                               error);
   if (stmt == NULL)
-    goto fail;
+    return FALSE;
   sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, full_name, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 3, bd_role_to_string (role), -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 4, bd_session_get_zone (admin), -1, SQLITE_STATIC);
-  sqlite3_bind_blob (stmt, 5, hash_data, (int) hash_len, SQLITE_STATIC);
-  sqlite3_bind_blob (stmt, 6, salt_data, (int) salt_len, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 7, iterations);
+  _bd_central_bind_password (stmt, 5, password, iterations);
   sqlite3_bind_int64 (stmt, 8, now);
+
+  if (!bd_database_begin (self->db, error))
+    return FALSE;
   rc = sqlite3_step (stmt);
   if (rc != SQLITE_DONE)
     {
@@ -606,10 +599,6 @@ bd_central_db_user_reset_password (BdCentralDb  *self,
                                    GError      **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GBytes) salt = NULL;
-  g_autoptr(GBytes) hash = NULL;
-  gsize salt_len, hash_len;
-  gconstpointer salt_data, hash_data;
   gboolean disabled;
   BdRole role;
 
@@ -622,25 +611,21 @@ bd_central_db_user_reset_password (BdCentralDb  *self,
   if (!check_password (password, username, error))
     return FALSE;
 
-  bd_password_hash (password, iterations, &salt, &hash);
-  salt_data = g_bytes_get_data (salt, &salt_len);
-  hash_data = g_bytes_get_data (hash, &hash_len);
-
-  if (!bd_database_begin (self->db, error))
-    return FALSE;
-  if (!find_user (self, bd_session_get_zone (admin), username, &role, &disabled, NULL, error))
-    goto fail;
+  /* Hashed before the transaction, as in bd_central_db_user_create(). */
   stmt = bd_database_prepare (self->db,
                               "UPDATE users SET password_hash = ?2, password_salt = ?3, password_iterations = ?4, "
                               "  password_changed_at = ?5 WHERE username = ?1",
                               error);
   if (stmt == NULL)
-    goto fail;
+    return FALSE;
   sqlite3_bind_text (stmt, 1, username, -1, SQLITE_STATIC);
-  sqlite3_bind_blob (stmt, 2, hash_data, (int) hash_len, SQLITE_STATIC);
-  sqlite3_bind_blob (stmt, 3, salt_data, (int) salt_len, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 4, iterations);
+  _bd_central_bind_password (stmt, 2, password, iterations);
   sqlite3_bind_int64 (stmt, 5, now);
+
+  if (!bd_database_begin (self->db, error))
+    return FALSE;
+  if (!find_user (self, bd_session_get_zone (admin), username, &role, &disabled, NULL, error))
+    goto fail;
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
       bd_database_set_error (self->db, error, "reset password");

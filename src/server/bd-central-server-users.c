@@ -18,6 +18,19 @@
 #include "bd-central-server-private.h"
 #include "bd-password.h"
 
+/* Checked before the body is read, so that nobody else learns anything
+ * from how their request is refused; FALSE after answering 403. */
+static gboolean
+require_admin (SoupServerMessage *msg,
+               BdSession         *session)
+{
+  if (bd_session_get_role (session) == BD_ROLE_ADMIN)
+    return TRUE;
+  _bd_central_respond_error (msg, SOUP_STATUS_FORBIDDEN, "forbidden",
+                             _("Only an administrator can manage staff accounts."));
+  return FALSE;
+}
+
 static gboolean
 read_role (SoupServerMessage  *msg,
            JsonObject         *request,
@@ -85,14 +98,8 @@ _bd_central_handle_users (BdCentralServer   *self,
       return;
     }
 
-  /* The role is checked before the body, so that nobody else learns
-   * anything from how their request is refused. */
-  if (bd_session_get_role (session) != BD_ROLE_ADMIN)
-    {
-      _bd_central_respond_error (msg, SOUP_STATUS_FORBIDDEN, "forbidden",
-                                 _("Only an administrator can manage staff accounts."));
-      return;
-    }
+  if (!require_admin (msg, session))
+    return;
   request = _bd_central_read_json_object (msg, NULL);
   if (request == NULL || !_bd_central_check_members (msg, request, allowed))
     return;
@@ -137,12 +144,8 @@ _bd_central_handle_user (BdCentralServer   *self,
       return;
     }
 
-  if (bd_session_get_role (session) != BD_ROLE_ADMIN)
-    {
-      _bd_central_respond_error (msg, SOUP_STATUS_FORBIDDEN, "forbidden",
-                                 _("Only an administrator can manage staff accounts."));
-      return;
-    }
+  if (!require_admin (msg, session))
+    return;
   request = _bd_central_read_json_object (msg, NULL);
   if (request == NULL || !_bd_central_check_members (msg, request, allowed))
     return;
@@ -208,12 +211,8 @@ _bd_central_handle_user_password (BdCentralServer   *self,
   g_autoptr(JsonObject) request = NULL;
   const char *password;
 
-  if (bd_session_get_role (session) != BD_ROLE_ADMIN)
-    {
-      _bd_central_respond_error (msg, SOUP_STATUS_FORBIDDEN, "forbidden",
-                                 _("Only an administrator can manage staff accounts."));
-      return;
-    }
+  if (!require_admin (msg, session))
+    return;
   request = _bd_central_read_json_object (msg, NULL);
   if (request == NULL || !_bd_central_check_members (msg, request, allowed) ||
       !_bd_central_require_string (msg, request, "password", &password))

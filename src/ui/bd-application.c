@@ -931,6 +931,36 @@ desk_id (BdApplication *self)
   return self->desk_id;
 }
 
+/* The task of a sign-in or a resume, with its SignIn and a client for
+ * server_url that names this desk; NULL when it has already returned the
+ * error (an unusable address). */
+static GTask *
+new_sign_in_task (BdApplication       *self,
+                  gpointer             source_tag,
+                  const char          *server_url,
+                  const char          *username,
+                  GCancellable        *cancellable,
+                  GAsyncReadyCallback  callback,
+                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GError) error = NULL;
+  SignIn *data = g_new0 (SignIn, 1);
+
+  g_task_set_source_tag (task, source_tag);
+  data->server_url = g_strdup (server_url);
+  data->username = g_strdup (username);
+  g_task_set_task_data (task, data, (GDestroyNotify) sign_in_free);
+  data->client = bd_client_new (server_url, &error);
+  if (data->client == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return NULL;
+    }
+  bd_client_set_desk_id (data->client, desk_id (self));
+  return g_steal_pointer (&task);
+}
+
 void
 bd_application_sign_in_async (BdApplication       *self,
                               const char          *server_url,
@@ -942,7 +972,6 @@ bd_application_sign_in_async (BdApplication       *self,
                               gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GError) error = NULL;
   SignIn *data;
 
   g_return_if_fail (BD_IS_APPLICATION (self));
@@ -950,24 +979,13 @@ bd_application_sign_in_async (BdApplication       *self,
   g_return_if_fail (username != NULL);
   g_return_if_fail (password != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, bd_application_sign_in_async);
-
-  data = g_new0 (SignIn, 1);
-  data->server_url = g_strdup (server_url);
-  data->username = g_strdup (username);
+  task = new_sign_in_task (self, bd_application_sign_in_async, server_url, username, cancellable, callback,
+                           user_data);
+  if (task == NULL)
+    return;
+  data = g_task_get_task_data (task);
   data->password = g_strdup (password);
   data->zone = zone != NULL && *zone != '\0' ? g_strdup (zone) : NULL;
-  g_task_set_task_data (task, data, (GDestroyNotify) sign_in_free);
-
-  data->client = bd_client_new (server_url, &error);
-  if (data->client == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  bd_client_set_desk_id (data->client, desk_id (self));
-
   bd_client_sign_in_to_zone_async (data->client, username, password, data->zone, cancellable,
                                    on_signed_in_cb, g_steal_pointer (&task));
 }
@@ -1035,30 +1053,16 @@ bd_application_resume_async (BdApplication       *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GError) error = NULL;
-  SignIn *data;
+  GTask *task;
 
   g_return_if_fail (BD_IS_APPLICATION (self));
   g_return_if_fail (server_url != NULL);
   g_return_if_fail (username != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, bd_application_resume_async);
-
-  data = g_new0 (SignIn, 1);
-  data->server_url = g_strdup (server_url);
-  data->username = g_strdup (username);
-  g_task_set_task_data (task, data, (GDestroyNotify) sign_in_free);
-
-  data->client = bd_client_new (server_url, &error);
-  if (data->client == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  bd_client_set_desk_id (data->client, desk_id (self));
-  bd_session_keyring_lookup_async (server_url, username, cancellable, on_token_found_cb, g_steal_pointer (&task));
+  task = new_sign_in_task (self, bd_application_resume_async, server_url, username, cancellable, callback,
+                           user_data);
+  if (task != NULL)
+    bd_session_keyring_lookup_async (server_url, username, cancellable, on_token_found_cb, task);
 }
 
 gboolean

@@ -9,13 +9,11 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-import argparse
 import importlib.util
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import urllib.request
 
 _spec = importlib.util.spec_from_file_location(
@@ -111,21 +109,7 @@ def run(args, tmp):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument('--desk', required=True)
-    parser.add_argument('--central', required=True)
-    parser.add_argument('--keep', action='store_true')
-    args = parser.parse_args()
-    tmp = tempfile.mkdtemp(prefix='bijli-at-spi-keyring-')
-    try:
-        t.log("1..4")
-        return run(args, tmp)
-    except t.TestFailure as failure:
-        t.log(f"not ok - {failure}")
-        return 1
-    finally:
-        if not args.keep:
-            shutil.rmtree(tmp, ignore_errors=True)
+    return t.run_script(__doc__, 4, 'bijli-at-spi-keyring-', run)
 
 
 if __name__ == '__main__':

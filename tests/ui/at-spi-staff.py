@@ -10,13 +10,10 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-import argparse
 import importlib.util
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 
@@ -170,22 +167,7 @@ def run(args, tmp):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument('--desk', required=True)
-    parser.add_argument('--central', required=True)
-    parser.add_argument('--screenshots', help="save screenshots in this folder")
-    parser.add_argument('--keep', action='store_true')
-    args = parser.parse_args()
-    tmp = tempfile.mkdtemp(prefix='bijli-at-spi-staff-')
-    try:
-        t.log("1..9")
-        return run(args, tmp)
-    except t.TestFailure as failure:
-        t.log(f"not ok - {failure}")
-        return 1
-    finally:
-        if not args.keep:
-            shutil.rmtree(tmp, ignore_errors=True)
+    return t.run_script(__doc__, 9, 'bijli-at-spi-staff-', run)
 
 
 if __name__ == '__main__':

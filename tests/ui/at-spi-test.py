@@ -408,6 +408,31 @@ def run(args, tmp):
         stop_process(central)
 
 
+def run_script(description, plan, prefix, body):
+    """The command line and TAP frame of an AT-SPI test script: parses
+    --desk, --central, --screenshots and --keep, prints the plan, runs
+    body(args, tmp) in a temporary folder and turns a TestFailure into
+    "not ok"; returns the exit status."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument('--desk', required=True)
+    parser.add_argument('--central', required=True)
+    parser.add_argument('--screenshots', help="save screenshots in this folder")
+    parser.add_argument('--keep', action='store_true', help="keep the temporary directory")
+    args = parser.parse_args()
+    tmp = tempfile.mkdtemp(prefix=prefix)
+    try:
+        log(f"1..{plan}")
+        return body(args, tmp)
+    except TestFailure as failure:
+        log(f"not ok - {failure}")
+        return 1
+    finally:
+        if args.keep:
+            log(f"# kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('--desk', required=True)
