@@ -356,6 +356,35 @@ fail:
   return FALSE;
 }
 
+/* Runs sql (?1 the user name) with ?2 bound to text, else to number, else
+ * (both unset) to NULL. */
+static gboolean
+set_column (BdCentralDb  *self,
+            const char   *sql,
+            const char   *username,
+            const char   *text,
+            gint64        number,
+            GError      **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = bd_database_prepare (self->db, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, username, -1, SQLITE_STATIC);
+  if (text != NULL)
+    sqlite3_bind_text (stmt, 2, text, -1, SQLITE_STATIC);
+  else if (number != 0)
+    sqlite3_bind_int64 (stmt, 2, number);
+  else
+    sqlite3_bind_null (stmt, 2);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      bd_database_set_error (self->db, error, "staff user");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* The extra zones of username, sorted, joined by commas ("" for none). */
 static char *
 granted_zones (BdCentralDb  *self,
@@ -496,38 +525,18 @@ bd_central_db_user_update (BdCentralDb        *self,
 
   if (full_name != NULL && !g_str_equal (full_name, old_name))
     {
-      g_autoptr(sqlite3_stmt) stmt = bd_database_prepare (self->db,
-                                                          "UPDATE users SET display_name = ?2 WHERE username = ?1",
-                                                          error);
-
-      if (stmt == NULL)
+      if (!set_column (self, "UPDATE users SET display_name = ?2 WHERE username = ?1", username, full_name, 0,
+                       error))
         goto fail;
-      sqlite3_bind_text (stmt, 1, username, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 2, full_name, -1, SQLITE_STATIC);
-      if (sqlite3_step (stmt) != SQLITE_DONE)
-        {
-          bd_database_set_error (self->db, error, "rename staff user");
-          goto fail;
-        }
       if (!audit_admin (self, admin, now, "user.update", username, "display_name", old_name, full_name, error))
         goto fail;
     }
 
   if (role != NULL && *role != old_role)
     {
-      g_autoptr(sqlite3_stmt) stmt = bd_database_prepare (self->db,
-                                                          "UPDATE users SET role = ?2 WHERE username = ?1",
-                                                          error);
-
-      if (stmt == NULL)
+      if (!set_column (self, "UPDATE users SET role = ?2 WHERE username = ?1", username,
+                       bd_role_to_string (*role), 0, error))
         goto fail;
-      sqlite3_bind_text (stmt, 1, username, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 2, bd_role_to_string (*role), -1, SQLITE_STATIC);
-      if (sqlite3_step (stmt) != SQLITE_DONE)
-        {
-          bd_database_set_error (self->db, error, "staff role");
-          goto fail;
-        }
       /* A session carries its role: the user signs in again to take up
        * the new one, and until then can do nothing with the old. */
       if (delete_sessions (self, username, error) < 0)
@@ -559,22 +568,9 @@ bd_central_db_user_update (BdCentralDb        *self,
 
   if (disabled >= 0 && (disabled != 0) != was_disabled)
     {
-      g_autoptr(sqlite3_stmt) stmt = bd_database_prepare (self->db,
-                                                          "UPDATE users SET disabled_at = ?2 WHERE username = ?1",
-                                                          error);
-
-      if (stmt == NULL)
+      if (!set_column (self, "UPDATE users SET disabled_at = ?2 WHERE username = ?1", username, NULL,
+                       disabled ? now : 0, error))
         goto fail;
-      sqlite3_bind_text (stmt, 1, username, -1, SQLITE_STATIC);
-      if (disabled)
-        sqlite3_bind_int64 (stmt, 2, now);
-      else
-        sqlite3_bind_null (stmt, 2);
-      if (sqlite3_step (stmt) != SQLITE_DONE)
-        {
-          bd_database_set_error (self->db, error, "disable staff user");
-          goto fail;
-        }
       if (disabled && delete_sessions (self, username, error) < 0)
         goto fail;
       if (!audit_admin (self, admin, now, disabled ? "user.disable" : "user.enable", username,

@@ -239,12 +239,7 @@ handle_recharge_create (BdCentralServer   *self,
   gboolean replayed = FALSE;
   guint status = 0;
 
-  if (bd_session_get_role (session) == BD_ROLE_AGENT)
-    {
-      _bd_central_respond_error (msg, SOUP_STATUS_FORBIDDEN, "forbidden",
-                                 _("Call-centre agents cannot take payments; send the consumer to a counter or the app."));
-      return;
-    }
+  /* Agents never get here: counter_only () in bd-central-server.c. */
   key = _bd_central_idempotency_key (msg);
   if (key == NULL)
     return;
