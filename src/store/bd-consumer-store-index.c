@@ -22,10 +22,6 @@
 #include "core/bd-validate.h"
 #include "bd-consumer-store-private.h"
 
-/* Bump whenever what goes into the FTS table changes (folding, name keys,
- * columns): a store whose index was built otherwise rebuilds it on open. */
-#define SEARCH_INDEX_VERSION 2
-
 /* Distinct name words whose folding and key the writer remembers. A zone's
  * names are made of a few tens of thousands of words; Unicode normalisation
  * of a Devanagari name costs more than storing its record. */

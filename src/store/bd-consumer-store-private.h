@@ -50,6 +50,11 @@ struct _BdConsumerStore
   gint               closing;      /* atomic: stop the check */
 };
 
+/* Bump whenever what goes into the FTS table changes (folding, name keys,
+ * columns): stores built by another version rebuild it on open, and a
+ * snapshot built by another version is refused. */
+#define SEARCH_INDEX_VERSION 2
+
 #define CONSUMER_COLUMNS \
   "c.account, c.name_en, c.name_hi, c.relation_en, c.relation_hi, c.address, " \
   "c.mobile, c.mobile_verified, c.meter_serial, c.meter_make, c.meter_type, "  \
@@ -129,6 +134,11 @@ gboolean    _bd_consumer_store_rebuild_search_index (BdConsumerStore  *self,
                                                      GError          **error);
 gboolean    _bd_consumer_store_ensure_search_index (BdConsumerStore  *self,
                                                     GError          **error);
+
+/* bd-consumer-store-recovery.c */
+gboolean    _bd_consumer_store_copy_database      (sqlite3          *source,
+                                                   const char       *dest_path,
+                                                   GError          **error);
 
 /* bd-consumer-store-apply.c */
 gboolean    _bd_consumer_store_apply_records      (BdConsumerStore  *self,

@@ -63,10 +63,10 @@ file_is_sound (const char *path)
   return db != NULL && bd_database_check (db, NULL);
 }
 
-static gboolean
-copy_database (sqlite3     *source,
-               const char  *dest_path,
-               GError     **error)
+gboolean
+_bd_consumer_store_copy_database (sqlite3     *source,
+                                  const char  *dest_path,
+                                  GError     **error)
 {
   sqlite3 *dest = NULL;
   sqlite3_backup *backup;
@@ -130,7 +130,7 @@ bd_consumer_store_backup (BdConsumerStore  *self,
   backup = bd_consumer_store_build_backup_path (path);
   partial = g_strconcat (backup, ".partial", NULL);
   g_unlink (partial);
-  if (!copy_database (bd_database_get_handle (source), partial, error))
+  if (!_bd_consumer_store_copy_database (bd_database_get_handle (source), partial, error))
     {
       g_unlink (partial);
       return FALSE;

@@ -70,6 +70,41 @@ gint64           bd_consumer_store_get_backup_time   (const char      *path);
 
 /* Waits for the check that bd_consumer_store_open() started and returns
  * its verdict: FALSE with BD_STORE_ERROR_CORRUPT if the file is damaged. */
+/* The file the store lives in (":memory:" for one in memory), and the
+ * schema version its migrations reached. */
+const char      *bd_consumer_store_get_path      (BdConsumerStore  *self);
+int              bd_consumer_store_get_schema_version (BdConsumerStore *self);
+/* The schema version this program's migrations reach. */
+int              bd_consumer_store_latest_schema_version (void);
+
+/* Zone snapshots (see bd-consumer-store-snapshot.c). Pristine: no cursor
+ * and no row in any table, so a snapshot may replace the whole file. */
+gboolean         bd_consumer_store_is_pristine   (BdConsumerStore  *self,
+                                                  gboolean         *out_pristine,
+                                                  GError          **error);
+/* Checks the snapshot file (schema, pages, cursor, zone) and copies it
+ * into this pristine store; then pull the feed from its cursor. */
+gboolean         bd_consumer_store_install_snapshot (BdConsumerStore  *self,
+                                                     const char       *snapshot_path,
+                                                     const char       *zone,
+                                                     gint64           *out_consumers,
+                                                     GError          **error);
+void             bd_consumer_store_install_snapshot_async  (BdConsumerStore     *self,
+                                                            const char          *snapshot_path,
+                                                            const char          *zone,
+                                                            GCancellable        *cancellable,
+                                                            GAsyncReadyCallback  callback,
+                                                            gpointer             user_data);
+gboolean         bd_consumer_store_install_snapshot_finish (BdConsumerStore     *self,
+                                                            GAsyncResult        *result,
+                                                            gint64              *out_consumers,
+                                                            GError             **error);
+/* Writes a completely synced store to dest_path as one file (what the
+ * server hands out). */
+gboolean         bd_consumer_store_export_snapshot (BdConsumerStore  *self,
+                                                    const char       *dest_path,
+                                                    GError          **error);
+
 gboolean         bd_consumer_store_check         (BdConsumerStore  *self,
                                                   GError          **error);
 
