@@ -544,6 +544,14 @@ static const BdMigration migrations[] = {
     ") WITHOUT ROWID;"
     "ALTER TABLE sessions ADD COLUMN zone TEXT;"
   },
+  /* Which database this is: files made from it (zone snapshots) must not
+   * be served from a new database at the same path. */
+  { 10,
+    "CREATE TABLE instance ("
+    "  id TEXT NOT NULL"
+    ");"
+    "INSERT INTO instance (id) VALUES (lower (hex (randomblob (16))));"
+  },
 };
 
 static const char * const stmt_sql[N_STMTS] = {
@@ -768,6 +776,25 @@ bd_central_db_open (const char  *path,
                     GError     **error)
 {
   return bd_central_db_open_at_version (path, G_MAXINT, error);
+}
+
+char *
+bd_central_db_dup_instance_id (BdCentralDb  *self,
+                               GError      **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (BD_IS_CENTRAL_DB (self), NULL);
+
+  stmt = bd_database_prepare (self->db, "SELECT id FROM instance", error);
+  if (stmt == NULL)
+    return NULL;
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      bd_database_set_error (self->db, error, "instance");
+      return NULL;
+    }
+  return g_strdup (_bd_central_column_text (stmt, 0));
 }
 
 BdDatabase *

@@ -56,6 +56,10 @@ G_DECLARE_FINAL_TYPE (BdCentralDb, bd_central_db, BD, CENTRAL_DB, GObject)
 BdCentralDb   *bd_central_db_open               (const char     *path,
                                                  GError        **error);
 BdDatabase    *bd_central_db_get_database       (BdCentralDb    *self);
+/* A random id made with the database: a new file at the same path has
+ * another. */
+char          *bd_central_db_dup_instance_id    (BdCentralDb    *self,
+                                                 GError        **error);
 
 /* Creates the zone or renames it. */
 gboolean       bd_central_db_ensure_zone        (BdCentralDb    *self,

@@ -16,6 +16,7 @@
 
 #include "bd-central-faults.h"
 #include "bd-central-server.h"
+#include "bd-central-snapshots.h"
 #include "bd-central-sms.h"
 
 G_BEGIN_DECLS
@@ -36,6 +37,7 @@ struct _BdCentralServer
   gint64        clock_origin;
   guint         meter_source;
   guint         idle_timeout_s; /* a connection silent this long is closed */
+  BdCentralSnapshots *snapshots; /* zone snapshots; NULL for a database in memory */
 };
 
 /* Answers; _bd_central_respond_text takes body. */

@@ -19,6 +19,7 @@
 #include "bd-central-json.h"
 #include "bd-central-server.h"
 #include "bd-central-server-private.h"
+#include "store/bd-consumer-store.h"
 
 #define API_PREFIX        "/api/v1"
 #define JSON_CONTENT_TYPE "application/json; charset=utf-8"
@@ -30,6 +31,8 @@
  * take a revoked token until its copy is a minute old. */
 #define SESSION_CACHE_TTL_US   (60 * G_USEC_PER_SEC)
 #define SESSION_CACHE_MAX      4096
+/* A zone of a million consumers takes about half a minute to build. */
+#define SNAPSHOT_RETRY_AFTER_S 30
 
 typedef struct {
   BdSession *session;
@@ -98,6 +101,7 @@ typedef enum {
   ROUTE_USER,
   ROUTE_USER_PASSWORD,
   ROUTE_USER_SESSIONS,
+  ROUTE_SNAPSHOT,
 } Route;
 
 /* Path templates under API_PREFIX; "*" is one non-empty segment, the
@@ -112,6 +116,7 @@ static const struct {
   { ROUTE_SESSION, "session", NULL },
   { ROUTE_CONSUMERS, "consumers", NULL },
   { ROUTE_CHANGES, "changes", NULL },
+  { ROUTE_SNAPSHOT, "snapshot", NULL },
   { ROUTE_CONSUMER, "consumers/*", "consumers/{account}" },
   { ROUTE_INDEXING, "consumers/*/indexing", "consumers/{account}/indexing" },
   { ROUTE_HISTORY, "consumers/*/history", "consumers/{account}/history" },
@@ -613,6 +618,12 @@ handle_health (BdCentralServer   *self,
   json_builder_add_string_value (builder, PACKAGE_VERSION);
   json_builder_set_member_name (builder, "time");
   json_builder_add_string_value (builder, now);
+  /* Which desks can start from this server's zone snapshots. */
+  if (self->snapshots != NULL)
+    {
+      json_builder_set_member_name (builder, "snapshot_schema");
+      json_builder_add_int_value (builder, bd_consumer_store_latest_schema_version ());
+    }
   json_builder_end_object (builder);
 
   node = json_builder_get_root (builder);
@@ -801,6 +812,60 @@ handle_changes (BdCentralServer   *self,
   _bd_central_respond_text (msg, SOUP_STATUS_OK, body, length);
 }
 
+/* The zone's desk store as one SQLite file, for a desk's first sync (see
+ * bd-central-snapshots.c). The desk says which store schema it has; a
+ * snapshot of another is of no use to it, so it gets 404 and the feed. */
+static void
+handle_snapshot (BdCentralServer   *self,
+                 SoupServerMessage *msg,
+                 BdSession         *session,
+                 GHashTable        *query)
+{
+  const char *schema = _bd_central_query_get (query, "schema");
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  g_autoptr(GBytes) contents = NULL;
+  g_autofree char *cursor_text = NULL;
+  g_autofree char *consumers_text = NULL;
+  gint64 cursor = 0, consumers = 0;
+  guint64 version = 0;
+
+  if (schema == NULL || !_bd_central_parse_decimal (schema, 1, G_MAXINT, &version))
+    {
+      _bd_central_respond_invalid_request (msg, _("Say which version of the local store the snapshot is for."));
+      return;
+    }
+  if (self->snapshots == NULL || (int) version != bd_consumer_store_latest_schema_version ())
+    {
+      _bd_central_respond_error (msg, SOUP_STATUS_NOT_FOUND, "snapshot_unavailable",
+                                 _("This server has no snapshot for this version of Bijli Desk. "
+                                   "The desk syncs through the changes feed instead."));
+      return;
+    }
+  if (!bd_central_snapshots_lookup (self->snapshots, self->db, bd_session_get_zone (session),
+                                    &contents, &cursor, &consumers))
+    {
+      g_autoptr(JsonNode) node = bd_api_error_to_json ("snapshot_building",
+                                                       _("The zone's snapshot is being prepared. "
+                                                         "Try again later, or sync through the changes feed."));
+
+      json_object_set_int_member (json_object_get_object_member (json_node_get_object (node), "error"),
+                                  "retry_after", SNAPSHOT_RETRY_AFTER_S);
+      soup_message_headers_replace (headers, "Retry-After", G_STRINGIFY (SNAPSHOT_RETRY_AFTER_S));
+      _bd_central_respond_json (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, node);
+      return;
+    }
+
+  cursor_text = g_strdup_printf ("%" G_GINT64_FORMAT, cursor);
+  consumers_text = g_strdup_printf ("%" G_GINT64_FORMAT, consumers);
+  soup_message_headers_replace (headers, "X-Bijli-Snapshot-Cursor", cursor_text);
+  soup_message_headers_replace (headers, "X-Bijli-Snapshot-Consumers", consumers_text);
+  soup_message_headers_replace (headers, "Cache-Control", "no-store");
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_message_headers_set_content_type (headers, "application/vnd.sqlite3", NULL);
+  /* The mapped file itself, not a copy: hundreds of megabytes on a large zone. */
+  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), contents);
+}
+
 static void
 on_early_request_cb (SoupServer        *server,
                      SoupServerMessage *msg,
@@ -873,6 +938,7 @@ allowed_methods (Route route)
     case ROUTE_CONSUMERS:
     case ROUTE_CONSUMER:
     case ROUTE_CHANGES:
+    case ROUTE_SNAPSHOT:
     case ROUTE_HISTORY:
     case ROUTE_OTP_ITEM:
     case ROUTE_REGISTRATION:
@@ -1087,6 +1153,9 @@ serve_route (BdCentralServer   *self,
       break;
     case ROUTE_CHANGES:
       handle_changes (self, msg, session, query);
+      break;
+    case ROUTE_SNAPSHOT:
+      handle_snapshot (self, msg, session, query);
       break;
     case ROUTE_INDEXING:
       if (g_str_equal (soup_server_message_get_method (msg), SOUP_METHOD_GET))
@@ -1375,6 +1444,23 @@ bd_central_server_constructed (GObject *object)
   g_signal_connect (self->server, "request-started", G_CALLBACK (on_request_started_timeout_cb), self);
   g_signal_connect (self->server, "request-finished", G_CALLBACK (on_request_finished_timeout_cb), self);
   self->sms = bd_central_sms_new (self->db, self->sms_failure_rate, self->demo);
+  {
+    const char *path = bd_database_get_path (bd_central_db_get_database (self->db));
+    g_autofree char *instance = NULL;
+
+    if (path != NULL && !g_str_equal (path, ":memory:") && !g_str_has_prefix (path, "file:"))
+      instance = bd_central_db_dup_instance_id (self->db, NULL);
+    /* One directory per database, so that a database made anew at the
+     * same path never serves the old one's snapshots. */
+    if (instance != NULL)
+      {
+        g_autofree char *parent = g_strconcat (path, ".snapshots", NULL);
+        g_autofree char *directory = g_build_filename (parent, instance, NULL);
+
+        bd_central_snapshots_remove_others (parent, instance);
+        self->snapshots = bd_central_snapshots_new (path, directory);
+      }
+  }
   /* The request log costs an allocation per request: only when it is read. */
   if (!g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
     {
@@ -1397,6 +1483,7 @@ bd_central_server_dispose (GObject *object)
   g_clear_object (&self->server);
   g_clear_object (&self->sms);
   g_clear_object (&self->faults);
+  g_clear_object (&self->snapshots);
   g_clear_object (&self->db);
   g_clear_pointer (&self->sessions, g_hash_table_unref);
 

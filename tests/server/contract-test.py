@@ -14,6 +14,7 @@ import os
 import queue
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -171,7 +172,8 @@ def check_spec(spec):
                 if "$ref" in response:
                     response = resolve_pointer(spec, response["$ref"])
                 content = (response.get("content", {}).get("application/json")
-                           or response.get("content", {}).get("text/csv"))
+                           or response.get("content", {}).get("text/csv")
+                           or response.get("content", {}).get("application/vnd.sqlite3"))
                 if content is None or "schema" not in content:
                     problems.append(f"{method.upper()} {path} {status}: no application/json schema")
             if "405" not in responses:
@@ -320,6 +322,13 @@ class Client:
                 tap.ok(raw.startswith(b"number,"), f"{label} → {status} is the declared CSV",
                        raw[:200])
             return status, None, response_headers
+        if content_type == "application/vnd.sqlite3" and "application/vnd.sqlite3" in declared:
+            # A zone snapshot: an SQLite file, read by the caller.
+            self.raw = raw
+            if check:
+                tap.ok(raw.startswith(b"SQLite format 3\x00"), f"{label} → {status} is the declared SQLite file",
+                       raw[:32])
+            return status, None, response_headers
         if content_type != JSON_CONTENT_TYPE:
             problems.append(f"Content-Type is {content_type!r}")
         try:
@@ -369,6 +378,8 @@ def test_health(client):
     status, body, _ = client.request("GET", f"{API}/health")
     expect(status == 200 and body.get("status") == "ok" and body.get("version") == "0.1.0",
            "health answers ok with the version", body)
+    expect(isinstance(body.get("snapshot_schema"), int) and body["snapshot_schema"] >= 1,
+           "health says which desk store schema its zone snapshots have", body)
     status, body, headers = client.request("POST", f"{API}/health", body={})
     expect(status == 405 and error_code(body) == "method_not_allowed" and headers.get("allow") == "GET",
            "POST /health is 405 with Allow: GET", (status, body, headers.get("allow")))
@@ -535,6 +546,74 @@ def test_changes(client, tokens):
     status, body, headers = client.request("DELETE", f"{API}/changes", token=tokens["operator"])
     expect(status == 405 and headers.get("allow") == "GET", "DELETE /changes is 405 with Allow: GET", body)
     return central, east
+
+
+def snapshot_schema(client):
+    status, body, _ = client.request("GET", f"{API}/health", check=False)
+    return body["snapshot_schema"]
+
+
+def fetch_snapshot(client, token, schema, description):
+    """Asks until the zone's snapshot is built; returns (status, headers, file bytes) of the 200."""
+    deadline = time.monotonic() + 60
+    while True:
+        status, body, headers = client.request("GET", f"{API}/snapshot?schema={schema}", token=token,
+                                               description=description)
+        if status != 503 or time.monotonic() > deadline:
+            return status, headers, getattr(client, "raw", None) if status == 200 else body
+        time.sleep(0.2)
+
+
+def test_snapshot(client, tokens, central, east, tmp):
+    """GET /snapshot: the zone's desk store as one SQLite file."""
+    schema = snapshot_schema(client)
+    status, body, _ = client.request("GET", f"{API}/snapshot", token=tokens["operator"],
+                                     description="snapshot without a schema")
+    expect(status == 400 and error_code(body) == "invalid_request", "a snapshot without a schema is 400", body)
+    status, body, _ = client.request("GET", f"{API}/snapshot?schema={schema + 1}", token=tokens["operator"],
+                                     description="snapshot of another schema")
+    expect(status == 404 and error_code(body) == "snapshot_unavailable",
+           "a snapshot for another store schema is 404 snapshot_unavailable", body)
+    status, body, _ = client.request("GET", f"{API}/snapshot?schema={schema}", description="snapshot unsigned")
+    expect(status == 401, "a snapshot needs a session", body)
+
+    status, body, headers = client.request("GET", f"{API}/snapshot?schema={schema}", token=tokens["operator"],
+                                           description="the first snapshot request")
+    expect(status == 503 and error_code(body) == "snapshot_building" and body["error"].get("retry_after", 0) > 0
+           and headers.get("retry-after") == str(body["error"]["retry_after"]),
+           "the first request starts the build: 503 snapshot_building with Retry-After", (status, body))
+
+    for zone, token, records in (("LKO-C", tokens["agent"], central), ("LKO-E", tokens["operator.east"], east)):
+        status, headers, raw = fetch_snapshot(client, token, schema, f"snapshot of {zone}")
+        if not expect(status == 200 and raw, f"the {zone} snapshot is served once built", (status, raw)):
+            continue
+        path = os.path.join(tmp, f"{zone}.snapshot")
+        with open(path, "wb") as f:
+            f.write(raw)
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            accounts = {row[0]: row[1] for row in db.execute("SELECT account, name_en FROM consumers")}
+            zones = {row[0] for row in db.execute("SELECT DISTINCT zone FROM consumers")}
+            state = dict(db.execute("SELECT key, value FROM sync_state"))
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            check = db.execute("PRAGMA quick_check").fetchone()[0]
+            local = db.execute("SELECT (SELECT count(*) FROM outbox) + (SELECT count(*) FROM complaints)").fetchone()[0]
+        finally:
+            db.close()
+        expect(check == "ok" and version == schema, f"the {zone} snapshot is a sound store of schema {schema}",
+               (check, version))
+        expect(zones == {zone} and accounts == {c["account"]: c["name_en"] for c in records},
+               f"the {zone} snapshot holds exactly the zone's consumers", (zones, len(accounts), len(records)))
+        expect(headers.get("x-bijli-snapshot-consumers") == str(len(records)) == str(state.get("consumer_count")),
+               f"the {zone} snapshot's count header matches", (headers.get("x-bijli-snapshot-consumers"), state))
+        expect(headers.get("x-bijli-snapshot-cursor") == str(state.get("cursor")) and "bulk_sync" not in state,
+               f"the {zone} snapshot's cursor header is its stored cursor, and it is complete",
+               (headers.get("x-bijli-snapshot-cursor"), state))
+        expect(local == 0, f"the {zone} snapshot holds no desk's own records", local)
+
+    status, body, headers = client.request("POST", f"{API}/snapshot?schema={schema}", token=tokens["operator"],
+                                           body={})
+    expect(status == 405 and headers.get("allow") == "GET", "POST /snapshot is 405 with Allow: GET", body)
 
 
 def search(client, token, q, description=None, limit=None):
@@ -1394,6 +1473,7 @@ def test_authorization(client, tokens, central):
         ("GET", "/session", None, read),
         ("GET", f"/consumers?q={account}", None, read),
         ("GET", "/changes?limit=1", None, read),
+        ("GET", f"/snapshot?schema={snapshot_schema(client)}", None, read),
         ("GET", f"/consumers/{account}", None, zoned),
         ("GET", f"/consumers/{account}/indexing", None, zoned),
         ("PATCH", f"/consumers/{account}/indexing",
@@ -1798,6 +1878,7 @@ def main():
             test_auth(client, tokens["operator"])
             central, east = test_changes(client, tokens)
             if central and east:
+                test_snapshot(client, tokens, central, east, tmp)
                 test_search(client, tokens, central, east)
                 test_consumer(client, tokens, central, east)
                 issue5 = test_otp_registration(client, tokens, central, seen_secrets)
