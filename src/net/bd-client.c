@@ -456,6 +456,30 @@ on_request_done_cb (GObject      *source,
   g_task_run_in_thread (task, decode_in_thread_cb);
 }
 
+static void
+add_request_headers (BdClient    *self,
+                     SoupMessage *message,
+                     const char  *method,
+                     const char  *path,
+                     const char  *idempotency_key)
+{
+  SoupMessageHeaders *headers = soup_message_get_request_headers (message);
+
+  soup_message_headers_replace (headers, "Accept", "application/json");
+  /* Signing in sends a password, not a token; asking for the session
+   * (resuming one) sends the token it asks about. */
+  if (self->session != NULL && !(g_str_equal (method, "POST") && g_strcmp0 (path, SESSION_PATH) == 0))
+    {
+      g_autofree char *bearer = g_strconcat ("Bearer ", bd_session_get_token (self->session), NULL);
+
+      soup_message_headers_replace (headers, "Authorization", bearer);
+    }
+  if (idempotency_key != NULL)
+    soup_message_headers_replace (headers, "Idempotency-Key", idempotency_key);
+  if (self->desk_id != NULL)
+    soup_message_headers_replace (headers, "X-Bijli-Desk", self->desk_id);
+}
+
 /* Takes over the task: it completes from on_request_done_cb(). */
 static void
 send_request (BdClient       *self,
@@ -472,7 +496,6 @@ send_request (BdClient       *self,
   g_autofree char *url = NULL;
   RequestData *data;
   SoupMessage *message;
-  SoupMessageHeaders *headers;
 
   url = g_strconcat (self->base_url, path, query != NULL ? "?" : "", query, NULL);
   message = soup_message_new (method, url);
@@ -484,20 +507,7 @@ send_request (BdClient       *self,
       return;
     }
 
-  headers = soup_message_get_request_headers (message);
-  soup_message_headers_replace (headers, "Accept", "application/json");
-  /* Signing in sends a password, not a token; asking for the session
-   * (resuming one) sends the token it asks about. */
-  if (self->session != NULL && !(g_str_equal (method, "POST") && g_strcmp0 (path, SESSION_PATH) == 0))
-    {
-      g_autofree char *bearer = g_strconcat ("Bearer ", bd_session_get_token (self->session), NULL);
-
-      soup_message_headers_replace (headers, "Authorization", bearer);
-    }
-  if (idempotency_key != NULL)
-    soup_message_headers_replace (headers, "Idempotency-Key", idempotency_key);
-  if (self->desk_id != NULL)
-    soup_message_headers_replace (headers, "X-Bijli-Desk", self->desk_id);
+  add_request_headers (self, message, method, path, idempotency_key);
 
   if (body != NULL)
     {
@@ -1513,4 +1523,295 @@ bd_client_watch_finish (BdClient      *self,
   balances = g_steal_pointer (&answer->balances);
   watch_answer_free (answer);
   return balances;
+}
+
+/* ---- zone snapshot ------------------------------------------------------- */
+
+/* Read and written in pieces this big: few enough callbacks, little memory. */
+#define SNAPSHOT_CHUNK (1024 * 1024)
+/* An error answer is a small JSON object. */
+#define SNAPSHOT_ERROR_MAX (64 * 1024)
+
+typedef struct
+{
+  SoupMessage          *message;
+  GInputStream         *input;
+  GFileOutputStream    *output;
+  GFile                *dest;
+  BdSnapshotProgressFunc progress;
+  gpointer              progress_data;
+  gint64                cursor;
+  gint64                consumers;
+  goffset               received;
+  goffset               total;      /* Content-Length, or -1 */
+  GBytes               *chunk;      /* being written */
+} DownloadData;
+
+static void
+download_data_free (DownloadData *data)
+{
+  g_clear_object (&data->message);
+  g_clear_object (&data->input);
+  g_clear_object (&data->output);
+  g_clear_object (&data->dest);
+  g_clear_pointer (&data->chunk, g_bytes_unref);
+  g_free (data);
+}
+
+/* A download that did not finish leaves no file behind. */
+static void
+download_fail (GTask  *task,
+               GError *error)
+{
+  DownloadData *data = g_task_get_task_data (task);
+
+  if (data->output != NULL)
+    g_output_stream_close (G_OUTPUT_STREAM (data->output), NULL, NULL);
+  g_file_delete (data->dest, NULL, NULL);
+  g_task_return_error (task, error);
+  g_object_unref (task);
+}
+
+static void read_next_chunk (GTask *task);
+
+static void
+on_snapshot_closed_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_output_stream_close_finish (G_OUTPUT_STREAM (source), result, &error))
+    {
+      download_fail (task, bd_net_error_from_transport (error));
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+static void
+on_snapshot_written_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  GTask *task = user_data;
+  DownloadData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
+    {
+      download_fail (task, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                             ? bd_net_error_from_transport (error)
+                             : g_error_new (BD_NET_ERROR, BD_NET_ERROR_SERVER,
+                                            _("Could not save the zone snapshot: %s"), error->message));
+      return;
+    }
+  data->received += g_bytes_get_size (data->chunk);
+  g_clear_pointer (&data->chunk, g_bytes_unref);
+  if (data->progress != NULL)
+    data->progress (data->received, data->total, data->consumers, data->progress_data);
+  read_next_chunk (task);
+}
+
+static void
+on_snapshot_read_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  GTask *task = user_data;
+  DownloadData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  GBytes *chunk;
+
+  chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
+  if (chunk == NULL)
+    {
+      download_fail (task, bd_net_error_from_transport (error));
+      return;
+    }
+  if (g_bytes_get_size (chunk) == 0)
+    {
+      g_bytes_unref (chunk);
+      /* A connection closed early is not a snapshot. */
+      if (data->total >= 0 && data->received != data->total)
+        {
+          download_fail (task, bad_response_error ());
+          return;
+        }
+      g_output_stream_close_async (G_OUTPUT_STREAM (data->output), G_PRIORITY_DEFAULT,
+                                   g_task_get_cancellable (task), on_snapshot_closed_cb, task);
+      return;
+    }
+  data->chunk = chunk;
+  g_output_stream_write_all_async (G_OUTPUT_STREAM (data->output),
+                                   g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk),
+                                   G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
+                                   on_snapshot_written_cb, task);
+}
+
+static void
+read_next_chunk (GTask *task)
+{
+  DownloadData *data = g_task_get_task_data (task);
+
+  g_input_stream_read_bytes_async (data->input, SNAPSHOT_CHUNK, G_PRIORITY_DEFAULT,
+                                   g_task_get_cancellable (task), on_snapshot_read_cb, task);
+}
+
+static void
+on_snapshot_file_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  GTask *task = user_data;
+  DownloadData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  data->output = g_file_replace_finish (G_FILE (source), result, &error);
+  if (data->output == NULL)
+    {
+      g_task_return_new_error (task, BD_NET_ERROR, BD_NET_ERROR_SERVER,
+                               _("Could not save the zone snapshot: %s"), error->message);
+      g_object_unref (task);
+      return;
+    }
+  read_next_chunk (task);
+}
+
+static void
+on_snapshot_error_body_cb (GObject      *source,
+                           GAsyncResult *result,
+                           gpointer      user_data)
+{
+  GTask *task = user_data;
+  DownloadData *data = g_task_get_task_data (task);
+  g_autoptr(GBytes) body = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, NULL);
+
+  g_task_return_error (task, bd_net_error_from_status (soup_message_get_status (data->message), NULL, body));
+  g_object_unref (task);
+}
+
+static gboolean
+parse_header_int (SoupMessageHeaders *headers,
+                  const char         *name,
+                  gint64             *out)
+{
+  const char *text = soup_message_headers_get_one (headers, name);
+  guint64 value;
+
+  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 0, G_MAXINT64, &value, NULL))
+    return FALSE;
+  *out = (gint64) value;
+  return TRUE;
+}
+
+static void
+on_snapshot_sent_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  GTask *task = user_data;
+  DownloadData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  SoupMessageHeaders *headers;
+  guint status;
+
+  data->input = soup_session_send_finish (SOUP_SESSION (source), result, &error);
+  if (data->input == NULL)
+    {
+      g_task_return_error (task, bd_net_error_from_transport (error));
+      g_object_unref (task);
+      return;
+    }
+
+  status = soup_message_get_status (data->message);
+  headers = soup_message_get_response_headers (data->message);
+  if (!SOUP_STATUS_IS_SUCCESSFUL (status))
+    {
+      g_input_stream_read_bytes_async (data->input, SNAPSHOT_ERROR_MAX, G_PRIORITY_DEFAULT,
+                                       g_task_get_cancellable (task), on_snapshot_error_body_cb, task);
+      return;
+    }
+  if (g_strcmp0 (soup_message_headers_get_content_type (headers, NULL), "application/vnd.sqlite3") != 0 ||
+      !parse_header_int (headers, "X-Bijli-Snapshot-Cursor", &data->cursor) ||
+      !parse_header_int (headers, "X-Bijli-Snapshot-Consumers", &data->consumers))
+    {
+      g_task_return_error (task, bad_response_error ());
+      g_object_unref (task);
+      return;
+    }
+  data->total = soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH
+                  ? soup_message_headers_get_content_length (headers) : -1;
+
+  g_file_replace_async (data->dest, NULL, FALSE, G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION,
+                        G_PRIORITY_DEFAULT, g_task_get_cancellable (task), on_snapshot_file_cb, task);
+}
+
+void
+bd_client_download_snapshot_async (BdClient              *self,
+                                   int                    schema_version,
+                                   const char            *dest_path,
+                                   BdSnapshotProgressFunc progress,
+                                   gpointer               progress_data,
+                                   GCancellable          *cancellable,
+                                   GAsyncReadyCallback    callback,
+                                   gpointer               user_data)
+{
+  g_autofree char *url = NULL;
+  GTask *task;
+  DownloadData *data;
+  SoupMessage *message;
+
+  g_return_if_fail (BD_IS_CLIENT (self));
+  g_return_if_fail (dest_path != NULL);
+
+  task = new_task (self, bd_client_download_snapshot_async, cancellable, callback, user_data);
+  url = g_strdup_printf ("%s/api/v1/snapshot?schema=%d", self->base_url, schema_version);
+  message = soup_message_new ("GET", url);
+  if (message == NULL)
+    {
+      g_task_return_new_error (task, BD_NET_ERROR, BD_NET_ERROR_INVALID_URL,
+                               _("“%s” is not a valid server address."), self->base_url);
+      g_object_unref (task);
+      return;
+    }
+  add_request_headers (self, message, "GET", "/api/v1/snapshot", NULL);
+  soup_message_headers_replace (soup_message_get_request_headers (message),
+                                "Accept", "application/vnd.sqlite3, application/json");
+
+  data = g_new0 (DownloadData, 1);
+  data->message = message;
+  data->dest = g_file_new_for_path (dest_path);
+  data->progress = progress;
+  data->progress_data = progress_data;
+  data->total = -1;
+  g_task_set_task_data (task, data, (GDestroyNotify) download_data_free);
+
+  soup_session_send_async (self->soup, message, G_PRIORITY_DEFAULT, cancellable,
+                           on_snapshot_sent_cb, task);
+}
+
+gboolean
+bd_client_download_snapshot_finish (BdClient      *self,
+                                    GAsyncResult  *result,
+                                    gint64        *out_cursor,
+                                    gint64        *out_consumers,
+                                    GError       **error)
+{
+  DownloadData *data;
+
+  g_return_val_if_fail (BD_IS_CLIENT (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == bd_client_download_snapshot_async, FALSE);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+  data = g_task_get_task_data (G_TASK (result));
+  if (out_cursor != NULL)
+    *out_cursor = data->cursor;
+  if (out_consumers != NULL)
+    *out_consumers = data->consumers;
+  return TRUE;
 }

@@ -108,6 +108,32 @@ BdChangesPage *bd_client_fetch_changes_finish (BdClient         *self,
                                                GAsyncResult     *result,
                                                GError          **error);
 
+/* Called on the main context as a zone snapshot arrives: bytes so far,
+ * of total (-1 when the server did not say), of a snapshot of consumers. */
+typedef void (*BdSnapshotProgressFunc) (goffset  received,
+                                        goffset  total,
+                                        gint64   consumers,
+                                        gpointer user_data);
+
+/* Downloads the session zone's snapshot (GET /snapshot) for a store of
+ * schema_version into dest_path, replacing it; on failure nothing is left
+ * there. BD_NET_ERROR_NOT_FOUND when the server has none for this schema,
+ * BD_NET_ERROR_SERVER (503) while it prepares one. out_cursor is the feed
+ * cursor the snapshot is complete up to. */
+void        bd_client_download_snapshot_async  (BdClient              *self,
+                                                int                    schema_version,
+                                                const char            *dest_path,
+                                                BdSnapshotProgressFunc progress,
+                                                gpointer               progress_data,
+                                                GCancellable          *cancellable,
+                                                GAsyncReadyCallback    callback,
+                                                gpointer               user_data);
+gboolean    bd_client_download_snapshot_finish (BdClient              *self,
+                                                GAsyncResult          *result,
+                                                gint64                *out_cursor,
+                                                gint64                *out_consumers,
+                                                GError               **error);
+
 void        bd_client_search_async      (BdClient            *self,
                                          const char          *query,
                                          guint                limit,

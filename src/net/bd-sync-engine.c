@@ -9,11 +9,20 @@
  * the page, so stopping at any point (error, cancel, crash) resumes after
  * the last applied page; a page fetched ahead is simply dropped.
  *
+ * A first sync into a pristine store that lives in a file starts with the
+ * zone's snapshot when the server has one (see bd-consumer-store-snapshot.c):
+ * one SQLite file, copied into the store, after which the feed is pulled
+ * from the snapshot's cursor as usual. Without one (an older server, one
+ * still preparing it, a failed download or a file that fails its checks),
+ * the feed from the start does the whole job, so a snapshot can only make
+ * a first sync faster, never stop it.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 
 #include "bd-sync-engine.h"
 
@@ -27,6 +36,8 @@ struct _BdSyncEngine
   BdConsumerStore *store;
   guint            page_size;
   gboolean         pipelined;
+  gboolean         use_snapshots;
+  gboolean         snapshot_used;   /* by the last pull that finished */
   gboolean         pulling;
 };
 
@@ -38,6 +49,7 @@ enum {
   PROP_STORE,
   PROP_PAGE_SIZE,
   PROP_PIPELINED,
+  PROP_USE_SNAPSHOTS,
   N_PROPS
 };
 
@@ -65,6 +77,7 @@ typedef struct
   BdChangesPage *applying;           /* the page the store is writing */
   BdChangesPage *ready;              /* fetched ahead, waiting for the one before it */
   gint64         applied;
+  char          *snapshot_path;      /* where it is downloaded, while it is */
   GError        *error;              /* the first error; nothing is applied after it */
   gboolean       returned;
 } PullData;
@@ -77,6 +90,9 @@ pull_data_free (PullData *data)
   g_clear_object (&data->cancellable);
   g_clear_object (&data->fetch_cancellable);
   g_free (data->fetch_cursor);
+  if (data->snapshot_path != NULL)
+    g_unlink (data->snapshot_path);
+  g_free (data->snapshot_path);
   g_clear_pointer (&data->applying, bd_changes_page_free);
   g_clear_pointer (&data->ready, bd_changes_page_free);
   g_clear_error (&data->error);
@@ -308,6 +324,9 @@ bd_sync_engine_get_property (GObject    *object,
     case PROP_PIPELINED:
       g_value_set_boolean (value, self->pipelined);
       break;
+    case PROP_USE_SNAPSHOTS:
+      g_value_set_boolean (value, self->use_snapshots);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -334,6 +353,9 @@ bd_sync_engine_set_property (GObject      *object,
       break;
     case PROP_PIPELINED:
       bd_sync_engine_set_pipelined (self, g_value_get_boolean (value));
+      break;
+    case PROP_USE_SNAPSHOTS:
+      bd_sync_engine_set_use_snapshots (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -362,6 +384,10 @@ bd_sync_engine_class_init (BdSyncEngineClass *klass)
   properties[PROP_PIPELINED] =
     g_param_spec_boolean ("pipelined", NULL, NULL, TRUE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Off only to measure the feed alone, and in tests of the feed. */
+  properties[PROP_USE_SNAPSHOTS] =
+    g_param_spec_boolean ("use-snapshots", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -380,6 +406,7 @@ bd_sync_engine_init (BdSyncEngine *self)
 {
   self->page_size = DEFAULT_PAGE_SIZE;
   self->pipelined = TRUE;
+  self->use_snapshots = TRUE;
 }
 
 BdSyncEngine *
@@ -424,6 +451,155 @@ bd_sync_engine_get_pipelined (BdSyncEngine *self)
   g_return_val_if_fail (BD_IS_SYNC_ENGINE (self), FALSE);
 
   return self->pipelined;
+}
+
+void
+bd_sync_engine_set_use_snapshots (BdSyncEngine *self,
+                                  gboolean      use_snapshots)
+{
+  g_return_if_fail (BD_IS_SYNC_ENGINE (self));
+
+  use_snapshots = !!use_snapshots;
+  if (self->use_snapshots == use_snapshots)
+    return;
+  self->use_snapshots = use_snapshots;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USE_SNAPSHOTS]);
+}
+
+gboolean
+bd_sync_engine_get_use_snapshots (BdSyncEngine *self)
+{
+  g_return_val_if_fail (BD_IS_SYNC_ENGINE (self), FALSE);
+
+  return self->use_snapshots;
+}
+
+gboolean
+bd_sync_engine_get_snapshot_used (BdSyncEngine *self)
+{
+  g_return_val_if_fail (BD_IS_SYNC_ENGINE (self), FALSE);
+
+  return self->snapshot_used;
+}
+
+/* A snapshot that cannot be had or used is no error: the feed from the
+ * start does the same job, only slower. Cancelling is one. */
+static void
+snapshot_abandoned (GTask  *task,
+                    GError *error)
+{
+  PullData *data = g_task_get_task_data (task);
+
+  if (g_error_matches (error, BD_NET_ERROR, BD_NET_ERROR_CANCELLED) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      g_cancellable_is_cancelled (data->cancellable))
+    {
+      record_error (data, cancelled_error ());
+      maybe_return_error (task);
+      return;
+    }
+  /* Not the operator's business, and no personal data in it. */
+  g_debug ("No zone snapshot, syncing through the feed: %s", error->message);
+  maybe_start_fetch (task);
+}
+
+static void
+on_snapshot_installed_cb (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  BdSyncEngine *self = g_task_get_source_object (task);
+  PullData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  gint64 consumers = 0;
+
+  g_unlink (data->snapshot_path);
+  g_clear_pointer (&data->snapshot_path, g_free);
+  if (!bd_consumer_store_install_snapshot_finish (BD_CONSUMER_STORE (source), result, &consumers, &error))
+    {
+      snapshot_abandoned (task, error);
+      return;
+    }
+
+  data->applied = consumers;
+  self->snapshot_used = TRUE;
+  g_free (data->fetch_cursor);
+  data->fetch_cursor = bd_consumer_store_dup_cursor (self->store, &error);
+  if (data->fetch_cursor == NULL)
+    {
+      record_error (data, error != NULL ? g_steal_pointer (&error)
+                                        : g_error_new_literal (BD_NET_ERROR, BD_NET_ERROR_BAD_RESPONSE,
+                                                               _("The zone snapshot has no sync position.")));
+      maybe_return_error (task);
+      return;
+    }
+  g_signal_emit (self, signals[PROGRESS], 0, data->applied, data->applied);
+  maybe_start_fetch (task);
+}
+
+static void
+on_snapshot_downloaded_cb (GObject      *source,
+                           GAsyncResult *result,
+                           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  BdSyncEngine *self = g_task_get_source_object (task);
+  PullData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  BdSession *session = bd_client_get_session (self->client);
+
+  if (!bd_client_download_snapshot_finish (BD_CLIENT (source), result, NULL, NULL, &error))
+    {
+      snapshot_abandoned (task, error);
+      return;
+    }
+  if (session == NULL || bd_session_get_zone (session) == NULL)
+    {
+      error = g_error_new_literal (BD_NET_ERROR, BD_NET_ERROR_SESSION_EXPIRED, "no session zone");
+      snapshot_abandoned (task, error);
+      return;
+    }
+  bd_consumer_store_install_snapshot_async (self->store, data->snapshot_path,
+                                            bd_session_get_zone (session), data->cancellable,
+                                            on_snapshot_installed_cb, g_object_ref (task));
+}
+
+/* Bytes as records, so that the progress bar and its estimate of time
+ * left work the same for a snapshot as for the feed. */
+static void
+on_snapshot_progress_cb (goffset  received,
+                         goffset  total,
+                         gint64   consumers,
+                         gpointer user_data)
+{
+  GTask *task = user_data;   /* the download holds a reference */
+  BdSyncEngine *self = g_task_get_source_object (task);
+
+  if (total <= 0 || consumers <= 0)
+    return;
+  g_signal_emit (self, signals[PROGRESS], 0,
+                 (gint64) (consumers * (double) received / (double) total), consumers);
+}
+
+/* Whether this pull may start with a snapshot: a first sync into a
+ * pristine store in a file, with a zone to ask for. */
+static gboolean
+wants_snapshot (BdSyncEngine *self,
+                PullData     *data)
+{
+  g_autoptr(GError) error = NULL;
+  BdSession *session = bd_client_get_session (self->client);
+  const char *path = bd_consumer_store_get_path (self->store);
+  gboolean pristine = FALSE;
+
+  if (!self->use_snapshots || data->fetch_cursor != NULL || session == NULL ||
+      bd_session_get_zone (session) == NULL || path == NULL || g_str_equal (path, ":memory:"))
+    return FALSE;
+  /* A few empty tables: cheap enough here. */
+  if (!bd_consumer_store_is_pristine (self->store, &pristine, &error))
+    return FALSE;
+  return pristine;
 }
 
 void
@@ -474,6 +650,16 @@ bd_sync_engine_pull_async (BdSyncEngine        *self,
     }
 
   self->pulling = TRUE;
+  self->snapshot_used = FALSE;
+  if (wants_snapshot (self, data))
+    {
+      data->snapshot_path = g_strconcat (bd_consumer_store_get_path (self->store), ".snapshot", NULL);
+      bd_client_download_snapshot_async (self->client, bd_consumer_store_get_schema_version (self->store),
+                                         data->snapshot_path, on_snapshot_progress_cb, task,
+                                         data->fetch_cancellable, on_snapshot_downloaded_cb,
+                                         g_object_ref (task));
+      return;
+    }
   maybe_start_fetch (task);
 }
 

@@ -27,6 +27,13 @@ void          bd_sync_engine_set_page_size (BdSyncEngine      *self,
 void          bd_sync_engine_set_pipelined (BdSyncEngine      *self,
                                             gboolean           pipelined);
 gboolean      bd_sync_engine_get_pipelined (BdSyncEngine      *self);
+/* Whether a first sync into a pristine store starts with the zone's
+ * snapshot (default TRUE; see bd-sync-engine.c). */
+void          bd_sync_engine_set_use_snapshots (BdSyncEngine  *self,
+                                                gboolean       use_snapshots);
+gboolean      bd_sync_engine_get_use_snapshots (BdSyncEngine  *self);
+/* Whether the last pull installed the zone's snapshot. */
+gboolean      bd_sync_engine_get_snapshot_used (BdSyncEngine  *self);
 
 /* Pulls until the feed has no more. Emits ::progress (gint64 applied,
  * gint64 total) on the calling thread's main context after each page. */

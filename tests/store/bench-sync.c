@@ -11,6 +11,11 @@
  * server reads, and times the delta pull into each store. Run with
  * `meson test -C BUILDDIR --benchmark --suite bench --verbose bench-sync`.
  *
+ * A third store syncs the way a new desk does by default: the zone's
+ * snapshot (GET /snapshot, built by the server once, timed separately),
+ * then the feed from its cursor. Its consumers table must equal the
+ * feed-synced store's, row for row.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -48,6 +53,7 @@ typedef struct
 {
   const char *label;
   gboolean    pipelined;
+  gboolean    snapshot;
   char       *path;
   double      total_s;
   double      first_s;
@@ -200,6 +206,7 @@ static gint64
 pull (BdClient        *client,
       BdConsumerStore *store,
       gboolean         pipelined,
+      gboolean         snapshot,
       Timing          *timing)
 {
   g_autoptr(GError) error = NULL;
@@ -210,6 +217,7 @@ pull (BdClient        *client,
   bd_sync_engine_set_page_size (engine, PAGE);
   bd_sync_engine_set_pipelined (engine, pipelined);
   g_assert_true (bd_sync_engine_get_pipelined (engine) == pipelined);
+  bd_sync_engine_set_use_snapshots (engine, snapshot);
   g_signal_connect (engine, "progress", G_CALLBACK (on_progress_cb), timing);
 
   memset (timing, 0, sizeof *timing);
@@ -234,7 +242,7 @@ full_sync (BdClient   *client,
   store = bd_consumer_store_open (run->path, &error);
   g_assert_no_error (error);
 
-  run->records = pull (client, store, run->pipelined, &timing);
+  run->records = pull (client, store, run->pipelined, run->snapshot, &timing);
   run->total_s = (double) (timing.last - timing.start) / G_USEC_PER_SEC;
   run->first_s = (double) (timing.first - timing.start) / G_USEC_PER_SEC;
   run->final_page_s = (double) (timing.last - timing.previous) / G_USEC_PER_SEC;
@@ -261,7 +269,7 @@ delta_sync (BdClient *client,
   g_assert_no_error (error);
 
   start = g_get_monotonic_time ();
-  run->delta_records = pull (client, store, run->pipelined, &timing);
+  run->delta_records = pull (client, store, run->pipelined, run->snapshot, &timing);
   run->delta_s = seconds_since (start);
   g_assert_cmpint (run->delta_records, ==, N_CHANGED);
 }
@@ -313,6 +321,57 @@ change_consumers (const char *db_path)
   return seconds_since (start);
 }
 
+/* Asks for the zone's snapshot until the server has built it; returns the
+ * seconds that took (the first request starts the build). */
+static double
+prepare_snapshot (BdClient   *client,
+                  const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, "probe.snapshot", NULL);
+  gint64 start = g_get_monotonic_time ();
+
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GAsyncResult) result = NULL;
+
+      bd_client_download_snapshot_async (client, bd_consumer_store_latest_schema_version (), path,
+                                         NULL, NULL, NULL, on_done_cb, &result);
+      if (bd_client_download_snapshot_finish (client, wait_for (&result), NULL, NULL, &error))
+        break;
+      g_assert_error (error, BD_NET_ERROR, BD_NET_ERROR_SERVER);
+      g_usleep (G_USEC_PER_SEC / 4);
+    }
+  g_remove (path);
+  return seconds_since (start);
+}
+
+/* Row for row, both ways. */
+static void
+assert_same_consumers (const char *a,
+                       const char *b)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BdDatabase) db = bd_database_open_read_only (a, &error);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  char *attach;
+
+  g_assert_no_error (error);
+  attach = sqlite3_mprintf ("ATTACH %Q AS other", b);
+  bd_database_exec (db, attach, &error);
+  sqlite3_free (attach);
+  g_assert_no_error (error);
+  stmt = bd_database_prepare (db,
+                              "SELECT (SELECT count(*) FROM (SELECT * FROM main.consumers "
+                              "                              EXCEPT SELECT * FROM other.consumers)) + "
+                              "       (SELECT count(*) FROM (SELECT * FROM other.consumers "
+                              "                              EXCEPT SELECT * FROM main.consumers))",
+                              &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int64 (stmt, 0), ==, 0);
+}
+
 static void
 remove_database (const char *path)
 {
@@ -343,9 +402,11 @@ main (int   argc,
   gint64 zone_count;
   double generate_s;
   double change_s;
+  double snapshot_build_s = 0;
   Run runs[] = {
     { .label = "sequential", .pipelined = FALSE },
     { .label = "pipelined", .pipelined = TRUE },
+    { .label = "snapshot", .pipelined = TRUE, .snapshot = TRUE },
   };
 
   setlocale (LC_ALL, "");
@@ -384,8 +445,11 @@ main (int   argc,
       g_autofree char *name = g_strdup_printf ("desk-%s.sqlite3", runs[i].label);
 
       runs[i].path = g_build_filename (dir, name, NULL);
+      if (runs[i].snapshot)
+        snapshot_build_s = prepare_snapshot (client, dir);
       full_sync (client, &runs[i], zone_count);
     }
+  assert_same_consumers (runs[1].path, runs[2].path);
 
   change_s = change_consumers (central_db);
   for (guint i = 0; i < G_N_ELEMENTS (runs); i++)
@@ -396,7 +460,9 @@ main (int   argc,
   printf ("# bench-sync: %u consumers generated, %lld in zone %s, pages of %d, store on disk\n",
           n_consumers, (long long) zone_count, ZONE, PAGE);
   printf ("generate (bijli-central --generate):  %8.2f s\n", generate_s);
-  printf ("server-side update of %d consumers:  %8.3f s\n\n", N_CHANGED, change_s);
+  printf ("server-side update of %d consumers:  %8.3f s\n", N_CHANGED, change_s);
+  printf ("zone snapshot built by the server:    %8.2f s (once per zone, before the snapshot run)\n\n",
+          snapshot_build_s);
   printf ("%-11s %10s %10s %12s %12s %13s %10s\n",
           "engine", "records", "sync s", "records/s", "1st page s", "final page s", "delta s");
   for (guint i = 0; i < G_N_ELEMENTS (runs); i++)
@@ -405,6 +471,7 @@ main (int   argc,
             (double) runs[i].records / runs[i].total_s,
             runs[i].first_s, runs[i].final_page_s, runs[i].delta_s);
   printf ("\npipelined / sequential sync time: %.2f\n", runs[1].total_s / runs[0].total_s);
+  printf ("snapshot / pipelined sync time:   %.2f\n", runs[2].total_s / runs[1].total_s);
   fflush (stdout);
 
   for (guint i = 0; i < G_N_ELEMENTS (runs); i++)
@@ -413,6 +480,19 @@ main (int   argc,
       g_free (runs[i].path);
     }
   remove_database (central_db);
+  {
+    g_autofree char *snapshots = g_strconcat (central_db, ".snapshots", NULL);
+    g_autoptr(GDir) listing = g_dir_open (snapshots, 0, NULL);
+    const char *name;
+
+    while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+      {
+        g_autofree char *file = g_build_filename (snapshots, name, NULL);
+
+        g_remove (file);
+      }
+    g_rmdir (snapshots);
+  }
   g_rmdir (dir);
 
   return 0;

@@ -192,11 +192,14 @@ on_progress_cb (BdSyncEngine *engine,
                            SIGKILL), ==, 0);
 }
 
+/* The feed alone unless snapshots: the cases below count its pages. */
 static gint64
-pull_with (BdClient        *client,
+pull_full (BdClient        *client,
            BdConsumerStore *store,
            guint            page_size,
            gboolean         pipelined,
+           gboolean         snapshots,
+           gboolean        *out_snapshot_used,
            Progress        *progress,
            GCancellable    *cancellable,
            GError         **error)
@@ -209,6 +212,8 @@ pull_with (BdClient        *client,
   bd_sync_engine_set_page_size (engine, page_size);
   bd_sync_engine_set_pipelined (engine, pipelined);
   g_assert_true (bd_sync_engine_get_pipelined (engine) == pipelined);
+  g_assert_true (bd_sync_engine_get_use_snapshots (engine));
+  bd_sync_engine_set_use_snapshots (engine, snapshots);
   if (progress != NULL)
     {
       progress->applied = g_array_new (FALSE, FALSE, sizeof (gint64));
@@ -218,7 +223,21 @@ pull_with (BdClient        *client,
   bd_sync_engine_pull_async (engine, cancellable, on_done_cb, &result);
   applied = bd_sync_engine_pull_finish (engine, wait_for (&result), error);
   g_clear_signal_handler (&handler, engine);
+  if (out_snapshot_used != NULL)
+    *out_snapshot_used = bd_sync_engine_get_snapshot_used (engine);
   return applied;
+}
+
+static gint64
+pull_with (BdClient        *client,
+           BdConsumerStore *store,
+           guint            page_size,
+           gboolean         pipelined,
+           Progress        *progress,
+           GCancellable    *cancellable,
+           GError         **error)
+{
+  return pull_full (client, store, page_size, pipelined, FALSE, NULL, progress, cancellable, error);
 }
 
 static gint64
@@ -346,6 +365,177 @@ test_full_pull (void)
 
   state.zone_accounts = feed_accounts (state.client);
   g_assert_cmpint (state.zone_accounts->len, ==, count);
+}
+
+/* Row for row, both ways, between two store files. */
+static void
+assert_same_consumers (const char *a,
+                       const char *b)
+{
+  g_autofree char *path_a = g_build_filename (state.dir, a, NULL);
+  g_autofree char *path_b = g_build_filename (state.dir, b, NULL);
+  g_autofree char *attach = g_strdup_printf ("ATTACH '%s' AS other", path_b);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_null (strchr (path_b, '\''));
+  g_assert_cmpint (sqlite3_open_v2 (path_a, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, attach, NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                       "SELECT (SELECT count(*) FROM main.consumers), "
+                                       "  (SELECT count(*) FROM (SELECT * FROM main.consumers "
+                                       "                         EXCEPT SELECT * FROM other.consumers)) + "
+                                       "  (SELECT count(*) FROM (SELECT * FROM other.consumers "
+                                       "                         EXCEPT SELECT * FROM main.consumers))",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int64 (stmt, 0), ==, state.zone_count);
+  g_assert_cmpint (sqlite3_column_int64 (stmt, 1), ==, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
+static gboolean
+has_snapshot_file (const char *store_name)
+{
+  g_autofree char *path = g_strdup_printf ("%s/%s.snapshot", state.dir, store_name);
+
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+/* The server has no snapshot until one is asked for: the first desk to
+ * ask syncs through the feed, with the same result. */
+static void
+test_snapshot_first_falls_back (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BdConsumerStore) store = open_store ("desk-fallback.sqlite3");
+  gboolean used = TRUE;
+
+  g_assert_cmpint (pull_full (state.client, store, PAGE_SIZE, TRUE, TRUE, &used, NULL, NULL, &error), ==,
+                   state.zone_count);
+  g_assert_no_error (error);
+  g_assert_false (used);
+  g_assert_false (has_snapshot_file ("desk-fallback.sqlite3"));
+  assert_same_consumers ("desk-central.sqlite3", "desk-fallback.sqlite3");
+}
+
+/* Until the server has built the snapshot the last request started. */
+static void
+wait_for_snapshot (BdClient *client)
+{
+  g_autofree char *path = g_build_filename (state.dir, "probe.snapshot", NULL);
+
+  for (guint i = 0; ; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GAsyncResult) result = NULL;
+      gint64 cursor = 0, consumers = 0;
+
+      bd_client_download_snapshot_async (client, bd_consumer_store_latest_schema_version (), path,
+                                         NULL, NULL, NULL, on_done_cb, &result);
+      if (bd_client_download_snapshot_finish (client, wait_for (&result), &cursor, &consumers, &error))
+        {
+          g_assert_cmpint (consumers, ==, state.zone_count);
+          g_assert_cmpint (cursor, >, 0);
+          break;
+        }
+      g_assert_error (error, BD_NET_ERROR, BD_NET_ERROR_SERVER);
+      g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+      g_assert_cmpuint (i, <, 600);
+      g_usleep (G_USEC_PER_SEC / 20);
+    }
+  g_remove (path);
+
+  /* Another schema: none. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GAsyncResult) result = NULL;
+
+    bd_client_download_snapshot_async (client, bd_consumer_store_latest_schema_version () + 1, path,
+                                       NULL, NULL, NULL, on_done_cb, &result);
+    g_assert_false (bd_client_download_snapshot_finish (client, wait_for (&result), NULL, NULL, &error));
+    g_assert_error (error, BD_NET_ERROR, BD_NET_ERROR_NOT_FOUND);
+    g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  }
+}
+
+/* A new desk's first sync: the snapshot, then the feed from its cursor;
+ * the same consumers as a sync through the feed, found the same way. */
+static void
+test_snapshot_sync (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BdConsumerStore) store = open_store ("desk-snapshot.sqlite3");
+  g_autofree char *cursor = NULL;
+  g_autofree char *feed_cursor = NULL;
+  Progress progress = { 0 };
+  gboolean used = FALSE;
+
+  wait_for_snapshot (state.client);
+  g_assert_cmpint (pull_full (state.client, store, PAGE_SIZE, TRUE, TRUE, &used, &progress, NULL, &error), ==,
+                   state.zone_count);
+  g_assert_no_error (error);
+  g_assert_true (used);
+  g_assert_false (has_snapshot_file ("desk-snapshot.sqlite3"));
+  g_assert_false (progress.off_main_thread);
+  for (guint i = 0; i < progress.applied->len; i++)
+    {
+      g_assert_cmpint (g_array_index (progress.applied, gint64, i), <=, g_array_index (progress.totals, gint64, i));
+      g_assert_cmpint (g_array_index (progress.totals, gint64, i), ==, state.zone_count);
+    }
+  g_assert_cmpint (g_array_index (progress.applied, gint64, progress.applied->len - 1), ==, state.zone_count);
+  progress_clear (&progress);
+
+  assert_same_consumers ("desk-central.sqlite3", "desk-snapshot.sqlite3");
+  cursor = bd_consumer_store_dup_cursor (store, &error);
+  feed_cursor = bd_consumer_store_dup_cursor (state.store, &error);
+  g_assert_cmpstr (cursor, ==, feed_cursor);
+  g_assert_false (bd_consumer_store_is_indexing (store));
+
+  {
+    g_autoptr(BdConsumer) someone = bd_consumer_store_lookup (state.store,
+                                                              g_ptr_array_index (state.zone_accounts, 7),
+                                                              &error);
+
+    g_assert_no_error (error);
+    g_assert_true (search_finds (store, bd_consumer_get_name_en (someone), bd_consumer_get_account (someone),
+                                 100, FALSE));
+    g_assert_true (search_finds (store, bd_consumer_get_account (someone), bd_consumer_get_account (someone),
+                                 1, TRUE));
+  }
+
+  /* A later pull is a delta through the feed, never a snapshot. */
+  g_assert_cmpint (pull_full (state.client, store, PAGE_SIZE, TRUE, TRUE, &used, NULL, NULL, &error), ==, 0);
+  g_assert_no_error (error);
+  g_assert_false (used);
+}
+
+/* Cancelled while the snapshot downloads: nothing installed, no file
+ * left behind, and the next pull starts afresh. */
+static void
+test_snapshot_cancelled (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BdConsumerStore) store = open_store ("desk-snapshot-cancel.sqlite3");
+  g_autoptr(GCancellable) cancel = g_cancellable_new ();
+  Progress progress = { .stop_at = 1, .cancel = cancel };
+  gboolean used = TRUE, pristine = FALSE;
+
+  g_assert_cmpint (pull_full (state.client, store, PAGE_SIZE, TRUE, TRUE, &used, &progress, cancel, &error), ==, -1);
+  g_assert_error (error, BD_NET_ERROR, BD_NET_ERROR_CANCELLED);
+  g_clear_error (&error);
+  progress_clear (&progress);
+  g_assert_false (used);
+  g_assert_false (has_snapshot_file ("desk-snapshot-cancel.sqlite3"));
+  g_assert_true (bd_consumer_store_is_pristine (store, &pristine, &error));
+  g_assert_true (pristine);
+
+  g_assert_cmpint (pull_full (state.client, store, PAGE_SIZE, TRUE, TRUE, &used, NULL, NULL, &error), ==,
+                   state.zone_count);
+  g_assert_no_error (error);
+  g_assert_true (used);
+  assert_same_consumers ("desk-central.sqlite3", "desk-snapshot-cancel.sqlite3");
 }
 
 static void
@@ -669,6 +859,9 @@ main (int   argc,
   server_start (&state.server);
 
   g_test_add_func ("/sync/full-pull", test_full_pull);
+  g_test_add_func ("/sync/snapshot/first-falls-back", test_snapshot_first_falls_back);
+  g_test_add_func ("/sync/snapshot/sync", test_snapshot_sync);
+  g_test_add_func ("/sync/snapshot/cancelled", test_snapshot_cancelled);
   g_test_add_func ("/sync/zones-disjoint", test_zones_disjoint);
   g_test_add_func ("/sync/find-locally", test_find_locally);
   g_test_add_func ("/sync/offline", test_offline);
