@@ -57,6 +57,7 @@ static GParamSpec *properties[N_PROPS];
 
 enum {
   PROGRESS,
+  BUILDING_INDEX,
   N_SIGNALS
 };
 
@@ -165,6 +166,10 @@ start_apply (GTask         *task,
   g_assert (data->applying == NULL);
 
   data->applying = page;
+  /* The page that ends a bulk first sync builds every index of the zone:
+   * tens of seconds on a large zone, with no progress to report. */
+  if (!page->has_more && bd_consumer_store_is_indexing (self->store))
+    g_signal_emit (self, signals[BUILDING_INDEX], 0);
   bd_consumer_store_apply_page_async (self->store, page, data->cancellable,
                                       on_page_applied_cb, g_object_ref (task));
 }
@@ -399,6 +404,17 @@ bd_sync_engine_class_init (BdSyncEngineClass *klass)
     g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_INT64);
+
+  /**
+   * BdSyncEngine::building-index:
+   *
+   * The last page of a bulk first sync is being applied: the store builds
+   * its indexes and search index now, which on a large zone takes longer
+   * than all the pages before it.
+   */
+  signals[BUILDING_INDEX] =
+    g_signal_new ("building-index", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void

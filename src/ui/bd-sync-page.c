@@ -190,6 +190,24 @@ bd_sync_page_set_progress_at (BdSyncPage *self,
   gtk_label_set_text (self->estimate_label, estimate);
 }
 
+void
+bd_sync_page_show_building_index (BdSyncPage *self)
+{
+  const char *text = _("Building the search index…");
+
+  g_return_if_fail (BD_IS_SYNC_PAGE (self));
+
+  gtk_progress_bar_set_fraction (self->progress_bar, 1.0);
+  gtk_progress_bar_set_text (self->progress_bar, text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->progress_bar),
+                                  GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, text,
+                                  -1);
+  /* No rate to go by: say what it is instead of a wrong estimate. */
+  gtk_label_set_text (self->estimate_label,
+                      _("Every consumer is copied. Search by name, mobile and meter works once this is done; "
+                        "on a large zone it takes up to a minute."));
+}
+
 const char *
 bd_sync_page_get_estimate_text (BdSyncPage *self)
 {

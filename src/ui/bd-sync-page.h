@@ -27,6 +27,8 @@ void       bd_sync_page_set_progress_at (BdSyncPage *self,
                                          gint64      applied,
                                          gint64      total,
                                          gint64      time_us);
+/* The last page is building the indexes: no progress until it is done. */
+void       bd_sync_page_show_building_index (BdSyncPage *self);
 /* "About 2 minutes left" and the like, as shown under the progress bar. */
 const char *bd_sync_page_get_estimate_text (BdSyncPage *self);
 /* Stops the progress and offers to try again. */

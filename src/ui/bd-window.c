@@ -762,6 +762,16 @@ on_sync_progress_cb (BdSyncEngine *engine,
 }
 
 static void
+on_sync_building_index_cb (BdSyncEngine *engine,
+                           gpointer      user_data)
+{
+  BdWindow *self = user_data;
+
+  if (self->initial_sync)
+    bd_sync_page_show_building_index (self->sync_page);
+}
+
+static void
 on_initial_store_state_cb (GObject      *source,
                            GAsyncResult *result,
                            gpointer      user_data)
@@ -788,7 +798,10 @@ watch_online_objects (BdWindow *self)
     }
   update_outbox (self);
   if (engine != NULL)
-    g_signal_connect_object (engine, "progress", G_CALLBACK (on_sync_progress_cb), self, 0);
+    {
+      g_signal_connect_object (engine, "progress", G_CALLBACK (on_sync_progress_cb), self, 0);
+      g_signal_connect_object (engine, "building-index", G_CALLBACK (on_sync_building_index_cb), self, 0);
+    }
 }
 
 /* Signed in against the offline record: straight to the copy on this

@@ -36,6 +36,8 @@ typedef struct
   GArray   *totals;    /* gint64 */
   gboolean  off_main_thread;
   guint     stop_at;   /* 1-based signal at which to cancel or kill */
+  guint     building_index;    /* ::building-index signals */
+  guint     building_at;       /* progress signals before the first of them */
   GCancellable *cancel;
   GSubprocess  *kill;
 } Progress;
@@ -193,6 +195,14 @@ on_progress_cb (BdSyncEngine *engine,
 }
 
 /* The feed alone unless snapshots: the cases below count its pages. */
+static void
+on_building_index_cb (BdSyncEngine *engine,
+                      Progress     *progress)
+{
+  if (progress->building_index++ == 0)
+    progress->building_at = progress->applied->len;
+}
+
 static gint64
 pull_full (BdClient        *client,
            BdConsumerStore *store,
@@ -219,6 +229,7 @@ pull_full (BdClient        *client,
       progress->applied = g_array_new (FALSE, FALSE, sizeof (gint64));
       progress->totals = g_array_new (FALSE, FALSE, sizeof (gint64));
       handler = g_signal_connect (engine, "progress", G_CALLBACK (on_progress_cb), progress);
+      g_signal_connect (engine, "building-index", G_CALLBACK (on_building_index_cb), progress);
     }
   bd_sync_engine_pull_async (engine, cancellable, on_done_cb, &result);
   applied = bd_sync_engine_pull_finish (engine, wait_for (&result), error);
@@ -353,6 +364,10 @@ test_full_pull (void)
         g_assert_cmpint (a, >=, g_array_index (progress.applied, gint64, i - 1));
     }
   g_assert_cmpint (g_array_index (progress.applied, gint64, progress.applied->len - 1), ==, count);
+  /* A first sync of several pages is a bulk one: its last page builds the
+   * indexes, and says so before it starts. */
+  g_assert_cmpuint (progress.building_index, ==, 1);
+  g_assert_cmpuint (progress.building_at, ==, progress.applied->len - 1);
   progress_clear (&progress);
 
   {
@@ -673,6 +688,7 @@ test_restart_delta_empty (void)
   g_assert_cmpuint (progress.applied->len, ==, 1);
   g_assert_cmpint (g_array_index (progress.applied, gint64, 0), ==, 0);
   g_assert_cmpint (g_array_index (progress.totals, gint64, 0), ==, 0);
+  g_assert_cmpuint (progress.building_index, ==, 0);
   progress_clear (&progress);
   g_assert_cmpint (bd_consumer_store_count (state.store, &error), ==, state.zone_count);
 }

@@ -938,6 +938,11 @@ test_sync_estimate (void)
   bd_sync_page_set_progress_at (page, 20000, 140000, 1010 * G_USEC_PER_SEC);
   g_assert_cmpstr (bd_sync_page_get_estimate_text (page), ==, "About 1 minute left");
 
+  /* The last page of a large first sync builds the indexes: no estimate
+   * from a rate that no longer holds. */
+  bd_sync_page_show_building_index (page);
+  g_assert_nonnull (strstr (bd_sync_page_get_estimate_text (page), "Every consumer is copied"));
+
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
