@@ -309,6 +309,63 @@ test_ranking (Fixture       *fixture,
   g_assert_no_error (error);
 }
 
+/* A serial-like word typed is looked for as a whole word in names too,
+ * after the serials equal to it (or, if none, starting with it), in own
+ * and relation's names; the search looks whether the word is in any name
+ * before it runs that tier, and must not lose these. */
+static void
+test_search_serial_in_names (Fixture       *fixture,
+                             gconstpointer  user_data)
+{
+  g_autoptr(BdChangesPage) page = make_page ("4");
+  g_autofree char *exact_then_names = NULL;
+  g_autofree char *upper = NULL;
+  g_autofree char *limited = NULL;
+  g_autofree char *prefix_then_name = NULL;
+  g_autofree char *name_only = NULL;
+  g_autofree char *relation_only = NULL;
+  g_autofree char *part_of_word = NULL;
+  g_autofree char *nowhere = NULL;
+
+  g_ptr_array_add (page->consumers,
+                   make_consumer ("7100000001", "Gns12345678 Electricals", "", NULL, "XYZ0001", 1));
+  g_ptr_array_add (page->consumers,
+                   make_consumer ("7100000002", "Gns12345678 Co", "", NULL, "XYZ0002", 1));
+  g_ptr_array_add (page->consumers,
+                   make_consumer ("7100000003", "Lnt0001 Agency", "", NULL, "XYZ0003", 1));
+  g_ptr_array_add (page->consumers,
+                   make_consumer ("7100000004", "Zx9981 Stores", "", NULL, "XYZ0004", 1));
+  {
+    BdConsumer *c = make_consumer ("7100000005", "Kavita Sharma", "कविता शर्मा", NULL, "XYZ0005", 1);
+
+    bd_consumer_set_relation_en (c, "Qb7734 Transport");
+    g_ptr_array_add (page->consumers, c);
+  }
+  apply_ok (fixture->store, page);
+
+  /* The exact serial first, then the names holding it, shorter first. */
+  exact_then_names = search_accounts (fixture->store, "gns12345678", 10);
+  g_assert_cmpstr (exact_then_names, ==, "1234567890 7100000002 7100000001");
+  upper = search_accounts (fixture->store, "GNS12345678", 10);
+  g_assert_cmpstr (upper, ==, exact_then_names);
+  limited = search_accounts (fixture->store, "gns12345678", 1);
+  g_assert_cmpstr (limited, ==, "1234567890");
+
+  /* Serials starting with it, then the name holding it whole. */
+  prefix_then_name = search_accounts (fixture->store, "lnt0001", 10);
+  g_assert_cmpstr (prefix_then_name, ==, "2345678901 7100000003");
+
+  /* In a name only, own or a relation's; never as part of a word. */
+  name_only = search_accounts (fixture->store, "zx9981", 10);
+  g_assert_cmpstr (name_only, ==, "7100000004");
+  relation_only = search_accounts (fixture->store, "QB7734", 10);
+  g_assert_cmpstr (relation_only, ==, "7100000005");
+  part_of_word = search_accounts (fixture->store, "zx998", 10);
+  g_assert_cmpstr (part_of_word, ==, "");
+  nowhere = search_accounts (fixture->store, "qq12345", 10);
+  g_assert_cmpstr (nowhere, ==, "");
+}
+
 static void
 test_odd_input (Fixture       *fixture,
                 gconstpointer  user_data)
@@ -1125,6 +1182,62 @@ test_read_during_write (void)
   remove_database (dir, path);
 }
 
+/* A search reads its statements in one transaction on the reader's own
+ * connection; it must end it, or later searches would see an old snapshot
+ * and the WAL could not be checkpointed. */
+static void
+test_search_snapshot_ends (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("bd-test-store-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "local.sqlite3", NULL);
+  g_autoptr(BdConsumerStore) store = NULL;
+  const char *queries[] = { "zx9981", "gns12345678", "gns1234", "stores", "2100 0123", "1234567890",
+                            "9876543210", "" };
+  sqlite3 *db = NULL;
+
+  store = bd_consumer_store_open (path, &error);
+  g_assert_no_error (error);
+  add_consumer (store, "1", make_consumer ("1234567890", "Zx9981 Stores", "", "9876543210",
+                                           "GNS12345678", 1));
+  g_assert_true (bd_consumer_store_check (store, &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (queries); i++)
+    {
+      g_autoptr(GPtrArray) results = bd_consumer_store_search (store, queries[i], 10, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (results);
+    }
+  {
+    g_autofree char *before = search_accounts (store, "zx9981", 10);
+
+    g_assert_cmpstr (before, ==, "1234567890");
+  }
+
+  /* A change the writer commits is seen by the next search. */
+  add_consumer (store, "2", make_consumer ("1234567890", "Renamed Stores", "", "9876543210",
+                                           "GNS12345678", 2));
+  {
+    g_autofree char *renamed = search_accounts (store, "zx9981", 10);
+    g_autofree char *by_serial = search_accounts (store, "gns12345678", 10);
+
+    g_assert_cmpstr (renamed, ==, "");
+    g_assert_cmpstr (by_serial, ==, "1234567890");
+  }
+
+  /* No reader is left in the WAL: a truncating checkpoint, which waits
+   * for none, goes through. */
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_wal_checkpoint_v2 (db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  g_clear_object (&store);
+  remove_database (dir, path);
+}
+
 static gint64
 query_int (const char *path,
            const char *sql)
@@ -1427,6 +1540,7 @@ main (int   argc,
   ADD ("/consumer-store/search-meter-serial", test_search_meter_serial);
   ADD ("/consumer-store/search-name", test_search_name);
   ADD ("/consumer-store/ranking", test_ranking);
+  ADD ("/consumer-store/search-serial-in-names", test_search_serial_in_names);
   ADD ("/consumer-store/odd-input", test_odd_input);
   ADD ("/consumer-store/version-replay", test_version_replay);
   ADD ("/consumer-store/atomic-page", test_atomic_page);
@@ -1441,6 +1555,7 @@ main (int   argc,
   g_test_add_func ("/consumer-store/index-after-update-and-delete", test_index_after_update_and_delete);
   g_test_add_func ("/consumer-store/migration-from-first-schema", test_migration_from_first_schema);
   g_test_add_func ("/consumer-store/read-during-write", test_read_during_write);
+  g_test_add_func ("/consumer-store/search-snapshot-ends", test_search_snapshot_ends);
   g_test_add_func ("/consumer-store/bulk-first-sync", test_bulk_first_sync);
   g_test_add_func ("/consumer-store/single-page-first-sync", test_single_page_first_sync);
   g_test_add_func ("/consumer-store/damage-found-after-open", test_damage_found_after_open);
