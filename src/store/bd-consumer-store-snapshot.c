@@ -24,6 +24,9 @@
 #include <glib/gi18n-lib.h>
 #include <errno.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <glib/gstdio.h>
 
@@ -316,6 +319,12 @@ bd_consumer_store_install_snapshot (BdConsumerStore  *self,
    * is never a bulk sync in progress (checked above). */
   g_hash_table_remove_all (self->words);
   g_atomic_int_set (&self->indexing, FALSE);
+  /* The copy went through the writer's page cache: the desk runs all day,
+   * so give that memory back, as after a first sync through the feed. */
+  sqlite3_db_release_memory (dest);
+#ifdef __GLIBC__
+  malloc_trim (0);
+#endif
 
   if (out_consumers != NULL)
     *out_consumers = consumers;

@@ -128,6 +128,23 @@ bench_exact (BdConsumerStore *store,
 
   g_assert_cmpint (sqlite3_prepare_v2 (raw, raw_sql[kind], -1, &stmt, NULL), ==, SQLITE_OK);
 
+  /* Warm: the issue's figures are for a warm cache, and otherwise the
+   * store, asked first, pays the reads from disk that the baseline asked
+   * right after it then finds in the page cache. */
+  for (guint i = 0; i < ids->len; i++)
+    {
+      const char *id = g_ptr_array_index (ids, i);
+      g_autoptr(BdConsumer) found = NULL;
+      g_autoptr(GPtrArray) results = NULL;
+
+      if (kind == EXACT_LOOKUP)
+        found = bd_consumer_store_lookup (store, id, NULL);
+      else
+        results = bd_consumer_store_search (store, id, SEARCH_LIMIT, NULL);
+      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+      raw_run (stmt);
+    }
+
   for (guint i = 0; i < ids->len; i++)
     {
       const char *id = g_ptr_array_index (ids, i);
