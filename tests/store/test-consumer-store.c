@@ -999,6 +999,51 @@ test_index_after_update_and_delete (void)
   }
   assert_index_consistent (path);
 
+  /* A new mobile and meter: found by the new ones only, and still after a
+   * later change that leaves them as they are (an update that does not
+   * touch their indexes). */
+  add_consumer (store, "3a", make_consumer ("2345678901", "Sunita Verma", "सुनीता वर्मा",
+                                            "9000011111", "HPL55554444", 4));
+  {
+    BdConsumer *c = make_consumer ("2345678901", "Sunita Verma", "सुनीता वर्मा",
+                                   "9000011111", "HPL55554444", 5);
+    const char *gone[] = { "9123456780", "LNT00012345" };
+    const char *found[] = { "9000011111", "+91 90000 11111", "HPL55554444", "hpl55554444", "hpl5555" };
+
+    bd_consumer_set_balance_paise (c, -500);
+    add_consumer (store, "3b", c);
+    for (guint i = 0; i < G_N_ELEMENTS (gone); i++)
+      {
+        g_autofree char *accounts = search_accounts (store, gone[i], 10);
+        g_assert_cmpstr (accounts, ==, "");
+      }
+    for (guint i = 0; i < G_N_ELEMENTS (found); i++)
+      {
+        g_autofree char *accounts = search_accounts (store, found[i], 10);
+        g_assert_cmpstr (accounts, ==, "2345678901");
+      }
+  }
+  {
+    g_autoptr(BdConsumer) c = bd_consumer_store_lookup (store, "2345678901", &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (bd_consumer_get_balance_paise (c), ==, -500);
+    g_assert_cmpint (bd_consumer_get_version (c), ==, 5);
+  }
+  /* Every index entry matches its row (integrity_check compares them). */
+  {
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+
+    g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA integrity_check", -1, &stmt, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "ok");
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+  }
+  assert_index_consistent (path);
+
   /* Deleted: gone from every kind of search, and deleting again is fine. */
   g_assert_true (bd_consumer_store_delete (store, "2345678901", &error));
   g_assert_no_error (error);
