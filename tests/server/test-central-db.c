@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include <string.h>
 
 #include "core/bd-validate.h"
@@ -681,11 +683,84 @@ test_query_plans (Fixture       *fixture,
     }
 }
 
+/* Migration 10: every database has its own random id, kept across opens,
+ * so that files made from it (zone snapshots) are never taken for another
+ * database's at the same path. */
+static void
+test_instance_id (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("bd-test-central-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "central.sqlite3", NULL);
+  g_autofree char *other_path = g_build_filename (dir, "other.sqlite3", NULL);
+  g_autofree char *first = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *other = NULL;
+  g_autofree char *recreated = NULL;
+  const char *suffixes[] = { "", "-wal", "-shm" };
+
+  {
+    g_autoptr(BdCentralDb) old = bd_central_db_open_at_version (path, 9, &error);
+
+    g_assert_no_error (error);
+    g_assert_null (bd_central_db_dup_instance_id (old, &error));
+    g_assert_error (error, BD_STORE_ERROR, BD_STORE_ERROR_QUERY);
+    g_clear_error (&error);
+  }
+  {
+    g_autoptr(BdCentralDb) db = bd_central_db_open (path, &error);
+
+    g_assert_no_error (error);
+    first = bd_central_db_dup_instance_id (db, &error);
+    g_assert_no_error (error);
+  }
+  g_assert_cmpuint (strlen (first), ==, 32);
+  g_assert_true (strspn (first, "0123456789abcdef") == 32);
+  {
+    g_autoptr(BdCentralDb) db = bd_central_db_open (path, &error);
+    g_autoptr(BdCentralDb) db2 = bd_central_db_open (other_path, &error);
+
+    g_assert_no_error (error);
+    again = bd_central_db_dup_instance_id (db, &error);
+    other = bd_central_db_dup_instance_id (db2, &error);
+    g_assert_no_error (error);
+  }
+  g_assert_cmpstr (again, ==, first);
+  g_assert_cmpstr (other, !=, first);
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+
+      g_remove (file);
+    }
+  {
+    g_autoptr(BdCentralDb) db = bd_central_db_open (path, &error);
+
+    g_assert_no_error (error);
+    recreated = bd_central_db_dup_instance_id (db, &error);
+    g_assert_no_error (error);
+  }
+  g_assert_cmpstr (recreated, !=, first);
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+      g_autofree char *file2 = g_strconcat (other_path, suffixes[i], NULL);
+
+      g_remove (file);
+      g_remove (file2);
+    }
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/central-db/instance-id", test_instance_id);
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
