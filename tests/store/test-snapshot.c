@@ -247,9 +247,17 @@ test_install (Fixture       *fixture,
   g_assert_cmpstr (found, ==, "2100000002");
   g_clear_pointer (&found, g_free);
 
-  /* Still the desk's kind of file, and the feed goes on from the cursor. */
+  /* Still the desk's kind of file, and the feed goes on from the cursor;
+   * the WAL the copy went through is not left holding the zone. */
   journal = text_from_file (path, "PRAGMA journal_mode");
   g_assert_cmpstr (journal, ==, "wal");
+  {
+    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+    GStatBuf st;
+
+    g_assert_cmpint (g_stat (wal, &st), ==, 0);
+    g_assert_cmpint (st.st_size, ==, 0);
+  }
   apply (store, "5", FALSE,
          make_consumer ("2100000002", "Sunita Verma", "सुनीता वर्मा", NULL, "LKO-C", 2),
          make_consumer ("2100000005", "Geeta Yadav", "गीता यादव", NULL, "LKO-C", 1),
