@@ -13,16 +13,19 @@
  * rename, so no reader sees half a file; the file is served from a memory
  * mapping, which stays valid after a newer build deletes it. Worker
  * processes (--workers) share the directory: one that has not built a
- * zone's snapshot itself serves the newest file it finds there.
+ * zone's snapshot itself serves the newest file it finds there, and a
+ * lock file per zone (flock) lets only one process build a zone at a time.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -267,6 +270,7 @@ typedef struct
 {
   BdCentralSnapshots *self;
   char               *zone;
+  int                 lock_fd;   /* holds the zone's build lock until the build ends */
 } BuildData;
 
 static gpointer
@@ -303,10 +307,34 @@ build_thread (gpointer user_data)
   g_cond_broadcast (&self->idle);
   g_mutex_unlock (&self->lock);
 
+  close (data->lock_fd);
   g_object_unref (self);
   g_free (data->zone);
   g_free (data);
   return NULL;
+}
+
+/* The zone's build lock, shared by the worker processes: -1 if another
+ * process is building it (or the directory cannot be written). */
+static int
+take_build_lock (const char *directory,
+                 const char *zone)
+{
+  g_autofree char *name = g_strdup_printf (".%s.lock", zone);
+  g_autofree char *path = g_build_filename (directory, name, NULL);
+  int fd;
+
+  if (g_mkdir_with_parents (directory, 0700) != 0)
+    return -1;
+  fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return -1;
+  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      close (fd);
+      return -1;
+    }
+  return fd;
 }
 
 /* Caller holds the lock. */
@@ -316,14 +344,20 @@ start_build_locked (BdCentralSnapshots *self,
 {
   g_autoptr(GThread) thread = NULL;
   BuildData *data;
+  int lock_fd;
 
   if (!zone_is_file_name (zone) || g_hash_table_contains (self->building, zone))
+    return;
+  /* Another worker process builds it: its file turns up on disk. */
+  lock_fd = take_build_lock (self->directory, zone);
+  if (lock_fd < 0)
     return;
 
   g_hash_table_add (self->building, g_strdup (zone));
   data = g_new0 (BuildData, 1);
   data->self = g_object_ref (self);
   data->zone = g_strdup (zone);
+  data->lock_fd = lock_fd;
   thread = g_thread_new ("snapshot", build_thread, data);
 }
 
@@ -422,7 +456,7 @@ static gboolean
 is_snapshot_file (const char *name)
 {
   return g_str_has_suffix (name, ".sqlite3") || g_str_has_suffix (name, ".sqlite3.partial") ||
-         (name[0] == '.' && strstr (name, ".building") != NULL);
+         (name[0] == '.' && (strstr (name, ".building") != NULL || g_str_has_suffix (name, ".lock")));
 }
 
 void

@@ -8,6 +8,7 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
+import concurrent.futures
 import http.client
 import json
 import os
@@ -764,7 +765,9 @@ def test_generate_and_workers(exe, contract, db_path):
                              capture_output=True, text=True, timeout=60)
         expect(run.returncode == 2, f"--workers {workers} is a usage error", run.returncode)
 
-    server = Server(exe, db_path, extra=("--demo", "--workers", "2"))
+    log_path = db_path + ".log"
+    log = open(log_path, "w")
+    server = Server(exe, db_path, extra=("--demo", "--workers", "2"), stderr=log)
     line = server.next_line(timeout=60)
     match = re.fullmatch(r"Listening on http://127\.0\.0\.1:(\d+)", line or "")
     if not expect(match is not None, "two workers print 'Listening on http://127.0.0.1:PORT'", repr(line)):
@@ -791,8 +794,42 @@ def test_generate_and_workers(exe, contract, db_path):
             answers.add(status == 200 and body == consumer)
         expect(answers == {True}, "every worker answers lookups the same", answers)
 
+        # Snapshots: each request may land on either worker; one process
+        # builds the zone (the build lock), and every worker serves the file.
+        schema = snapshot_schema(client)
+        # First many at once, on as many connections, so that both workers
+        # are asked while the build runs.
+        def ask(_):
+            return client.request("GET", f"{API}/snapshot?schema={schema}", token=token, check=False)[0]
+        with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
+            first = list(pool.map(ask, range(32)))
+        expect(set(first) <= {200, 503} and 503 in first, "concurrent first requests: 503 while it is built",
+               first)
+        served = []
+        deadline = time.monotonic() + 60
+        while len(served) < 6 and time.monotonic() < deadline:
+            status, body, headers = client.request("GET", f"{API}/snapshot?schema={schema}", token=token,
+                                                   check=False)
+            if status == 200:
+                served.append((headers.get("x-bijli-snapshot-cursor"), len(client.raw)))
+            else:
+                expect(status == 503 and error_code(body) == "snapshot_building",
+                       "a worker without the snapshot says it is being built", (status, body))
+                time.sleep(0.1)
+        expect(len(served) == 6 and len(set(served)) == 1, "every worker serves the same snapshot", served)
+        snapshots = [name for instance in os.listdir(db_path + ".snapshots")
+                     for name in os.listdir(os.path.join(db_path + ".snapshots", instance))
+                     if name.endswith(".sqlite3")]
+        expect(snapshots == [f"LKO-C-{served[0][0]}.sqlite3"] if served else False,
+               "the workers keep one snapshot of the zone", snapshots)
+
     code = server.stop()
+    log.close()
     expect(code == 0, "SIGTERM stops the workers' supervisor with exit status 0", code)
+    with open(log_path, encoding="utf-8", errors="replace") as f:
+        builds = [line for line in f if "Snapshot of zone LKO-C" in line]
+    expect(len(builds) == 1, "one worker built the zone's snapshot, the other waited for it (the build lock)",
+           builds)
     time.sleep(0.2)
     alive = [pid for pid in workers if os.path.exists(f"/proc/{pid}")
              and open(f"/proc/{pid}/stat").read().split()[2] != "Z"]
