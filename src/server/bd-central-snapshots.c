@@ -57,7 +57,7 @@ struct _BdCentralSnapshots
   GHashTable *ready;      /* zone → Snapshot */
   GHashTable *building;   /* zone → TRUE, while its build runs */
   GMutex      lock;       /* ready and building: builds finish in their threads */
-  GCond       idle;       /* signalled when a build ends */
+  gint64      stale_changes;
 };
 
 G_DEFINE_TYPE (BdCentralSnapshots, bd_central_snapshots, G_TYPE_OBJECT)
@@ -304,7 +304,6 @@ build_thread (gpointer user_data)
   else
     g_warning ("Snapshot of zone %s failed: %s", data->zone, error->message);
   g_hash_table_remove (self->building, data->zone);
-  g_cond_broadcast (&self->idle);
   g_mutex_unlock (&self->lock);
 
   close (data->lock_fd);
@@ -361,42 +360,6 @@ start_build_locked (BdCentralSnapshots *self,
   thread = g_thread_new ("snapshot", build_thread, data);
 }
 
-void
-bd_central_snapshots_build (BdCentralSnapshots *self,
-                            const char         *zone)
-{
-  g_return_if_fail (BD_IS_CENTRAL_SNAPSHOTS (self));
-
-  g_mutex_lock (&self->lock);
-  start_build_locked (self, zone);
-  g_mutex_unlock (&self->lock);
-}
-
-gboolean
-bd_central_snapshots_is_building (BdCentralSnapshots *self,
-                                  const char         *zone)
-{
-  gboolean building;
-
-  g_return_val_if_fail (BD_IS_CENTRAL_SNAPSHOTS (self), FALSE);
-
-  g_mutex_lock (&self->lock);
-  building = g_hash_table_contains (self->building, zone);
-  g_mutex_unlock (&self->lock);
-  return building;
-}
-
-void
-bd_central_snapshots_wait (BdCentralSnapshots *self)
-{
-  g_return_if_fail (BD_IS_CENTRAL_SNAPSHOTS (self));
-
-  g_mutex_lock (&self->lock);
-  while (g_hash_table_size (self->building) > 0)
-    g_cond_wait (&self->idle, &self->lock);
-  g_mutex_unlock (&self->lock);
-}
-
 gboolean
 bd_central_snapshots_lookup (BdCentralSnapshots  *self,
                              BdCentralDb         *db,
@@ -445,8 +408,12 @@ bd_central_snapshots_lookup (BdCentralSnapshots  *self,
     {
       gint64 changed = after->remaining + after->consumers->len;
 
-      if (changed > MAX (STALE_MIN_CHANGES, consumers / 10))
-        bd_central_snapshots_build (self, zone);
+      if (changed > MAX (self->stale_changes, consumers / 10))
+        {
+          g_mutex_lock (&self->lock);
+          start_build_locked (self, zone);
+          g_mutex_unlock (&self->lock);
+        }
     }
   return TRUE;
 }
@@ -501,7 +468,6 @@ bd_central_snapshots_finalize (GObject *object)
   g_clear_pointer (&self->ready, g_hash_table_unref);
   g_clear_pointer (&self->building, g_hash_table_unref);
   g_mutex_clear (&self->lock);
-  g_cond_clear (&self->idle);
 
   G_OBJECT_CLASS (bd_central_snapshots_parent_class)->finalize (object);
 }
@@ -518,7 +484,17 @@ bd_central_snapshots_init (BdCentralSnapshots *self)
   self->ready = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) snapshot_free);
   self->building = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_mutex_init (&self->lock);
-  g_cond_init (&self->idle);
+  self->stale_changes = STALE_MIN_CHANGES;
+}
+
+void
+bd_central_snapshots_set_stale_changes (BdCentralSnapshots *self,
+                                        gint64              changes)
+{
+  g_return_if_fail (BD_IS_CENTRAL_SNAPSHOTS (self));
+  g_return_if_fail (changes >= 0);
+
+  self->stale_changes = changes;
 }
 
 BdCentralSnapshots *

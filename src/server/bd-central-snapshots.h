@@ -18,6 +18,12 @@ G_DECLARE_FINAL_TYPE (BdCentralSnapshots, bd_central_snapshots, BD, CENTRAL_SNAP
 BdCentralSnapshots *bd_central_snapshots_new        (const char          *db_path,
                                                      const char          *directory);
 
+/* A newer snapshot is built once more than this many of the zone's records
+ * (or a tenth of the zone, if more) changed after the newest one's cursor
+ * (default 10,000). */
+void                bd_central_snapshots_set_stale_changes (BdCentralSnapshots *self,
+                                                            gint64              changes);
+
 /* Removes the snapshot directories under parent other than keep's: those
  * of databases that were at the same path before. */
 void                bd_central_snapshots_remove_others (const char    *parent,
@@ -35,16 +41,5 @@ gboolean            bd_central_snapshots_lookup     (BdCentralSnapshots  *self,
                                                      GBytes             **out_contents,
                                                      gint64              *out_cursor,
                                                      gint64              *out_consumers);
-
-/* Starts building the zone's snapshot now unless one is being built. */
-void                bd_central_snapshots_build      (BdCentralSnapshots  *self,
-                                                     const char          *zone);
-
-/* Whether a build of the zone is under way (for tests and the log). */
-gboolean            bd_central_snapshots_is_building (BdCentralSnapshots *self,
-                                                      const char         *zone);
-
-/* Blocks until no build is running (tests, shutdown). */
-void                bd_central_snapshots_wait       (BdCentralSnapshots  *self);
 
 G_END_DECLS
