@@ -18,6 +18,14 @@ typedef struct {
 BdChangesPage *bd_changes_page_new  (void);
 void           bd_changes_page_free (BdChangesPage *page);
 
+/* The page from its JSON text in one pass, for the page as bijli-central
+ * writes it; NULL when the text is anything else (malformed, or a value
+ * bd_changes_page_from_json() would refuse), and then that function, on
+ * bd_json_parse()'s tree, gives the result or the precise error. See
+ * bd-changes-page-parse.c. */
+BdChangesPage *bd_changes_page_parse_fast (const char *json,
+                                           gsize       length);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BdChangesPage, bd_changes_page_free)
 
 G_END_DECLS

@@ -355,6 +355,15 @@ decode_body (RequestData  *data,
   gpointer decoded;
 
   bytes = g_bytes_get_data (body, &length);
+  /* A page of the feed as the server writes it: in one pass, without
+   * json-glib's tree (see bd-changes-page-parse.c); anything else, and
+   * every error, goes the general way. */
+  if (data->decode == decode_changes_page)
+    {
+      decoded = bd_changes_page_parse_fast (bytes, length);
+      if (decoded != NULL)
+        return decoded;
+    }
   root = bd_json_parse (bytes, (gssize) length, &local_error);
   decoded = root != NULL ? data->decode (root, &local_error) : NULL;
   if (decoded == NULL)

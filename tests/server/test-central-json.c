@@ -184,11 +184,163 @@ test_list_and_page (void)
   g_assert_cmpstr (last_got, ==, last_expected);
 }
 
+static BdChangesPage *
+slow_parse (const char *text,
+            gsize       length)
+{
+  g_autoptr(JsonNode) root = bd_json_parse (text, (gssize) length, NULL);
+
+  return root != NULL ? bd_changes_page_from_json (root, NULL) : NULL;
+}
+
+static gboolean
+pages_equal (BdChangesPage *a,
+             BdChangesPage *b)
+{
+  if (a->consumers->len != b->consumers->len || g_strcmp0 (a->next_cursor, b->next_cursor) != 0 ||
+      a->has_more != b->has_more || a->remaining != b->remaining)
+    return FALSE;
+  for (guint i = 0; i < a->consumers->len; i++)
+    {
+      if (!bd_consumer_equal (g_ptr_array_index (a->consumers, i), g_ptr_array_index (b->consumers, i)))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static char *
+page_text (GPtrArray *consumers,
+           gsize     *out_length)
+{
+  g_autoptr(BdChangesPage) page = bd_changes_page_new ();
+  g_autofree gint64 *seqs = g_new (gint64, MAX (consumers->len, 1));
+
+  for (guint i = 0; i < consumers->len; i++)
+    seqs[i] = 500 + i;
+  g_clear_pointer (&page->consumers, g_ptr_array_unref);
+  page->consumers = g_ptr_array_ref (consumers);
+  g_free (page->next_cursor);
+  page->next_cursor = g_strdup_printf ("%u", 499 + consumers->len);
+  page->has_more = consumers->len % 2 == 0;
+  page->remaining = 77 * consumers->len;
+  return bd_central_json_changes_page (page, seqs, out_length);
+}
+
+/* The one-pass parser gives what json-glib and the codec give, on pages
+ * as the server writes them, odd strings included. */
+static void
+test_fast_page_parse (void)
+{
+  g_autoptr(GPtrArray) consumers = demo_consumers (1000);
+  g_autoptr(GPtrArray) odd = g_ptr_array_new_with_free_func (g_object_unref);
+  const char *names[] = { "\"quoted\" \\path\\", "राम प्रकाश", "😀 🙏🏽", "\xe2\x80\xa8", "</script>",
+                          "tab\there", "a\x1f" "b", "\x7f", "M/s L&T" };
+  GPtrArray *pages[] = { consumers, odd };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      BdConsumer *c = bd_consumer_copy (g_ptr_array_index (consumers, i));
+
+      bd_consumer_set_name_en (c, names[i]);
+      bd_consumer_set_address (c, names[i]);
+      g_ptr_array_add (odd, c);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      gsize length = 0;
+      g_autofree char *text = page_text (pages[i], &length);
+      g_autoptr(BdChangesPage) fast = bd_changes_page_parse_fast (text, length);
+      g_autoptr(BdChangesPage) slow = slow_parse (text, length);
+
+      g_assert_nonnull (fast);
+      g_assert_nonnull (slow);
+      g_assert_true (pages_equal (fast, slow));
+      g_assert_cmpuint (fast->consumers->len, ==, pages[i]->len);
+      for (guint j = 0; j < pages[i]->len; j++)
+        g_assert_true (bd_consumer_equal (g_ptr_array_index (fast->consumers, j), g_ptr_array_index (pages[i], j)));
+    }
+
+  /* An empty last page, and members in another order with one unknown. */
+  {
+    const char *texts[] = {
+      "{\"changes\":[],\"next_cursor\":\"0\",\"has_more\":false,\"remaining\":0}",
+      " { \"remaining\" : 0 , \"has_more\" : false , \"later\" : {\"x\": [1, \"y\", null, true]},"
+      " \"next_cursor\" : \"12\" , \"changes\" : [ ] } \n",
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+      {
+        g_autoptr(BdChangesPage) fast = bd_changes_page_parse_fast (texts[i], strlen (texts[i]));
+        g_autoptr(BdChangesPage) slow = slow_parse (texts[i], strlen (texts[i]));
+
+        g_assert_nonnull (fast);
+        g_assert_nonnull (slow);
+        g_assert_true (pages_equal (fast, slow));
+      }
+  }
+}
+
+/* Whatever is done to the text, the one-pass parser either gives up or
+ * agrees with json-glib and the codec: it never accepts what they refuse
+ * nor reads it otherwise. */
+static void
+test_fast_page_parse_mutations (void)
+{
+  g_autoptr(GPtrArray) consumers = demo_consumers (6);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (1912);
+  gsize length = 0;
+  g_autofree char *text = page_text (consumers, &length);
+  const char pieces[] = " \t\n{}[]:,\"\\-0123456789.eEtrufalsn/u\x01\x80\xe0";
+  guint accepted = 0, refused = 0;
+
+  for (guint round = 0; round < 20000; round++)
+    {
+      g_autoptr(GString) mutated = g_string_new_len (text, (gssize) length);
+      g_autoptr(BdChangesPage) fast = NULL;
+      g_autoptr(BdChangesPage) slow = NULL;
+      guint n = 1 + g_rand_int_range (rand, 0, 3);
+
+      for (guint k = 0; k < n && mutated->len > 0; k++)
+        {
+          gsize at = (gsize) g_rand_int_range (rand, 0, (gint32) mutated->len);
+          char piece = pieces[g_rand_int_range (rand, 0, (gint32) sizeof pieces - 1)];
+
+          switch (g_rand_int_range (rand, 0, 4))
+            {
+            case 0:  mutated->str[at] = piece; break;
+            case 1:  g_string_erase (mutated, (gssize) at, 1); break;
+            case 2:  g_string_insert_c (mutated, (gssize) at, piece); break;
+            default: g_string_truncate (mutated, at); break;
+            }
+        }
+
+      fast = bd_changes_page_parse_fast (mutated->str, mutated->len);
+      slow = slow_parse (mutated->str, mutated->len);
+      if (fast != NULL)
+        {
+          if (slow == NULL || !pages_equal (fast, slow))
+            g_error ("the one-pass parser accepted what the codec %s: %s",
+                     slow == NULL ? "refuses" : "reads otherwise", mutated->str);
+          accepted++;
+        }
+      else
+        refused++;
+    }
+  g_test_message ("%u mutated pages read alike, %u left to json-glib", accepted, refused);
+  /* Space in the right places and some digits keep a page valid. */
+  g_assert_cmpuint (accepted, >, 100);
+  g_assert_cmpuint (refused, >, 100);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/central-json/fast-page-parse", test_fast_page_parse);
+  g_test_add_func ("/central-json/fast-page-parse-mutations", test_fast_page_parse_mutations);
 
   g_test_add_func ("/central-json/demo-consumers", test_demo_consumers);
   g_test_add_func ("/central-json/odd-strings", test_odd_strings);
