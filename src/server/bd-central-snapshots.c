@@ -40,6 +40,11 @@
  * it then has at most that much feed to pull. */
 #define STALE_MIN_CHANGES 10000
 
+/* After a failed build (a full disk, say), the zone's next one waits this
+ * long: every desk starting a first sync asks, and a build reads the whole
+ * zone. */
+#define RETRY_AFTER_FAILURE_US (60 * G_USEC_PER_SEC)
+
 typedef struct
 {
   char        *path;
@@ -56,6 +61,7 @@ struct _BdCentralSnapshots
   char       *directory;
   GHashTable *ready;      /* zone → Snapshot */
   GHashTable *building;   /* zone → TRUE, while its build runs */
+  GHashTable *failed_at;  /* zone → monotonic time of its last failed build */
   GMutex      lock;       /* ready and building: builds finish in their threads */
   gint64      stale_changes;
 };
@@ -242,13 +248,11 @@ build_snapshot (const char  *db_path,
   while (more)
     {
       g_autoptr(BdChangesPage) page = bd_central_db_changes (db, zone, after, PAGE_SIZE, NULL, error);
-      char *end = NULL;
-
       if (page == NULL)
         goto fail;
       if (!bd_consumer_store_apply_page (store, page, error))
         goto fail;
-      after = g_ascii_strtoll (page->next_cursor, &end, 10);
+      after = g_ascii_strtoll (page->next_cursor, NULL, 10);
       more = page->has_more;
     }
 
@@ -302,7 +306,11 @@ build_thread (gpointer user_data)
                  (g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC);
     }
   else
-    g_warning ("Snapshot of zone %s failed: %s", data->zone, error->message);
+    {
+      g_warning ("Snapshot of zone %s failed: %s", data->zone, error->message);
+      g_hash_table_replace (self->failed_at, g_strdup (data->zone),
+                            g_memdup2 (&started, sizeof started));
+    }
   g_hash_table_remove (self->building, data->zone);
   g_mutex_unlock (&self->lock);
 
@@ -343,9 +351,13 @@ start_build_locked (BdCentralSnapshots *self,
 {
   g_autoptr(GThread) thread = NULL;
   BuildData *data;
+  const gint64 *failed_at;
   int lock_fd;
 
   if (!zone_is_file_name (zone) || g_hash_table_contains (self->building, zone))
+    return;
+  failed_at = g_hash_table_lookup (self->failed_at, zone);
+  if (failed_at != NULL && g_get_monotonic_time () - *failed_at < RETRY_AFTER_FAILURE_US)
     return;
   /* Another worker process builds it: its file turns up on disk. */
   lock_fd = take_build_lock (self->directory, zone);
@@ -467,6 +479,7 @@ bd_central_snapshots_finalize (GObject *object)
   g_free (self->directory);
   g_clear_pointer (&self->ready, g_hash_table_unref);
   g_clear_pointer (&self->building, g_hash_table_unref);
+  g_clear_pointer (&self->failed_at, g_hash_table_unref);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (bd_central_snapshots_parent_class)->finalize (object);
@@ -483,6 +496,7 @@ bd_central_snapshots_init (BdCentralSnapshots *self)
 {
   self->ready = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) snapshot_free);
   self->building = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->failed_at = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_mutex_init (&self->lock);
   self->stale_changes = STALE_MIN_CHANGES;
 }

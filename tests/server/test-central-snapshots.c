@@ -14,6 +14,31 @@
 
 #define ZONE "LKO-C"
 
+/* Warnings of failed builds seen (structured logging: GLib 2.74's
+ * g_test_expect_message() does not see those). */
+static gint failed_builds;
+
+static GLogWriterOutput
+count_failed_builds (GLogLevelFlags   level,
+                     const GLogField *fields,
+                     gsize            n_fields,
+                     gpointer         user_data)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    {
+      if (g_str_equal (fields[i].key, "MESSAGE") && fields[i].length < 0 &&
+          g_str_has_prefix (fields[i].value, "Snapshot of zone LKO-C failed"))
+        {
+          g_atomic_int_inc (&failed_builds);
+          return G_LOG_WRITER_HANDLED;
+        }
+    }
+  g_log_writer_default (level, fields, n_fields, user_data);
+  if (level & G_LOG_LEVEL_WARNING)
+    g_abort ();
+  return G_LOG_WRITER_HANDLED;
+}
+
 /* Asks until a snapshot with a cursor above after is served. */
 static GBytes *
 wait_for_snapshot (BdCentralSnapshots *snapshots,
@@ -196,11 +221,55 @@ test_build_serve_rebuild (Fixture       *fixture,
   g_rmdir (parent);
 }
 
+/* A build that fails is logged once, and the zone is not built again at
+ * every request: a first sync falls back to the feed meanwhile. */
+static void
+test_failed_build_waits (Fixture       *fixture,
+                         gconstpointer  user_data)
+{
+  g_autofree char *not_a_database = fixture_path (fixture, "garbage.sqlite3");
+  g_autofree char *directory = fixture_path (fixture, "garbage.snapshots");
+  g_autoptr(BdCentralSnapshots) snapshots = NULL;
+  g_autoptr(GBytes) contents = NULL;
+  gint64 cursor = 0, consumers = 0;
+
+  g_assert_true (g_file_set_contents (not_a_database, "this is not an SQLite file, just some bytes long enough "
+                                      "to be read as a header and refused", -1, NULL));
+  snapshots = bd_central_snapshots_new (not_a_database, directory);
+
+  g_atomic_int_set (&failed_builds, 0);
+  g_assert_false (bd_central_snapshots_lookup (snapshots, fixture->db, ZONE, &contents, &cursor, &consumers));
+  for (guint i = 0; i < 100 && g_atomic_int_get (&failed_builds) == 0; i++)
+    g_usleep (G_USEC_PER_SEC / 20);
+  g_assert_cmpint (g_atomic_int_get (&failed_builds), ==, 1);
+
+  /* Asked again and again: no second build is started. */
+  for (guint i = 0; i < 5; i++)
+    g_assert_false (bd_central_snapshots_lookup (snapshots, fixture->db, ZONE, &contents, &cursor, &consumers));
+  g_usleep (G_USEC_PER_SEC / 2);
+  g_assert_cmpint (g_atomic_int_get (&failed_builds), ==, 1);
+  g_assert_null (contents);
+
+  {
+    g_autofree char *lock = g_build_filename (directory, ".LKO-C.lock", NULL);
+
+    g_remove (lock);
+    g_rmdir (directory);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  /* The failed build's warning is what one test counts: not fatal here,
+   * and counted by the writer (any other warning still fails the test). */
+  g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  g_log_set_writer_func (count_failed_builds, NULL, NULL);
+
+  g_test_add ("/central-snapshots/failed-build-waits", Fixture, NULL,
+              fixture_set_up, test_failed_build_waits, fixture_tear_down);
 
   g_test_add ("/central-snapshots/build-serve-rebuild", Fixture, NULL,
               fixture_set_up, test_build_serve_rebuild, fixture_tear_down);
