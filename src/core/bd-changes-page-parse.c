@@ -276,13 +276,15 @@ skip_value (Scanner *s,
     }
 }
 
-/* Reads "name": and returns the index of name in names, or -1 for a name
- * not among them; FALSE on malformed text. */
+/* Reads "name": of a member. A name among names gives its index, once
+ * only (seen has a bit per name); any other name has its value skipped and
+ * gives -1. FALSE on malformed text or a member twice. */
 static gboolean
-read_member_name (Scanner            *s,
-                  const char * const *names,
-                  guint               n_names,
-                  int                *out_index)
+read_member (Scanner            *s,
+             const char * const *names,
+             guint               n_names,
+             guint32            *seen,
+             int                *out_index)
 {
   if (!read_string (s) || !take (s, ':'))
     return FALSE;
@@ -291,11 +293,14 @@ read_member_name (Scanner            *s,
     {
       if (strcmp (s->text->str, names[i]) == 0)
         {
+          if (*seen & (1u << i))
+            return FALSE;
+          *seen |= 1u << i;
           *out_index = (int) i;
-          break;
+          return TRUE;
         }
     }
-  return TRUE;
+  return skip_value (s, 1);
 }
 
 enum {
@@ -319,6 +324,37 @@ static void (* const text_setters[]) (BdConsumer *, const char *) = {
   bd_consumer_set_meter_make, bd_consumer_set_category, bd_consumer_set_feeder,
   bd_consumer_set_dt, bd_consumer_set_pole, bd_consumer_set_zone,
 };
+
+/* Wire name to enum, straight into the consumer; FALSE if unknown. */
+#define ENUM_SETTER(Type, name)                                                 \
+  static gboolean set_##name (BdConsumer *c, const char *text)                  \
+  {                                                                             \
+    Type value;                                                                 \
+    if (!bd_##name##_from_string (text, &value))                                \
+      return FALSE;                                                             \
+    bd_consumer_set_##name (c, value);                                          \
+    return TRUE;                                                                \
+  }
+
+ENUM_SETTER (BdMeterType, meter_type)
+ENUM_SETTER (BdPhase, phase)
+ENUM_SETTER (BdAreaType, area_type)
+ENUM_SETTER (BdSupplyStatus, supply_status)
+
+static gboolean
+set_enum (BdConsumer *c,
+          int         index,
+          const char *text)
+{
+  switch (index)
+    {
+    case C_METER_TYPE:   return set_meter_type (c, text);
+    case C_PHASE:        return set_phase (c, text);
+    case C_AREA_TYPE:    return set_area_type (c, text);
+    case C_SUPPLY_STATUS:
+    default:             return set_supply_status (c, text);
+    }
+}
 
 /* A time member: ISO 8601 (at most 64 characters), or null if nullable. */
 static gboolean
@@ -351,7 +387,7 @@ read_consumer (Scanner *s)
     int index;
     g_autofree char *normalized = NULL;
 
-    if (!read_member_name (s, consumer_fields, N_CONSUMER_FIELDS, &index) || index != C_ACCOUNT ||
+    if (!read_member (s, consumer_fields, N_CONSUMER_FIELDS, &seen, &index) || index != C_ACCOUNT ||
         !read_text (s, 32))
       return NULL;
     normalized = bd_account_normalize (s->text->str, NULL);
@@ -359,24 +395,16 @@ read_consumer (Scanner *s)
       return NULL;
     account = g_strdup (s->text->str);
     c = bd_consumer_new (account);
-    seen |= 1u << C_ACCOUNT;
   }
 
   while (take (s, ','))
     {
       int index;
 
-      if (!read_member_name (s, consumer_fields, N_CONSUMER_FIELDS, &index))
+      if (!read_member (s, consumer_fields, N_CONSUMER_FIELDS, &seen, &index))
         return NULL;
       if (index < 0)
-        {
-          if (!skip_value (s, 1))
-            return NULL;
-          continue;
-        }
-      if (seen & (1u << index))
-        return NULL;
-      seen |= 1u << index;
+        continue;   /* a member this reader does not know, skipped */
 
       switch (index)
         {
@@ -399,40 +427,11 @@ read_consumer (Scanner *s)
             return NULL;
           break;
         case C_METER_TYPE:
-          {
-            BdMeterType type;
-
-            if (!read_text (s, MAX_TEXT_CHARS) || !bd_meter_type_from_string (s->text->str, &type))
-              return NULL;
-            bd_consumer_set_meter_type (c, type);
-          }
-          break;
         case C_PHASE:
-          {
-            BdPhase phase;
-
-            if (!read_text (s, MAX_TEXT_CHARS) || !bd_phase_from_string (s->text->str, &phase))
-              return NULL;
-            bd_consumer_set_phase (c, phase);
-          }
-          break;
         case C_AREA_TYPE:
-          {
-            BdAreaType area;
-
-            if (!read_text (s, MAX_TEXT_CHARS) || !bd_area_type_from_string (s->text->str, &area))
-              return NULL;
-            bd_consumer_set_area_type (c, area);
-          }
-          break;
         case C_SUPPLY_STATUS:
-          {
-            BdSupplyStatus status;
-
-            if (!read_text (s, MAX_TEXT_CHARS) || !bd_supply_status_from_string (s->text->str, &status))
-              return NULL;
-            bd_consumer_set_supply_status (c, status);
-          }
+          if (!read_text (s, MAX_TEXT_CHARS) || !set_enum (c, index, s->text->str))
+            return NULL;
           break;
         case C_SANCTIONED_LOAD_W:
           if (!read_int (s, 0, G_GINT64_CONSTANT (100000000), &value))
@@ -485,7 +484,7 @@ read_change (Scanner       *s,
              BdChangesPage *page)
 {
   g_autoptr(BdConsumer) consumer = NULL;
-  guint seen = 0;
+  guint32 seen = 0;
   gint64 seq;
 
   if (!take (s, '{'))
@@ -494,17 +493,10 @@ read_change (Scanner       *s,
     {
       int index;
 
-      if (!read_member_name (s, change_fields, N_CHANGE_FIELDS, &index))
+      if (!read_member (s, change_fields, N_CHANGE_FIELDS, &seen, &index))
         return FALSE;
       if (index < 0)
-        {
-          if (!skip_value (s, 1))
-            return FALSE;
-          continue;
-        }
-      if (seen & (1u << index))
-        return FALSE;
-      seen |= 1u << index;
+        continue;   /* a member this reader does not know, skipped */
       switch (index)
         {
         case K_KIND:
@@ -540,7 +532,7 @@ bd_changes_page_parse_fast (const char *json,
   g_autoptr(BdChangesPage) page = bd_changes_page_new ();
   g_autoptr(GString) text = g_string_sized_new (256);
   Scanner s = { json, json + length, text };
-  guint seen = 0;
+  guint32 seen = 0;
 
   g_return_val_if_fail (json != NULL || length == 0, NULL);
 
@@ -550,17 +542,10 @@ bd_changes_page_parse_fast (const char *json,
     {
       int index;
 
-      if (!read_member_name (&s, page_fields, N_PAGE_FIELDS, &index))
+      if (!read_member (&s, page_fields, N_PAGE_FIELDS, &seen, &index))
         return NULL;
       if (index < 0)
-        {
-          if (!skip_value (&s, 1))
-            return NULL;
-          continue;
-        }
-      if (seen & (1u << index))
-        return NULL;
-      seen |= 1u << index;
+        continue;   /* a member this reader does not know, skipped */
       switch (index)
         {
         case P_CHANGES:
