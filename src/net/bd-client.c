@@ -12,21 +12,12 @@
 #include "core/bd-codec.h"
 #include "core/bd-time.h"
 #include "bd-client.h"
+#include "bd-client-private.h"
 
 #define REQUEST_TIMEOUT_S 15
 #define IDLE_TIMEOUT_S    60
 #define SESSION_PATH      "/api/v1/session"
 #define MAX_PAGE_SIZE     1000
-
-struct _BdClient
-{
-  GObject      parent_instance;
-
-  SoupSession *soup;
-  char        *base_url;   /* scheme://host[:port][/path], no trailing slash */
-  BdSession   *session;
-  char        *desk_id;    /* sent as X-Bijli-Desk, or NULL */
-};
 
 G_DEFINE_TYPE (BdClient, bd_client, G_TYPE_OBJECT)
 
@@ -278,8 +269,8 @@ read_error_details (SoupMessage *message,
     }
 }
 
-static GError *
-bad_response_error (void)
+GError *
+_bd_client_bad_response_error (void)
 {
   return g_error_new_literal (BD_NET_ERROR, BD_NET_ERROR_BAD_RESPONSE,
                               _("The server sent an answer the desk does not understand. "
@@ -370,7 +361,7 @@ decode_body (RequestData  *data,
     {
       /* The codec's message may quote record fields: do not log it. */
       g_debug ("%s answered with JSON of the wrong shape", data->path);
-      g_propagate_error (error, bad_response_error ());
+      g_propagate_error (error, _bd_client_bad_response_error ());
     }
   return decoded;
 }
@@ -442,7 +433,7 @@ on_request_done_cb (GObject      *source,
   if (!is_json_content_type (data->message))
     {
       g_debug ("%s answered %u with a non-JSON content type", data->path, status);
-      g_task_return_error (task, bad_response_error ());
+      g_task_return_error (task, _bd_client_bad_response_error ());
       return;
     }
 
@@ -465,14 +456,26 @@ on_request_done_cb (GObject      *source,
   g_task_run_in_thread (task, decode_in_thread_cb);
 }
 
-static void
-add_request_headers (BdClient    *self,
-                     SoupMessage *message,
-                     const char  *method,
-                     const char  *path,
-                     const char  *idempotency_key)
+SoupMessage *
+_bd_client_new_message (BdClient    *self,
+                        const char  *method,
+                        const char  *path,
+                        const char  *query,
+                        const char  *idempotency_key,
+                        GError     **error)
 {
-  SoupMessageHeaders *headers = soup_message_get_request_headers (message);
+  g_autofree char *url = g_strconcat (self->base_url, path, query != NULL ? "?" : "", query, NULL);
+  SoupMessage *message = soup_message_new (method, url);
+  SoupMessageHeaders *headers;
+
+  if (message == NULL)
+    {
+      g_set_error (error, BD_NET_ERROR, BD_NET_ERROR_INVALID_URL,
+                   _("“%s” is not a valid server address."), self->base_url);
+      return NULL;
+    }
+
+  headers = soup_message_get_request_headers (message);
 
   soup_message_headers_replace (headers, "Accept", "application/json");
   /* Signing in sends a password, not a token; asking for the session
@@ -487,6 +490,7 @@ add_request_headers (BdClient    *self,
     soup_message_headers_replace (headers, "Idempotency-Key", idempotency_key);
   if (self->desk_id != NULL)
     soup_message_headers_replace (headers, "X-Bijli-Desk", self->desk_id);
+  return message;
 }
 
 /* Takes over the task: it completes from on_request_done_cb(). */
@@ -502,21 +506,17 @@ send_request (BdClient       *self,
               GDestroyNotify  free_result,
               RequestFlags    flags)
 {
-  g_autofree char *url = NULL;
+  GError *error = NULL;
   RequestData *data;
   SoupMessage *message;
 
-  url = g_strconcat (self->base_url, path, query != NULL ? "?" : "", query, NULL);
-  message = soup_message_new (method, url);
+  message = _bd_client_new_message (self, method, path, query, idempotency_key, &error);
   if (message == NULL)
     {
-      g_task_return_new_error (task, BD_NET_ERROR, BD_NET_ERROR_INVALID_URL,
-                               _("“%s” is not a valid server address."), self->base_url);
+      g_task_return_error (task, error);
       g_object_unref (task);
       return;
     }
-
-  add_request_headers (self, message, method, path, idempotency_key);
 
   if (body != NULL)
     {
@@ -546,12 +546,12 @@ send_request (BdClient       *self,
 
 /* Cancellation comes back as BD_NET_ERROR_CANCELLED from our mapping, not
  * as GIO's error from GTask, so callers handle a single error domain. */
-static GTask *
-new_task (BdClient            *self,
-          gpointer             source_tag,
-          GCancellable        *cancellable,
-          GAsyncReadyCallback  callback,
-          gpointer             user_data)
+GTask *
+_bd_client_new_task (BdClient            *self,
+                     gpointer             source_tag,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
@@ -833,7 +833,7 @@ bd_net_error_from_status (guint        status,
     return g_error_new (BD_NET_ERROR, BD_NET_ERROR_INVALID_REQUEST,
                         _("The server did not accept the request (error %u)."), status);
 
-  return bad_response_error ();
+  return _bd_client_bad_response_error ();
 }
 
 GError *
@@ -855,7 +855,7 @@ bd_net_error_from_transport (const GError *error)
                                   "to install a valid certificate."));
 
   if (error->domain == SOUP_SESSION_ERROR)
-    return bad_response_error ();
+    return _bd_client_bad_response_error ();
 
   /* Refused, reset, timed out, no route, unknown host: for the operator
    * these are all the same thing. */
@@ -944,7 +944,7 @@ bd_client_sign_in_to_zone_async (BdClient            *self,
   g_return_if_fail (username != NULL);
   g_return_if_fail (password != NULL);
 
-  task = new_task (self, bd_client_sign_in_async, cancellable, callback, user_data);
+  task = _bd_client_new_task (self, bd_client_sign_in_async, cancellable, callback, user_data);
   body = bd_sign_in_request_to_json (username, password, zone);
   send_request (self, task, "POST", SESSION_PATH, NULL, NULL, body,
                 decode_session, g_object_unref, REQUEST_SIGN_IN);
@@ -963,7 +963,7 @@ bd_client_resume_async (BdClient            *self,
   g_return_if_fail (BD_IS_SESSION (saved));
 
   bd_client_set_session (self, saved);
-  task = new_task (self, bd_client_sign_in_async, cancellable, callback, user_data);
+  task = _bd_client_new_task (self, bd_client_sign_in_async, cancellable, callback, user_data);
   send_request (self, task, "GET", SESSION_PATH, NULL, NULL, NULL,
                 decode_session, g_object_unref, REQUEST_SIGN_IN);
 }
@@ -997,7 +997,7 @@ bd_client_fetch_changes_async (BdClient            *self,
       g_string_append_printf (query, "&since=%s", escaped);
     }
 
-  task = new_task (self, bd_client_fetch_changes_async, cancellable, callback, user_data);
+  task = _bd_client_new_task (self, bd_client_fetch_changes_async, cancellable, callback, user_data);
   send_request (self, task, "GET", "/api/v1/changes", query->str, NULL, NULL,
                 decode_changes_page, (GDestroyNotify) bd_changes_page_free, 0);
 }
@@ -1028,7 +1028,7 @@ bd_client_search_async (BdClient            *self,
   escaped = g_uri_escape_string (query, NULL, FALSE);
   params = g_strdup_printf ("q=%s&limit=%u", escaped, CLAMP (limit, 1, MAX_PAGE_SIZE));
 
-  task = new_task (self, bd_client_search_async, cancellable, callback, user_data);
+  task = _bd_client_new_task (self, bd_client_search_async, cancellable, callback, user_data);
   send_request (self, task, "GET", "/api/v1/consumers", params, NULL, NULL,
                 decode_consumer_list, (GDestroyNotify) g_ptr_array_unref, 0);
 }
@@ -1058,7 +1058,7 @@ bd_client_get_consumer_async (BdClient            *self,
   escaped = g_uri_escape_string (account, NULL, FALSE);
   path = g_strconcat ("/api/v1/consumers/", escaped, NULL);
 
-  task = new_task (self, bd_client_get_consumer_async, cancellable, callback, user_data);
+  task = _bd_client_new_task (self, bd_client_get_consumer_async, cancellable, callback, user_data);
   send_request (self, task, "GET", path, NULL, NULL, NULL,
                 decode_consumer, g_object_unref, 0);
 }
@@ -1112,7 +1112,7 @@ bd_client_request_otp_async (BdClient            *self,
   g_return_if_fail (BD_IS_CLIENT (self));
   g_return_if_fail (account != NULL);
 
-  task = new_task (self, bd_client_request_otp_async, cancellable, callback, user_data);
+  task = _bd_client_new_task (self, bd_client_request_otp_async, cancellable, callback, user_data);
   body = bd_otp_request_to_json (account, purpose, mobile);
   send_request (self, task, "POST", "/api/v1/otp", NULL, NULL, body,
                 decode_otp_ticket, g_object_unref, 0);
@@ -1145,7 +1145,7 @@ bd_client_get_otp_async (BdClient            *self,
   g_return_if_fail (otp_id != NULL);
 
   path = otp_path (otp_id, NULL);
-  task = new_task (self, bd_client_get_otp_async, cancellable, callback, user_data);
+  task = _bd_client_new_task (self, bd_client_get_otp_async, cancellable, callback, user_data);
   send_request (self, task, "GET", path, NULL, NULL, NULL,
                 decode_otp_ticket, g_object_unref, 0);
 }
@@ -1175,7 +1175,7 @@ bd_client_resend_otp_async (BdClient            *self,
   json_node_take_object (body, json_object_new ());
 
   path = otp_path (otp_id, "resend");
-  task = new_task (self, bd_client_resend_otp_async, cancellable, callback, user_data);
+  task = _bd_client_new_task (self, bd_client_resend_otp_async, cancellable, callback, user_data);
   send_request (self, task, "POST", path, NULL, NULL, body,
                 decode_otp_ticket, g_object_unref, 0);
 }
@@ -1211,7 +1211,7 @@ bd_client_verify_otp_async (BdClient            *self,
 
   path = otp_path (otp_id, "verify");
   body = bd_otp_verify_request_to_json (code);
-  task = new_task (self, bd_client_verify_otp_async, cancellable, callback, user_data);
+  task = _bd_client_new_task (self, bd_client_verify_otp_async, cancellable, callback, user_data);
   send_request (self, task, "POST", path, NULL, NULL, body,
                 decode_otp_ticket, g_object_unref, 0);
 }
@@ -1248,7 +1248,7 @@ bd_client_register_async (BdClient            *self,
   g_return_if_fail (username != NULL);
 
   body = bd_registration_request_to_json (account, otp_id, username, password);
-  task = new_task (self, bd_client_register_async, cancellable, callback, user_data);
+  task = _bd_client_new_task (self, bd_client_register_async, cancellable, callback, user_data);
   send_request (self, task, "POST", "/api/v1/registrations", NULL, NULL, body,
                 decode_registration, (GDestroyNotify) registration_free, 0);
 }
@@ -1285,7 +1285,7 @@ bd_client_get_registration_async (BdClient            *self,
 
   escaped = g_uri_escape_string (account, NULL, FALSE);
   path = g_strconcat ("/api/v1/registrations/", escaped, NULL);
-  task = new_task (self, bd_client_get_registration_async, cancellable, callback, user_data);
+  task = _bd_client_new_task (self, bd_client_get_registration_async, cancellable, callback, user_data);
   send_request (self, task, "GET", path, NULL, NULL, NULL,
                 decode_registration, (GDestroyNotify) registration_free, 0);
 }
@@ -1322,7 +1322,7 @@ bd_client_get_indexing_async (BdClient            *self,
   g_return_if_fail (account != NULL);
 
   path = consumer_path (account, "indexing");
-  task = new_task (self, bd_client_get_indexing_async, cancellable, callback, user_data);
+  task = _bd_client_new_task (self, bd_client_get_indexing_async, cancellable, callback, user_data);
   send_request (self, task, "GET", path, NULL, NULL, NULL,
                 decode_indexing, g_object_unref, 0);
 }
@@ -1353,7 +1353,7 @@ bd_client_get_history_async (BdClient            *self,
   path = consumer_path (account, "history");
   if (limit > 0)
     query = g_strdup_printf ("limit=%u", MIN (limit, 200));
-  task = new_task (self, bd_client_get_history_async, cancellable, callback, user_data);
+  task = _bd_client_new_task (self, bd_client_get_history_async, cancellable, callback, user_data);
   send_request (self, task, "GET", path, query, NULL, NULL,
                 decode_history, (GDestroyNotify) g_ptr_array_unref, 0);
 }
@@ -1388,7 +1388,7 @@ bd_client_send_json_async (BdClient            *self,
   query = strchr (path, '?');
   bare_path = query != NULL ? g_strndup (path, (gsize) (query - path)) : g_strdup (path);
 
-  task = new_task (self, bd_client_send_json_async, cancellable, callback, user_data);
+  task = _bd_client_new_task (self, bd_client_send_json_async, cancellable, callback, user_data);
   send_request (self, task, method, bare_path, query != NULL ? query + 1 : NULL,
                 idempotency_key, body, decode_any_json, (GDestroyNotify) json_node_unref, REQUEST_RAW);
 }
@@ -1421,7 +1421,7 @@ bd_client_get_balance_async (BdClient            *self,
   g_return_if_fail (account != NULL);
 
   path = consumer_path (account, "balance");
-  task = new_task (self, bd_client_get_balance_async, cancellable, callback, user_data);
+  task = _bd_client_new_task (self, bd_client_get_balance_async, cancellable, callback, user_data);
   send_request (self, task, "GET", path, NULL, NULL, NULL, decode_balance, (GDestroyNotify) bd_balance_free, 0);
 }
 
@@ -1454,7 +1454,7 @@ bd_client_get_readings_async (BdClient            *self,
 
   path = consumer_path (account, "readings");
   query = g_strdup_printf ("step=%s&from=%s&to=%s", bd_reading_step_to_string (step), from_text, to_text);
-  task = new_task (self, bd_client_get_readings_async, cancellable, callback, user_data);
+  task = _bd_client_new_task (self, bd_client_get_readings_async, cancellable, callback, user_data);
   send_request (self, task, "GET", path, query, NULL, NULL, decode_readings, g_object_unref, 0);
 }
 
@@ -1480,7 +1480,7 @@ bd_client_list_recharges_async (BdClient            *self,
   g_return_if_fail (account != NULL);
 
   path = consumer_path (account, "recharges");
-  task = new_task (self, bd_client_list_recharges_async, cancellable, callback, user_data);
+  task = _bd_client_new_task (self, bd_client_list_recharges_async, cancellable, callback, user_data);
   send_request (self, task, "GET", path, "limit=20", NULL, NULL, decode_recharges,
                 (GDestroyNotify) g_ptr_array_unref, 0);
 }
@@ -1511,7 +1511,7 @@ bd_client_watch_async (BdClient            *self,
 
   joined = g_strjoinv (",", (char **) accounts);
   query = g_strdup_printf ("accounts=%s&since=%" G_GINT64_FORMAT "&timeout=%u", joined, since, MIN (timeout_s, 60));
-  task = new_task (self, bd_client_watch_async, cancellable, callback, user_data);
+  task = _bd_client_new_task (self, bd_client_watch_async, cancellable, callback, user_data);
   send_request (self, task, "GET", "/api/v1/meters/watch", query, NULL, NULL, decode_watch,
                 (GDestroyNotify) watch_answer_free, 0);
 }
@@ -1532,295 +1532,4 @@ bd_client_watch_finish (BdClient      *self,
   balances = g_steal_pointer (&answer->balances);
   watch_answer_free (answer);
   return balances;
-}
-
-/* ---- zone snapshot ------------------------------------------------------- */
-
-/* Read and written in pieces this big: few enough callbacks, little memory. */
-#define SNAPSHOT_CHUNK (1024 * 1024)
-/* An error answer is a small JSON object. */
-#define SNAPSHOT_ERROR_MAX (64 * 1024)
-
-typedef struct
-{
-  SoupMessage          *message;
-  GInputStream         *input;
-  GFileOutputStream    *output;
-  GFile                *dest;
-  BdSnapshotProgressFunc progress;
-  gpointer              progress_data;
-  gint64                cursor;
-  gint64                consumers;
-  goffset               received;
-  goffset               total;      /* Content-Length, or -1 */
-  GBytes               *chunk;      /* being written */
-} DownloadData;
-
-static void
-download_data_free (DownloadData *data)
-{
-  g_clear_object (&data->message);
-  g_clear_object (&data->input);
-  g_clear_object (&data->output);
-  g_clear_object (&data->dest);
-  g_clear_pointer (&data->chunk, g_bytes_unref);
-  g_free (data);
-}
-
-/* A download that did not finish leaves no file behind. */
-static void
-download_fail (GTask  *task,
-               GError *error)
-{
-  DownloadData *data = g_task_get_task_data (task);
-
-  if (data->output != NULL)
-    g_output_stream_close (G_OUTPUT_STREAM (data->output), NULL, NULL);
-  g_file_delete (data->dest, NULL, NULL);
-  g_task_return_error (task, error);
-  g_object_unref (task);
-}
-
-static void read_next_chunk (GTask *task);
-
-static void
-on_snapshot_closed_cb (GObject      *source,
-                       GAsyncResult *result,
-                       gpointer      user_data)
-{
-  GTask *task = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!g_output_stream_close_finish (G_OUTPUT_STREAM (source), result, &error))
-    {
-      download_fail (task, bd_net_error_from_transport (error));
-      return;
-    }
-  g_task_return_boolean (task, TRUE);
-  g_object_unref (task);
-}
-
-static void
-on_snapshot_written_cb (GObject      *source,
-                        GAsyncResult *result,
-                        gpointer      user_data)
-{
-  GTask *task = user_data;
-  DownloadData *data = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-
-  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
-    {
-      download_fail (task, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-                             ? bd_net_error_from_transport (error)
-                             : g_error_new (BD_NET_ERROR, BD_NET_ERROR_SERVER,
-                                            _("Could not save the zone snapshot: %s"), error->message));
-      return;
-    }
-  data->received += g_bytes_get_size (data->chunk);
-  g_clear_pointer (&data->chunk, g_bytes_unref);
-  if (data->progress != NULL)
-    data->progress (data->received, data->total, data->consumers, data->progress_data);
-  read_next_chunk (task);
-}
-
-static void
-on_snapshot_read_cb (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  GTask *task = user_data;
-  DownloadData *data = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  GBytes *chunk;
-
-  chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
-  if (chunk == NULL)
-    {
-      download_fail (task, bd_net_error_from_transport (error));
-      return;
-    }
-  if (g_bytes_get_size (chunk) == 0)
-    {
-      g_bytes_unref (chunk);
-      /* A connection closed early is not a snapshot. */
-      if (data->total >= 0 && data->received != data->total)
-        {
-          download_fail (task, bad_response_error ());
-          return;
-        }
-      g_output_stream_close_async (G_OUTPUT_STREAM (data->output), G_PRIORITY_DEFAULT,
-                                   g_task_get_cancellable (task), on_snapshot_closed_cb, task);
-      return;
-    }
-  data->chunk = chunk;
-  g_output_stream_write_all_async (G_OUTPUT_STREAM (data->output),
-                                   g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk),
-                                   G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
-                                   on_snapshot_written_cb, task);
-}
-
-static void
-read_next_chunk (GTask *task)
-{
-  DownloadData *data = g_task_get_task_data (task);
-
-  g_input_stream_read_bytes_async (data->input, SNAPSHOT_CHUNK, G_PRIORITY_DEFAULT,
-                                   g_task_get_cancellable (task), on_snapshot_read_cb, task);
-}
-
-static void
-on_snapshot_file_cb (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  GTask *task = user_data;
-  DownloadData *data = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-
-  data->output = g_file_replace_finish (G_FILE (source), result, &error);
-  if (data->output == NULL)
-    {
-      g_task_return_new_error (task, BD_NET_ERROR, BD_NET_ERROR_SERVER,
-                               _("Could not save the zone snapshot: %s"), error->message);
-      g_object_unref (task);
-      return;
-    }
-  read_next_chunk (task);
-}
-
-static void
-on_snapshot_error_body_cb (GObject      *source,
-                           GAsyncResult *result,
-                           gpointer      user_data)
-{
-  GTask *task = user_data;
-  DownloadData *data = g_task_get_task_data (task);
-  g_autoptr(GBytes) body = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, NULL);
-
-  g_task_return_error (task, bd_net_error_from_status (soup_message_get_status (data->message), NULL, body));
-  g_object_unref (task);
-}
-
-static gboolean
-parse_header_int (SoupMessageHeaders *headers,
-                  const char         *name,
-                  gint64             *out)
-{
-  const char *text = soup_message_headers_get_one (headers, name);
-  guint64 value;
-
-  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 0, G_MAXINT64, &value, NULL))
-    return FALSE;
-  *out = (gint64) value;
-  return TRUE;
-}
-
-static void
-on_snapshot_sent_cb (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  GTask *task = user_data;
-  DownloadData *data = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  SoupMessageHeaders *headers;
-  guint status;
-
-  data->input = soup_session_send_finish (SOUP_SESSION (source), result, &error);
-  if (data->input == NULL)
-    {
-      g_task_return_error (task, bd_net_error_from_transport (error));
-      g_object_unref (task);
-      return;
-    }
-
-  status = soup_message_get_status (data->message);
-  headers = soup_message_get_response_headers (data->message);
-  if (!SOUP_STATUS_IS_SUCCESSFUL (status))
-    {
-      g_input_stream_read_bytes_async (data->input, SNAPSHOT_ERROR_MAX, G_PRIORITY_DEFAULT,
-                                       g_task_get_cancellable (task), on_snapshot_error_body_cb, task);
-      return;
-    }
-  if (g_strcmp0 (soup_message_headers_get_content_type (headers, NULL), "application/vnd.sqlite3") != 0 ||
-      !parse_header_int (headers, "X-Bijli-Snapshot-Cursor", &data->cursor) ||
-      !parse_header_int (headers, "X-Bijli-Snapshot-Consumers", &data->consumers))
-    {
-      g_task_return_error (task, bad_response_error ());
-      g_object_unref (task);
-      return;
-    }
-  data->total = soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH
-                  ? soup_message_headers_get_content_length (headers) : -1;
-
-  g_file_replace_async (data->dest, NULL, FALSE, G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION,
-                        G_PRIORITY_DEFAULT, g_task_get_cancellable (task), on_snapshot_file_cb, task);
-}
-
-void
-bd_client_download_snapshot_async (BdClient              *self,
-                                   int                    schema_version,
-                                   const char            *dest_path,
-                                   BdSnapshotProgressFunc progress,
-                                   gpointer               progress_data,
-                                   GCancellable          *cancellable,
-                                   GAsyncReadyCallback    callback,
-                                   gpointer               user_data)
-{
-  g_autofree char *url = NULL;
-  GTask *task;
-  DownloadData *data;
-  SoupMessage *message;
-
-  g_return_if_fail (BD_IS_CLIENT (self));
-  g_return_if_fail (dest_path != NULL);
-
-  task = new_task (self, bd_client_download_snapshot_async, cancellable, callback, user_data);
-  url = g_strdup_printf ("%s/api/v1/snapshot?schema=%d", self->base_url, schema_version);
-  message = soup_message_new ("GET", url);
-  if (message == NULL)
-    {
-      g_task_return_new_error (task, BD_NET_ERROR, BD_NET_ERROR_INVALID_URL,
-                               _("“%s” is not a valid server address."), self->base_url);
-      g_object_unref (task);
-      return;
-    }
-  add_request_headers (self, message, "GET", "/api/v1/snapshot", NULL);
-  soup_message_headers_replace (soup_message_get_request_headers (message),
-                                "Accept", "application/vnd.sqlite3, application/json");
-
-  data = g_new0 (DownloadData, 1);
-  data->message = message;
-  data->dest = g_file_new_for_path (dest_path);
-  data->progress = progress;
-  data->progress_data = progress_data;
-  data->total = -1;
-  g_task_set_task_data (task, data, (GDestroyNotify) download_data_free);
-
-  soup_session_send_async (self->soup, message, G_PRIORITY_DEFAULT, cancellable,
-                           on_snapshot_sent_cb, task);
-}
-
-gboolean
-bd_client_download_snapshot_finish (BdClient      *self,
-                                    GAsyncResult  *result,
-                                    gint64        *out_cursor,
-                                    gint64        *out_consumers,
-                                    GError       **error)
-{
-  DownloadData *data;
-
-  g_return_val_if_fail (BD_IS_CLIENT (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == bd_client_download_snapshot_async, FALSE);
-
-  if (!g_task_propagate_boolean (G_TASK (result), error))
-    return FALSE;
-  data = g_task_get_task_data (G_TASK (result));
-  if (out_cursor != NULL)
-    *out_cursor = data->cursor;
-  if (out_consumers != NULL)
-    *out_consumers = data->consumers;
-  return TRUE;
 }
