@@ -291,6 +291,19 @@ respond_unauthorized (SoupServerMessage *msg,
   _bd_central_respond_error (msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized", message);
 }
 
+/* "Ask again in seconds": in the error body and as Retry-After. */
+static void
+set_retry_after (SoupServerMessage *msg,
+                 JsonNode          *error_node,
+                 gint64             seconds)
+{
+  g_autofree char *header = g_strdup_printf ("%" G_GINT64_FORMAT, seconds);
+
+  json_object_set_int_member (json_object_get_object_member (json_node_get_object (error_node), "error"),
+                              "retry_after", seconds);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", header);
+}
+
 void
 _bd_central_respond_failure (SoupServerMessage *msg,
                              const GError      *error,
@@ -359,13 +372,7 @@ _bd_central_respond_failure (SoupServerMessage *msg,
       node = bd_api_error_to_json (map[i].name, error->message);
       detail = json_object_get_object_member (json_node_get_object (node), "error");
       if (retry_after >= 0 && map[i].code == BD_CENTRAL_ERROR_RATE_LIMITED)
-        {
-          g_autofree char *header = g_strdup_printf ("%" G_GINT64_FORMAT, retry_after);
-
-          json_object_set_int_member (detail, "retry_after", retry_after);
-          soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                        "Retry-After", header);
-        }
+        set_retry_after (msg, node, retry_after);
       if (attempts_left >= 0 && map[i].code == BD_CENTRAL_ERROR_OTP_WRONG)
         json_object_set_int_member (detail, "attempts_left", attempts_left);
       _bd_central_respond_json (msg, map[i].status, node);
@@ -848,9 +855,7 @@ handle_snapshot (BdCentralServer   *self,
                                                        _("The zone's snapshot is being prepared. "
                                                          "Try again later, or sync through the changes feed."));
 
-      json_object_set_int_member (json_object_get_object_member (json_node_get_object (node), "error"),
-                                  "retry_after", SNAPSHOT_RETRY_AFTER_S);
-      soup_message_headers_replace (headers, "Retry-After", G_STRINGIFY (SNAPSHOT_RETRY_AFTER_S));
+      set_retry_after (msg, node, SNAPSHOT_RETRY_AFTER_S);
       _bd_central_respond_json (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, node);
       return;
     }

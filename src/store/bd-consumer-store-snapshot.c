@@ -40,7 +40,7 @@ read_state (BdDatabase  *db,
             gboolean    *out_found,
             GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = bd_database_prepare (db, "SELECT value FROM sync_state WHERE key = ?1", error);
+  g_autoptr(sqlite3_stmt) stmt = bd_database_prepare (db, _bd_store_get_state_sql, error);
   int rc;
 
   if (stmt == NULL)
