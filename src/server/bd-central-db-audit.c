@@ -66,8 +66,8 @@ _bd_central_db_audit (BdCentralDb  *self,
                       JsonNode     *detail,
                       GError      **error)
 {
-  g_autoptr(sqlite3_stmt) last = NULL;
-  g_autoptr(sqlite3_stmt) insert = NULL;
+  g_autoptr(BdSqlStmt) last = NULL;
+  g_autoptr(BdSqlStmt) insert = NULL;
   g_autofree char *detail_text = detail != NULL ? bd_json_to_string (detail) : NULL;
   g_autofree char *prev_hash = NULL;
   g_autofree char *hash = NULL;
@@ -78,71 +78,71 @@ _bd_central_db_audit (BdCentralDb  *self,
 
   /* The read of the last hash and the insert are one step of the chain:
    * another process must not slip an entry in between. */
-  own_transaction = sqlite3_get_autocommit (bd_database_get_handle (self->db));
-  if (own_transaction && !bd_database_begin (self->db, error))
+  own_transaction = !bd_sql_connection_in_transaction (self->sql);
+  if (own_transaction && !bd_sql_connection_begin (self->sql, error))
     return FALSE;
 
   if (zone == NULL && target != NULL)
     {
-      g_autoptr(sqlite3_stmt) find = bd_database_prepare (self->db,
+      g_autoptr(BdSqlStmt) find = bd_sql_connection_prepare (self->sql,
                                                           "SELECT zone FROM consumers WHERE account = ?1", error);
 
       if (find == NULL)
         goto fail;
-      sqlite3_bind_text (find, 1, target, -1, SQLITE_STATIC);
-      if (sqlite3_step (find) == SQLITE_ROW)
+      bd_sql_stmt_bind_text (find, 1, target);
+      if (bd_sql_stmt_step (find) == BD_SQL_ROW)
         zone_found = g_strdup (_bd_central_column_text (find, 0));
       zone = zone_found;
     }
 
-  last = bd_database_prepare (self->db, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", error);
+  last = bd_sql_connection_prepare (self->sql, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", error);
   if (last == NULL)
     goto fail;
-  rc = sqlite3_step (last);
-  if (rc == SQLITE_ROW)
+  rc = bd_sql_stmt_step (last);
+  if (rc == BD_SQL_ROW)
     {
-      seq = sqlite3_column_int64 (last, 0) + 1;
+      seq = bd_sql_stmt_column_int64 (last, 0) + 1;
       prev_hash = g_strdup (_bd_central_column_text (last, 1));
     }
-  else if (rc == SQLITE_DONE)
+  else if (rc == BD_SQL_DONE)
     prev_hash = g_strdup (GENESIS);
   else
     {
-      bd_database_set_error (self->db, error, "audit chain");
+      bd_sql_connection_set_error (self->sql, error, "audit chain");
       goto fail;
     }
 
   hash = entry_hash (prev_hash, seq, at, username, role, zone, action, target, detail_text, self->request_desk);
-  insert = bd_database_prepare (self->db,
+  insert = bd_sql_connection_prepare (self->sql,
                                 "INSERT INTO audit_log (seq, at, username, role, zone, action, target, detail, "
                                 "  prev_hash, hash, desk) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                                 error);
   if (insert == NULL)
     goto fail;
-  sqlite3_bind_int64 (insert, 1, seq);
-  sqlite3_bind_int64 (insert, 2, at);
-  sqlite3_bind_text (insert, 3, username != NULL ? username : "", -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 4, role != NULL ? role : "", -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 5, zone != NULL ? zone : "", -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 6, action, -1, SQLITE_STATIC);
+  bd_sql_stmt_bind_int64 (insert, 1, seq);
+  bd_sql_stmt_bind_int64 (insert, 2, at);
+  bd_sql_stmt_bind_text (insert, 3, username != NULL ? username : "");
+  bd_sql_stmt_bind_text (insert, 4, role != NULL ? role : "");
+  bd_sql_stmt_bind_text (insert, 5, zone != NULL ? zone : "");
+  bd_sql_stmt_bind_text (insert, 6, action);
   _bd_central_bind_text_or_null (insert, 7, target);
   _bd_central_bind_text_or_null (insert, 8, detail_text);
-  sqlite3_bind_text (insert, 9, prev_hash, -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 10, hash, -1, SQLITE_STATIC);
+  bd_sql_stmt_bind_text (insert, 9, prev_hash);
+  bd_sql_stmt_bind_text (insert, 10, hash);
   _bd_central_bind_text_or_null (insert, 11, self->request_desk);
-  if (sqlite3_step (insert) != SQLITE_DONE)
+  if (bd_sql_stmt_step (insert) != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "audit insert");
+      bd_sql_connection_set_error (self->sql, error, "audit insert");
       goto fail;
     }
 
-  if (own_transaction && !bd_database_commit (self->db, error))
+  if (own_transaction && !bd_sql_connection_commit (self->sql, error))
     goto fail;
   return TRUE;
 
 fail:
   if (own_transaction)
-    bd_database_rollback (self->db);
+    bd_sql_connection_rollback (self->sql);
   return FALSE;
 }
 
@@ -170,7 +170,7 @@ bd_central_db_audit_list (BdCentralDb  *self,
                           guint         limit,
                           GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   gint64 oldest = 0;
   guint n = 0;
@@ -178,29 +178,29 @@ bd_central_db_audit_list (BdCentralDb  *self,
 
   g_return_val_if_fail (BD_IS_CENTRAL_DB (self), NULL);
 
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "SELECT seq, at, username, role, zone, action, target, detail, hash, desk "
                               "FROM audit_log WHERE zone = ?1 AND (?2 IS NULL OR target = ?2) "
                               "AND (?3 = 0 OR seq < ?3) ORDER BY seq DESC LIMIT ?4",
                               error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, zone, -1, SQLITE_STATIC);
+  bd_sql_stmt_bind_text (stmt, 1, zone);
   _bd_central_bind_text_or_null (stmt, 2, target);
-  sqlite3_bind_int64 (stmt, 3, before_seq);
-  sqlite3_bind_int64 (stmt, 4, limit);
+  bd_sql_stmt_bind_int64 (stmt, 3, before_seq);
+  bd_sql_stmt_bind_int64 (stmt, 4, limit);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "entries");
   json_builder_begin_array (builder);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = bd_sql_stmt_step (stmt)) == BD_SQL_ROW)
     {
-      g_autofree char *at = bd_time_to_iso8601 (sqlite3_column_int64 (stmt, 1));
-      const char *target_text = (const char *) sqlite3_column_text (stmt, 6);
-      const char *detail_text = (const char *) sqlite3_column_text (stmt, 7);
+      g_autofree char *at = bd_time_to_iso8601 (bd_sql_stmt_column_int64 (stmt, 1));
+      const char *target_text = bd_sql_stmt_column_text (stmt, 6);
+      const char *detail_text = bd_sql_stmt_column_text (stmt, 7);
       g_autoptr(JsonNode) detail = detail_text != NULL ? bd_json_parse (detail_text, -1, NULL) : NULL;
 
-      oldest = sqlite3_column_int64 (stmt, 0);
+      oldest = bd_sql_stmt_column_int64 (stmt, 0);
       n++;
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "seq");
@@ -224,7 +224,7 @@ bd_central_db_audit_list (BdCentralDb  *self,
       else
         json_builder_add_null_value (builder);
       json_builder_set_member_name (builder, "desk");
-      if (sqlite3_column_type (stmt, 9) != SQLITE_NULL)
+      if (!bd_sql_stmt_column_is_null (stmt, 9))
         json_builder_add_string_value (builder, _bd_central_column_text (stmt, 9));
       else
         json_builder_add_null_value (builder);
@@ -232,9 +232,9 @@ bd_central_db_audit_list (BdCentralDb  *self,
       json_builder_add_string_value (builder, _bd_central_column_text (stmt, 8));
       json_builder_end_object (builder);
     }
-  if (rc != SQLITE_DONE)
+  if (rc != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "audit list");
+      bd_sql_connection_set_error (self->sql, error, "audit list");
       return NULL;
     }
   json_builder_end_array (builder);
@@ -253,7 +253,7 @@ bd_central_db_audit_verify (BdCentralDb  *self,
                             gint64       *out_broken_seq,
                             GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   g_autofree char *prev = g_strdup (GENESIS);
   gint64 expected_seq = 1;
   int rc;
@@ -262,21 +262,21 @@ bd_central_db_audit_verify (BdCentralDb  *self,
 
   *out_entries = 0;
   *out_broken_seq = 0;
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "SELECT seq, at, username, role, zone, action, target, detail, prev_hash, hash, desk "
                               "FROM audit_log ORDER BY seq",
                               error);
   if (stmt == NULL)
     return FALSE;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = bd_sql_stmt_step (stmt)) == BD_SQL_ROW)
     {
-      gint64 seq = sqlite3_column_int64 (stmt, 0);
-      g_autofree char *hash = entry_hash (prev, seq, sqlite3_column_int64 (stmt, 1),
+      gint64 seq = bd_sql_stmt_column_int64 (stmt, 0);
+      g_autofree char *hash = entry_hash (prev, seq, bd_sql_stmt_column_int64 (stmt, 1),
                                           _bd_central_column_text (stmt, 2), _bd_central_column_text (stmt, 3),
                                           _bd_central_column_text (stmt, 4), _bd_central_column_text (stmt, 5),
-                                          (const char *) sqlite3_column_text (stmt, 6),
-                                          (const char *) sqlite3_column_text (stmt, 7),
-                                          (const char *) sqlite3_column_text (stmt, 10));
+                                          bd_sql_stmt_column_text (stmt, 6),
+                                          bd_sql_stmt_column_text (stmt, 7),
+                                          bd_sql_stmt_column_text (stmt, 10));
 
       /* A gap, a changed field or a replaced link all stop the walk. */
       if (seq != expected_seq || !g_str_equal (_bd_central_column_text (stmt, 8), prev) ||
@@ -290,9 +290,9 @@ bd_central_db_audit_verify (BdCentralDb  *self,
       expected_seq++;
       (*out_entries)++;
     }
-  if (rc != SQLITE_DONE)
+  if (rc != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "audit verify");
+      bd_sql_connection_set_error (self->sql, error, "audit verify");
       return FALSE;
     }
   return TRUE;

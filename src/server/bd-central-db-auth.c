@@ -37,7 +37,7 @@ new_token (void)
 /* From the first six columns of the row: user name, display name, role,
  * zone, zone name and expiry, as the sign-in and session queries select them. */
 static BdSession *
-session_from_row (sqlite3_stmt *stmt,
+session_from_row (BdSqlStmt *stmt,
                   const char   *token)
 {
   BdRole role = BD_ROLE_OPERATOR;
@@ -50,11 +50,11 @@ session_from_row (sqlite3_stmt *stmt,
                          role,
                          _bd_central_column_text (stmt, 3),
                          _bd_central_column_text (stmt, 4),
-                         sqlite3_column_int64 (stmt, 5));
+                         bd_sql_stmt_column_int64 (stmt, 5));
 }
 
 void
-_bd_central_bind_password (sqlite3_stmt *stmt,
+_bd_central_bind_password (BdSqlStmt *stmt,
                            int           first,
                            const char   *password,
                            guint         iterations)
@@ -67,9 +67,9 @@ _bd_central_bind_password (sqlite3_stmt *stmt,
   bd_password_hash (password, iterations, &salt, &hash);
   salt_data = g_bytes_get_data (salt, &salt_len);
   hash_data = g_bytes_get_data (hash, &hash_len);
-  sqlite3_bind_blob (stmt, first, hash_data, (int) hash_len, SQLITE_TRANSIENT);
-  sqlite3_bind_blob (stmt, first + 1, salt_data, (int) salt_len, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, first + 2, iterations);
+  bd_sql_stmt_bind_blob (stmt, first, hash_data, hash_len);
+  bd_sql_stmt_bind_blob (stmt, first + 1, salt_data, salt_len);
+  bd_sql_stmt_bind_int64 (stmt, first + 2, iterations);
 }
 
 gboolean
@@ -82,7 +82,7 @@ bd_central_db_ensure_user (BdCentralDb  *self,
                            guint         iterations,
                            GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
 
   g_return_val_if_fail (BD_IS_CENTRAL_DB (self), FALSE);
   g_return_val_if_fail (username != NULL && display_name != NULL, FALSE);
@@ -95,24 +95,24 @@ bd_central_db_ensure_user (BdCentralDb  *self,
       return FALSE;
     }
 
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "SELECT 1 FROM users WHERE username = ?1", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, username, -1, SQLITE_STATIC);
-  switch (sqlite3_step (stmt))
+  bd_sql_stmt_bind_text (stmt, 1, username);
+  switch (bd_sql_stmt_step (stmt))
     {
-    case SQLITE_ROW:
+    case BD_SQL_ROW:
       return TRUE;
-    case SQLITE_DONE:
+    case BD_SQL_DONE:
       break;
     default:
-      bd_database_set_error (self->db, error, "user lookup");
+      bd_sql_connection_set_error (self->sql, error, "user lookup");
       return FALSE;
     }
-  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_clear_pointer (&stmt, bd_sql_stmt_free);
 
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "INSERT INTO users (username, display_name, role, zone, "
                               "  password_hash, password_salt, password_iterations, created_at) "
                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -120,16 +120,16 @@ bd_central_db_ensure_user (BdCentralDb  *self,
   if (stmt == NULL)
     return FALSE;
 
-  sqlite3_bind_text (stmt, 1, username, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, display_name, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, bd_role_to_string (role), -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, zone, -1, SQLITE_STATIC);
+  bd_sql_stmt_bind_text (stmt, 1, username);
+  bd_sql_stmt_bind_text (stmt, 2, display_name);
+  bd_sql_stmt_bind_text (stmt, 3, bd_role_to_string (role));
+  bd_sql_stmt_bind_text (stmt, 4, zone);
   _bd_central_bind_password (stmt, 5, password, iterations);
-  sqlite3_bind_int64 (stmt, 8, g_get_real_time () / G_USEC_PER_SEC);
+  bd_sql_stmt_bind_int64 (stmt, 8, g_get_real_time () / G_USEC_PER_SEC);
 
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  if (bd_sql_stmt_step (stmt) != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "user");
+      bd_sql_connection_set_error (self->sql, error, "user");
       return FALSE;
     }
 
@@ -146,7 +146,7 @@ recent_failures (BdCentralDb  *self,
                  gint64       *out_oldest,
                  GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = bd_database_prepare (self->db,
+  g_autoptr(BdSqlStmt) stmt = bd_sql_connection_prepare (self->sql,
                                                       "SELECT count(*), min(at) FROM audit_log "
                                                       "WHERE username = ?1 AND action = 'session.sign_in_failed' "
                                                       "AND at > ?2",
@@ -154,15 +154,15 @@ recent_failures (BdCentralDb  *self,
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, username, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, now - BD_CENTRAL_SIGN_IN_WINDOW_S);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  bd_sql_stmt_bind_text (stmt, 1, username);
+  bd_sql_stmt_bind_int64 (stmt, 2, now - BD_CENTRAL_SIGN_IN_WINDOW_S);
+  if (bd_sql_stmt_step (stmt) != BD_SQL_ROW)
     {
-      bd_database_set_error (self->db, error, "sign-in failures");
+      bd_sql_connection_set_error (self->sql, error, "sign-in failures");
       return FALSE;
     }
-  *out_count = sqlite3_column_int64 (stmt, 0);
-  *out_oldest = sqlite3_column_int64 (stmt, 1);
+  *out_count = bd_sql_stmt_column_int64 (stmt, 0);
+  *out_oldest = bd_sql_stmt_column_int64 (stmt, 1);
   return TRUE;
 }
 
@@ -196,8 +196,8 @@ bd_central_db_sign_in_to_zone (BdCentralDb  *self,
                                gint64       *out_retry_after,
                                GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(sqlite3_stmt) insert = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) insert = NULL;
   g_autoptr(GBytes) salt = NULL;
   g_autoptr(GBytes) hash = NULL;
   g_autoptr(BdSession) session = NULL;
@@ -236,7 +236,7 @@ bd_central_db_sign_in_to_zone (BdCentralDb  *self,
 
   /* The zone asked for, if it is the user's own or one granted to them;
    * z.code is NULL for any other, told apart only after the password. */
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "SELECT u.username, u.display_name, u.role, z.code, z.name, ?2, "
                               "  u.password_salt, u.password_iterations, u.password_hash, u.disabled_at, u.zone "
                               "FROM users u LEFT JOIN zones z ON z.code = COALESCE (?3, u.zone) "
@@ -246,21 +246,21 @@ bd_central_db_sign_in_to_zone (BdCentralDb  *self,
                               error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, username, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, expires_at);
+  bd_sql_stmt_bind_text (stmt, 1, username);
+  bd_sql_stmt_bind_int64 (stmt, 2, expires_at);
   _bd_central_bind_text_or_null (stmt, 3, zone);
 
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+  rc = bd_sql_stmt_step (stmt);
+  if (rc == BD_SQL_ROW)
     {
       found = TRUE;
-      salt = g_bytes_new (sqlite3_column_blob (stmt, 6), sqlite3_column_bytes (stmt, 6));
-      iterations = (guint) CLAMP (sqlite3_column_int64 (stmt, 7), 1, G_MAXUINT);
-      hash = g_bytes_new (sqlite3_column_blob (stmt, 8), sqlite3_column_bytes (stmt, 8));
+      salt = g_bytes_new (bd_sql_stmt_column_blob (stmt, 6), bd_sql_stmt_column_bytes (stmt, 6));
+      iterations = (guint) CLAMP (bd_sql_stmt_column_int64 (stmt, 7), 1, G_MAXUINT);
+      hash = g_bytes_new (bd_sql_stmt_column_blob (stmt, 8), bd_sql_stmt_column_bytes (stmt, 8));
     }
-  else if (rc != SQLITE_DONE)
+  else if (rc != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "sign-in");
+      bd_sql_connection_set_error (self->sql, error, "sign-in");
       return NULL;
     }
   else
@@ -279,7 +279,7 @@ bd_central_db_sign_in_to_zone (BdCentralDb  *self,
       g_autoptr(GError) audit_error = NULL;
 
       /* Failed sign-ins are what an audit is most often read for. */
-      if (!_bd_central_db_audit (self, now, username, "", found ? (const char *) sqlite3_column_text (stmt, 10) : "",
+      if (!_bd_central_db_audit (self, now, username, "", found ? bd_sql_stmt_column_text (stmt, 10) : "",
                                  "session.sign_in_failed", NULL, NULL, &audit_error))
         g_warning ("Could not record a failed sign-in: %s", audit_error->message);
       g_set_error (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_INVALID_CREDENTIALS,
@@ -289,7 +289,7 @@ bd_central_db_sign_in_to_zone (BdCentralDb  *self,
 
   /* Only after the password: a disabled account is not told apart from a
    * wrong password by someone who does not know it. */
-  if (sqlite3_column_type (stmt, 9) != SQLITE_NULL)
+  if (!bd_sql_stmt_column_is_null (stmt, 9))
     {
       if (!_bd_central_db_audit (self, now, username, _bd_central_column_text (stmt, 2),
                                  _bd_central_column_text (stmt, 10), "session.sign_in_disabled", NULL, NULL, error))
@@ -303,24 +303,24 @@ bd_central_db_sign_in_to_zone (BdCentralDb  *self,
    * be replaced without asking anyone. */
   if (self->upgrade_hashes && iterations < self->password_iterations)
     {
-      g_autoptr(sqlite3_stmt) rehash = NULL;
+      g_autoptr(BdSqlStmt) rehash = NULL;
 
-      rehash = bd_database_prepare (self->db,
+      rehash = bd_sql_connection_prepare (self->sql,
                                     "UPDATE users SET password_hash = ?2, password_salt = ?3, "
                                     "  password_iterations = ?4 WHERE username = ?1",
                                     error);
       if (rehash == NULL)
         return NULL;
-      sqlite3_bind_text (rehash, 1, username, -1, SQLITE_STATIC);
+      bd_sql_stmt_bind_text (rehash, 1, username);
       _bd_central_bind_password (rehash, 2, password, self->password_iterations);
-      if (sqlite3_step (rehash) != SQLITE_DONE)
+      if (bd_sql_stmt_step (rehash) != BD_SQL_DONE)
         {
-          bd_database_set_error (self->db, error, "rehash");
+          bd_sql_connection_set_error (self->sql, error, "rehash");
           return NULL;
         }
     }
 
-  if (sqlite3_column_type (stmt, 3) == SQLITE_NULL)
+  if (bd_sql_stmt_column_is_null (stmt, 3))
     {
       g_set_error_literal (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_FORBIDDEN,
                            _("This account may not work in that zone. Leave the zone empty for your own."));
@@ -331,21 +331,21 @@ bd_central_db_sign_in_to_zone (BdCentralDb  *self,
   hashed_token = token_hash (token);
   session = session_from_row (stmt, token);
 
-  insert = bd_database_prepare (self->db,
+  insert = bd_sql_connection_prepare (self->sql,
                                 "INSERT INTO sessions (token_hash, username, created_at, expires_at, desk, zone) "
                                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                                 error);
   if (insert == NULL)
     return NULL;
-  sqlite3_bind_text (insert, 1, hashed_token, -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 2, username, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (insert, 3, now);
-  sqlite3_bind_int64 (insert, 4, expires_at);
+  bd_sql_stmt_bind_text (insert, 1, hashed_token);
+  bd_sql_stmt_bind_text (insert, 2, username);
+  bd_sql_stmt_bind_int64 (insert, 3, now);
+  bd_sql_stmt_bind_int64 (insert, 4, expires_at);
   _bd_central_bind_text_or_null (insert, 5, self->request_desk);
-  sqlite3_bind_text (insert, 6, bd_session_get_zone (session), -1, SQLITE_STATIC);
-  if (sqlite3_step (insert) != SQLITE_DONE)
+  bd_sql_stmt_bind_text (insert, 6, bd_session_get_zone (session));
+  if (bd_sql_stmt_step (insert) != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "session");
+      bd_sql_connection_set_error (self->sql, error, "session");
       return NULL;
     }
   if (!_bd_central_db_audit (self, now, username, bd_role_to_string (bd_session_get_role (session)),
@@ -379,15 +379,15 @@ bd_central_db_lookup_session (BdCentralDb  *self,
     return NULL;
 
   hashed_token = token_hash (token);
-  sqlite3_bind_text (stmt, 1, hashed_token, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, now);
+  bd_sql_stmt_bind_text (stmt, 1, hashed_token);
+  bd_sql_stmt_bind_int64 (stmt, 2, now);
 
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+  rc = bd_sql_stmt_step (stmt);
+  if (rc == BD_SQL_ROW)
     return session_from_row (stmt, token);
-  if (rc != SQLITE_DONE)
+  if (rc != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "session lookup");
+      bd_sql_connection_set_error (self->sql, error, "session lookup");
       return NULL;
     }
 
@@ -401,21 +401,21 @@ bd_central_db_purge_sessions (BdCentralDb  *self,
                               gint64        now,
                               GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
 
   g_return_val_if_fail (BD_IS_CENTRAL_DB (self), -1);
 
-  stmt = bd_database_prepare (self->db, "DELETE FROM sessions WHERE expires_at <= ?1", error);
+  stmt = bd_sql_connection_prepare (self->sql, "DELETE FROM sessions WHERE expires_at <= ?1", error);
   if (stmt == NULL)
     return -1;
-  sqlite3_bind_int64 (stmt, 1, now);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  bd_sql_stmt_bind_int64 (stmt, 1, now);
+  if (bd_sql_stmt_step (stmt) != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "session purge");
+      bd_sql_connection_set_error (self->sql, error, "session purge");
       return -1;
     }
 
-  return sqlite3_changes (bd_database_get_handle (self->db));
+  return bd_sql_connection_changes (self->sql);
 }
 
 gboolean
@@ -424,31 +424,31 @@ bd_central_db_revoke_session (BdCentralDb  *self,
                               gint64        now,
                               GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   g_autofree char *hashed_token = NULL;
 
   g_return_val_if_fail (BD_IS_CENTRAL_DB (self), FALSE);
   g_return_val_if_fail (BD_IS_SESSION (session), FALSE);
 
   hashed_token = token_hash (bd_session_get_token (session));
-  if (!bd_database_begin (self->db, error))
+  if (!bd_sql_connection_begin (self->sql, error))
     return FALSE;
-  stmt = bd_database_prepare (self->db, "DELETE FROM sessions WHERE token_hash = ?1", error);
+  stmt = bd_sql_connection_prepare (self->sql, "DELETE FROM sessions WHERE token_hash = ?1", error);
   if (stmt == NULL)
     goto fail;
-  sqlite3_bind_text (stmt, 1, hashed_token, -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  bd_sql_stmt_bind_text (stmt, 1, hashed_token);
+  if (bd_sql_stmt_step (stmt) != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "session revoke");
+      bd_sql_connection_set_error (self->sql, error, "session revoke");
       goto fail;
     }
   if (!_bd_central_db_audit (self, now, bd_session_get_username (session),
                              bd_role_to_string (bd_session_get_role (session)),
                              bd_session_get_zone (session), "session.sign_out", NULL, NULL, error))
     goto fail;
-  return bd_database_commit (self->db, error);
+  return bd_sql_connection_commit (self->sql, error);
 
 fail:
-  bd_database_rollback (self->db);
+  bd_sql_connection_rollback (self->sql);
   return FALSE;
 }

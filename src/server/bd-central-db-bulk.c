@@ -14,6 +14,8 @@
 #include "bd-central-db.h"
 #include "bd-central-db-private.h"
 
+#include <sqlite3.h>
+
 /* With sqlite3_mprintf()'s conversions: %w quotes an identifier. */
 static gboolean
 exec_printf (BdCentralDb  *self,
@@ -29,7 +31,7 @@ exec_printf (BdCentralDb  *self,
   sql = sqlite3_vmprintf (format, args);
   va_end (args);
 
-  ok = bd_database_exec (self->db, sql, error);
+  ok = bd_sql_connection_exec (self->sql, sql, error);
   sqlite3_free (sql);
 
   return ok;
@@ -49,21 +51,21 @@ static gboolean
 check_foreign_keys (BdCentralDb  *self,
                     GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = bd_database_prepare (self->db, "PRAGMA foreign_key_check (consumers)", error);
+  g_autoptr(BdSqlStmt) stmt = bd_sql_connection_prepare (self->sql, "PRAGMA foreign_key_check (consumers)", error);
   int rc;
 
   if (stmt == NULL)
     return FALSE;
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+  rc = bd_sql_stmt_step (stmt);
+  if (rc == BD_SQL_ROW)
     {
       g_set_error (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_INVALID_INPUT,
                    _("A consumer names a zone that does not exist. Create the zone first."));
       return FALSE;
     }
-  if (rc != SQLITE_DONE)
+  if (rc != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "foreign key check");
+      bd_sql_connection_set_error (self->sql, error, "foreign key check");
       return FALSE;
     }
 
@@ -76,8 +78,8 @@ restore_pragmas (BdCentralDb *self)
   g_autoptr(GError) error = NULL;
 
   /* As bd_database_open() configures every connection. */
-  if ((self->bulk_unjournaled && !bd_database_exec (self->db, "PRAGMA journal_mode = WAL", &error)) ||
-      !bd_database_exec (self->db,
+  if ((self->bulk_unjournaled && !bd_sql_connection_exec (self->sql, "PRAGMA journal_mode = WAL", &error)) ||
+      !bd_sql_connection_exec (self->sql,
                          "PRAGMA synchronous = FULL;"
                          "PRAGMA foreign_keys = ON;"
                          "PRAGMA cache_size = -2000;"
@@ -87,10 +89,53 @@ restore_pragmas (BdCentralDb *self)
     g_warning ("Could not restore the database settings after a bulk load: %s", error->message);
 }
 
+/* PostgreSQL: the indexes a load builds once at the end, and the trigger
+ * whose counts it rebuilds once; the one that keeps name words per row
+ * stays (its work is per row either way). */
+static const char * const postgresql_deferred_indexes[] = {
+  "CREATE INDEX consumers_zone_mobile ON consumers (zone, mobile)",
+  "CREATE INDEX consumers_zone_meter ON consumers (zone, meter_serial)",
+  "CREATE INDEX consumers_name_words ON consumers USING gin (name_words)",
+  "CREATE INDEX consumers_key_words ON consumers USING gin (key_words)",
+};
+
+static gboolean
+bulk_begin_postgresql (BdCentralDb  *self,
+                       GError      **error)
+{
+  return bd_sql_connection_begin (self->sql, error) &&
+         bd_sql_connection_exec (self->sql,
+                                 "DROP INDEX consumers_zone_mobile;"
+                                 "DROP INDEX consumers_zone_meter;"
+                                 "DROP INDEX consumers_name_words;"
+                                 "DROP INDEX consumers_key_words;"
+                                 "ALTER TABLE consumers DISABLE TRIGGER consumers_feed",
+                                 error);
+}
+
+static gboolean
+bulk_end_postgresql (BdCentralDb  *self,
+                     GError      **error)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (postgresql_deferred_indexes); i++)
+    {
+      if (!bd_sql_connection_exec (self->sql, postgresql_deferred_indexes[i], error))
+        return FALSE;
+    }
+  return bd_sql_connection_exec (self->sql,
+                                 "ALTER TABLE consumers ENABLE TRIGGER consumers_feed;"
+                                 "DELETE FROM feed_buckets;"
+                                 "INSERT INTO feed_buckets (zone, bucket, n)"
+                                 "  SELECT zone, change_seq >> 10, COUNT(*) FROM consumers GROUP BY 1, 2;"
+                                 "ANALYZE consumers",
+                                 error);
+}
+
 static void
 bulk_finish (BdCentralDb *self)
 {
-  restore_pragmas (self);
+  if (bd_sql_connection_get_dialect (self->sql) == BD_SQL_DIALECT_SQLITE)
+    restore_pragmas (self);
   self->bulk = FALSE;
   self->bulk_unjournaled = FALSE;
   g_clear_pointer (&self->bulk_deferred_sql, g_ptr_array_unref);
@@ -101,43 +146,50 @@ gboolean
 bd_central_db_bulk_begin (BdCentralDb  *self,
                           GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   int rc;
 
   g_return_val_if_fail (BD_IS_CENTRAL_DB (self), FALSE);
   g_return_val_if_fail (!self->bulk, FALSE);
 
-  stmt = bd_database_prepare (self->db, "SELECT EXISTS (SELECT 1 FROM consumers)", error);
+  stmt = bd_sql_connection_prepare (self->sql, "SELECT EXISTS (SELECT 1 FROM consumers)", error);
   if (stmt == NULL)
     return FALSE;
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  if (bd_sql_stmt_step (stmt) != BD_SQL_ROW)
     {
-      bd_database_set_error (self->db, error, "consumer check");
+      bd_sql_connection_set_error (self->sql, error, "consumer check");
       return FALSE;
     }
-  if (sqlite3_column_int (stmt, 0) != 0)
+  if (bd_sql_stmt_column_int (stmt, 0) != 0)
     {
       g_set_error (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_INVALID_INPUT,
                    _("The database already holds consumers; a bulk load needs an empty one."));
       return FALSE;
     }
-  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_clear_pointer (&stmt, bd_sql_stmt_free);
 
   self->bulk = TRUE;
   self->bulk_deferred_sql = g_ptr_array_new_with_free_func (g_free);
   self->bulk_memo = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  if (bd_sql_connection_get_dialect (self->sql) == BD_SQL_DIALECT_POSTGRESQL)
+    {
+      if (!bulk_begin_postgresql (self, error))
+        goto fail_rollback;
+      goto read_seq;
+    }
 
   /* A file this connection created holds nothing that a crash could lose,
    * so the load runs without a journal on disk and without syncs. The
    * rollback journal stays in memory so that an error still rolls back. */
   self->bulk_unjournaled = self->created;
   if (self->bulk_unjournaled &&
-      !bd_database_exec (self->db, "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF", error))
+      !bd_sql_connection_exec (self->sql, "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF", error))
     goto fail;
   /* Foreign keys are checked once for the whole table in bulk_end:
    * checking per row opens a statement journal for every insert. Index
    * builds sort in memory, on a second core where there is one. */
-  if (!bd_database_exec (self->db,
+  if (!bd_sql_connection_exec (self->sql,
                          "PRAGMA foreign_keys = OFF;"
                          "PRAGMA cache_size = -262144;"
                          "PRAGMA temp_store = MEMORY;"
@@ -145,12 +197,12 @@ bd_central_db_bulk_begin (BdCentralDb  *self,
                          error))
     goto fail;
 
-  if (!bd_database_begin (self->db, error))
+  if (!bd_sql_connection_begin (self->sql, error))
     goto fail;
 
   /* Indexes built once after the load cost a fraction of keeping them up
    * to date row by row (random mobiles above all). */
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "SELECT type, name, sql FROM sqlite_master "
                               "WHERE tbl_name = 'consumers' AND type IN ('index', 'trigger') "
                               "  AND sql IS NOT NULL "
@@ -158,7 +210,7 @@ bd_central_db_bulk_begin (BdCentralDb  *self,
                               error);
   if (stmt == NULL)
     goto fail_rollback;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = bd_sql_stmt_step (stmt)) == BD_SQL_ROW)
     {
       const char *type = _bd_central_column_text (stmt, 0);
       const char *name = _bd_central_column_text (stmt, 1);
@@ -167,12 +219,12 @@ bd_central_db_bulk_begin (BdCentralDb  *self,
         continue;
       g_ptr_array_add (self->bulk_deferred_sql, g_strdup_printf ("%s|%s|%s", type, name, _bd_central_column_text (stmt, 2)));
     }
-  if (rc != SQLITE_DONE)
+  if (rc != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "schema");
+      bd_sql_connection_set_error (self->sql, error, "schema");
       goto fail_rollback;
     }
-  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_clear_pointer (&stmt, bd_sql_stmt_free);
 
   for (guint i = 0; i < self->bulk_deferred_sql->len; i++)
     {
@@ -183,20 +235,21 @@ bd_central_db_bulk_begin (BdCentralDb  *self,
         goto fail_rollback;
     }
 
-  stmt = bd_database_prepare (self->db, "SELECT seq FROM change_counter WHERE id = 1", error);
+read_seq:
+  stmt = bd_sql_connection_prepare (self->sql, "SELECT seq FROM change_counter WHERE id = 1", error);
   if (stmt == NULL)
     goto fail_rollback;
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  if (bd_sql_stmt_step (stmt) != BD_SQL_ROW)
     {
-      bd_database_set_error (self->db, error, "change sequence");
+      bd_sql_connection_set_error (self->sql, error, "change sequence");
       goto fail_rollback;
     }
-  self->bulk_seq = sqlite3_column_int64 (stmt, 0);
+  self->bulk_seq = bd_sql_stmt_column_int64 (stmt, 0);
 
   return TRUE;
 
 fail_rollback:
-  bd_database_rollback (self->db);
+  bd_sql_connection_rollback (self->sql);
 fail:
   bulk_finish (self);
   return FALSE;
@@ -229,16 +282,25 @@ bd_central_db_bulk_end (BdCentralDb  *self,
                     (long long) self->bulk_seq))
     goto fail;
 
+  if (bd_sql_connection_get_dialect (self->sql) == BD_SQL_DIALECT_POSTGRESQL)
+    {
+      /* Foreign keys stayed on: PostgreSQL checks them per row cheaply. */
+      if (!bulk_end_postgresql (self, error) || !bd_sql_connection_commit (self->sql, error))
+        goto fail;
+      bulk_finish (self);
+      return TRUE;
+    }
+
   for (guint i = 0; i < self->bulk_deferred_sql->len; i++)
     {
       g_auto(GStrv) parts = g_strsplit (g_ptr_array_index (self->bulk_deferred_sql, i), "|", 3);
 
-      if (!bd_database_exec (self->db, parts[2], error))
+      if (!bd_sql_connection_exec (self->sql, parts[2], error))
         goto fail;
     }
 
   /* What the dropped triggers would have maintained row by row. */
-  if (!bd_database_exec (self->db,
+  if (!bd_sql_connection_exec (self->sql,
                          "INSERT INTO consumers_fts (consumers_fts) VALUES ('rebuild');"
                          "DELETE FROM feed_buckets;"
                          "INSERT INTO feed_buckets (zone, bucket, n)"
@@ -249,14 +311,14 @@ bd_central_db_bulk_end (BdCentralDb  *self,
   if (!check_foreign_keys (self, error))
     goto fail;
 
-  if (!bd_database_commit (self->db, error))
+  if (!bd_sql_connection_commit (self->sql, error))
     goto fail;
 
   bulk_finish (self);
   return TRUE;
 
 fail:
-  bd_database_rollback (self->db);
+  bd_sql_connection_rollback (self->sql);
   bulk_finish (self);
   return FALSE;
 }
@@ -269,6 +331,6 @@ bd_central_db_bulk_abort (BdCentralDb *self)
   if (!self->bulk)
     return;
 
-  bd_database_rollback (self->db);
+  bd_sql_connection_rollback (self->sql);
   bulk_finish (self);
 }

@@ -67,14 +67,14 @@ pauses_to_text (const BdComplaint *complaint)
 }
 
 static const char *
-column_or_null (sqlite3_stmt *stmt,
+column_or_null (BdSqlStmt *stmt,
                 int           col)
 {
-  return (const char *) sqlite3_column_text (stmt, col);
+  return bd_sql_stmt_column_text (stmt, col);
 }
 
 static BdComplaint *
-complaint_from_row (sqlite3_stmt *stmt,
+complaint_from_row (BdSqlStmt *stmt,
                     gint64       *out_seq)
 {
   BdComplaint *c = bd_complaint_new ();
@@ -83,7 +83,7 @@ complaint_from_row (sqlite3_stmt *stmt,
   BdComplaintStatus status = BD_COMPLAINT_STATUS_NEW;
   BdAreaType area = BD_AREA_URBAN;
 
-  c->id = g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) sqlite3_column_int64 (stmt, 0));
+  c->id = g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) bd_sql_stmt_column_int64 (stmt, 0));
   c->number = g_strdup (_bd_central_column_text (stmt, 1));
   c->zone = g_strdup (_bd_central_column_text (stmt, 2));
   c->account = g_strdup (column_or_null (stmt, 3));
@@ -102,19 +102,19 @@ complaint_from_row (sqlite3_stmt *stmt,
   bd_complaint_status_from_string (_bd_central_column_text (stmt, 12), &status);
   c->status = status;
   c->assigned_to = g_strdup (column_or_null (stmt, 13));
-  c->escalation_level = sqlite3_column_int (stmt, 14);
-  c->callers = sqlite3_column_int (stmt, 15);
-  c->created_at = sqlite3_column_int64 (stmt, 16);
+  c->escalation_level = bd_sql_stmt_column_int (stmt, 14);
+  c->callers = bd_sql_stmt_column_int (stmt, 15);
+  c->created_at = bd_sql_stmt_column_int64 (stmt, 16);
   c->created_by = g_strdup (_bd_central_column_text (stmt, 17));
-  c->resolved_at = sqlite3_column_int64 (stmt, 18);
-  c->closed_at = sqlite3_column_int64 (stmt, 19);
-  c->sla_allowed_s = sqlite3_column_int64 (stmt, 20);
-  c->compensation_per_day_paise = sqlite3_column_int64 (stmt, 21);
+  c->resolved_at = bd_sql_stmt_column_int64 (stmt, 18);
+  c->closed_at = bd_sql_stmt_column_int64 (stmt, 19);
+  c->sla_allowed_s = bd_sql_stmt_column_int64 (stmt, 20);
+  c->compensation_per_day_paise = bd_sql_stmt_column_int64 (stmt, 21);
   pauses_from_text (c, _bd_central_column_text (stmt, 22));
-  c->version = sqlite3_column_int64 (stmt, 23);
-  c->updated_at = sqlite3_column_int64 (stmt, 24);
+  c->version = bd_sql_stmt_column_int64 (stmt, 23);
+  c->updated_at = bd_sql_stmt_column_int64 (stmt, 24);
   if (out_seq != NULL)
-    *out_seq = sqlite3_column_int64 (stmt, 25);
+    *out_seq = bd_sql_stmt_column_int64 (stmt, 25);
   return c;
 }
 
@@ -123,17 +123,17 @@ read_events (BdCentralDb  *self,
              BdComplaint  *complaint,
              GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   int rc;
 
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "SELECT at, by, role, action, from_status, to_status, note "
                               "FROM complaint_events WHERE complaint_id = ?1 ORDER BY id",
                               error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, complaint->id, -1, SQLITE_STATIC);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  bd_sql_stmt_bind_text (stmt, 1, complaint->id);
+  while ((rc = bd_sql_stmt_step (stmt)) == BD_SQL_ROW)
     {
       BdRole role = BD_ROLE_OPERATOR;
       BdComplaintAction action = BD_COMPLAINT_ACTION_FILE;
@@ -144,13 +144,13 @@ read_events (BdCentralDb  *self,
       bd_complaint_status_from_string (_bd_central_column_text (stmt, 4), &from);
       bd_complaint_status_from_string (_bd_central_column_text (stmt, 5), &to);
       g_ptr_array_add (complaint->events,
-                       bd_complaint_event_new (sqlite3_column_int64 (stmt, 0),
+                       bd_complaint_event_new (bd_sql_stmt_column_int64 (stmt, 0),
                                                _bd_central_column_text (stmt, 1), role, action,
                                                from, to, column_or_null (stmt, 6)));
     }
-  if (rc != SQLITE_DONE)
+  if (rc != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "complaint events");
+      bd_sql_connection_set_error (self->sql, error, "complaint events");
       return FALSE;
     }
   return TRUE;
@@ -178,7 +178,7 @@ load (BdCentralDb  *self,
       gboolean      with_events,
       GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   g_autoptr(BdComplaint) complaint = NULL;
   guint64 numeric;
   int rc;
@@ -190,23 +190,23 @@ load (BdCentralDb  *self,
       return NULL;
     }
 
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "SELECT " COMPLAINT_COLUMNS " FROM complaints WHERE id = ?1 AND zone = ?2",
                               error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int64 (stmt, 1, (gint64) numeric);
-  sqlite3_bind_text (stmt, 2, zone, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
+  bd_sql_stmt_bind_int64 (stmt, 1, (gint64) numeric);
+  bd_sql_stmt_bind_text (stmt, 2, zone);
+  rc = bd_sql_stmt_step (stmt);
+  if (rc == BD_SQL_DONE)
     {
       g_set_error_literal (error, BD_STORE_ERROR, BD_STORE_ERROR_NOT_FOUND,
                            _("There is no such complaint in your zone."));
       return NULL;
     }
-  if (rc != SQLITE_ROW)
+  if (rc != BD_SQL_ROW)
     {
-      bd_database_set_error (self->db, error, "complaint");
+      bd_sql_connection_set_error (self->sql, error, "complaint");
       return NULL;
     }
   complaint = complaint_from_row (stmt, NULL);
@@ -219,18 +219,18 @@ static gint64
 next_change_seq (BdCentralDb  *self,
                  GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = bd_database_prepare (self->db,
+  g_autoptr(BdSqlStmt) stmt = bd_sql_connection_prepare (self->sql,
                                                       "SELECT coalesce (max (change_seq), 0) + 1 FROM complaints",
                                                       error);
 
   if (stmt == NULL)
     return -1;
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  if (bd_sql_stmt_step (stmt) != BD_SQL_ROW)
     {
-      bd_database_set_error (self->db, error, "complaint sequence");
+      bd_sql_connection_set_error (self->sql, error, "complaint sequence");
       return -1;
     }
-  return sqlite3_column_int64 (stmt, 0);
+  return bd_sql_stmt_column_int64 (stmt, 0);
 }
 
 static gboolean
@@ -245,25 +245,25 @@ add_event (BdCentralDb        *self,
            const char         *note,
            GError            **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
 
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "INSERT INTO complaint_events (complaint_id, at, by, role, action, "
                               "  from_status, to_status, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                               error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, at);
-  sqlite3_bind_text (stmt, 3, by, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, bd_role_to_string (role), -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 5, bd_complaint_action_to_string (action), -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 6, bd_complaint_status_to_string (from), -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 7, bd_complaint_status_to_string (to), -1, SQLITE_STATIC);
+  bd_sql_stmt_bind_text (stmt, 1, id);
+  bd_sql_stmt_bind_int64 (stmt, 2, at);
+  bd_sql_stmt_bind_text (stmt, 3, by);
+  bd_sql_stmt_bind_text (stmt, 4, bd_role_to_string (role));
+  bd_sql_stmt_bind_text (stmt, 5, bd_complaint_action_to_string (action));
+  bd_sql_stmt_bind_text (stmt, 6, bd_complaint_status_to_string (from));
+  bd_sql_stmt_bind_text (stmt, 7, bd_complaint_status_to_string (to));
   _bd_central_bind_text_or_null (stmt, 8, note);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  if (bd_sql_stmt_step (stmt) != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "complaint event");
+      bd_sql_connection_set_error (self->sql, error, "complaint event");
       return FALSE;
     }
   return TRUE;
@@ -279,23 +279,23 @@ add_caller (BdCentralDb         *self,
             const char          *by,
             GError             **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
 
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "INSERT INTO complaint_callers (complaint_id, account, mobile, channel, at, by) "
                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                               error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+  bd_sql_stmt_bind_text (stmt, 1, id);
   _bd_central_bind_text_or_null (stmt, 2, account);
   _bd_central_bind_text_or_null (stmt, 3, mobile);
-  sqlite3_bind_text (stmt, 4, bd_complaint_channel_to_string (channel), -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 5, at);
-  sqlite3_bind_text (stmt, 6, by, -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  bd_sql_stmt_bind_text (stmt, 4, bd_complaint_channel_to_string (channel));
+  bd_sql_stmt_bind_int64 (stmt, 5, at);
+  bd_sql_stmt_bind_text (stmt, 6, by);
+  if (bd_sql_stmt_step (stmt) != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "complaint caller");
+      bd_sql_connection_set_error (self->sql, error, "complaint caller");
       return FALSE;
     }
   return TRUE;
@@ -309,34 +309,34 @@ save (BdCentralDb  *self,
       gint64        now,
       GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   g_autofree char *pauses = pauses_to_text (c);
   gint64 seq = next_change_seq (self, error);
 
   if (seq < 0)
     return FALSE;
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "UPDATE complaints SET status = ?2, assigned_to = ?3, escalation_level = ?4, "
                               "  callers = ?5, resolved_at = ?6, closed_at = ?7, pauses = ?8, "
                               "  version = version + 1, updated_at = ?9, change_seq = ?10 WHERE id = ?1",
                               error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, c->id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, bd_complaint_status_to_string (c->status), -1, SQLITE_STATIC);
+  bd_sql_stmt_bind_text (stmt, 1, c->id);
+  bd_sql_stmt_bind_text (stmt, 2, bd_complaint_status_to_string (c->status));
   _bd_central_bind_text_or_null (stmt, 3, c->assigned_to);
-  sqlite3_bind_int (stmt, 4, c->escalation_level);
-  sqlite3_bind_int (stmt, 5, c->callers);
+  bd_sql_stmt_bind_int64 (stmt, 4, c->escalation_level);
+  bd_sql_stmt_bind_int64 (stmt, 5, c->callers);
   if (c->resolved_at != 0)
-    sqlite3_bind_int64 (stmt, 6, c->resolved_at);
+    bd_sql_stmt_bind_int64 (stmt, 6, c->resolved_at);
   if (c->closed_at != 0)
-    sqlite3_bind_int64 (stmt, 7, c->closed_at);
-  sqlite3_bind_text (stmt, 8, pauses, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 9, now);
-  sqlite3_bind_int64 (stmt, 10, seq);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+    bd_sql_stmt_bind_int64 (stmt, 7, c->closed_at);
+  bd_sql_stmt_bind_text (stmt, 8, pauses);
+  bd_sql_stmt_bind_int64 (stmt, 9, now);
+  bd_sql_stmt_bind_int64 (stmt, 10, seq);
+  if (bd_sql_stmt_step (stmt) != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "complaint update");
+      bd_sql_connection_set_error (self->sql, error, "complaint update");
       return FALSE;
     }
   c->version++;
@@ -355,7 +355,7 @@ allocate_number (BdCentralDb  *self,
   g_autoptr(GTimeZone) ist = g_time_zone_new_identifier ("Asia/Kolkata");
   g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (now);
   g_autoptr(GDateTime) local = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   g_autofree char *period = NULL;
   g_autoptr(GString) prefix = g_string_new (NULL);
   gint64 last;
@@ -368,21 +368,21 @@ allocate_number (BdCentralDb  *self,
     if (g_ascii_isalnum (*p))
       g_string_append_c (prefix, g_ascii_toupper (*p));
 
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "INSERT INTO complaint_numbers (zone, period, last) VALUES (?1, ?2, 1) "
                               "ON CONFLICT (zone, period) DO UPDATE SET last = last + 1 "
                               "RETURNING last",
                               error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, zone, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, period, -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  bd_sql_stmt_bind_text (stmt, 1, zone);
+  bd_sql_stmt_bind_text (stmt, 2, period);
+  if (bd_sql_stmt_step (stmt) != BD_SQL_ROW)
     {
-      bd_database_set_error (self->db, error, "complaint number");
+      bd_sql_connection_set_error (self->sql, error, "complaint number");
       return NULL;
     }
-  last = sqlite3_column_int64 (stmt, 0);
+  last = bd_sql_stmt_column_int64 (stmt, 0);
   return g_strdup_printf ("%s-%s-%05" G_GINT64_FORMAT, prefix->str, period, last);
 }
 
@@ -396,27 +396,27 @@ current_sla (BdCentralDb         *self,
              gint64              *out_per_day,
              GError             **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
 
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "SELECT version, allowed_s, compensation_per_day_paise FROM sla_rules "
                               "WHERE category = ?1 AND area_type = ?2 AND valid_from <= ?3 "
                               "ORDER BY valid_from DESC, version DESC LIMIT 1",
                               error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, bd_complaint_category_to_string (category), -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, bd_area_type_to_string (area), -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 3, now);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  bd_sql_stmt_bind_text (stmt, 1, bd_complaint_category_to_string (category));
+  bd_sql_stmt_bind_text (stmt, 2, bd_area_type_to_string (area));
+  bd_sql_stmt_bind_int64 (stmt, 3, now);
+  if (bd_sql_stmt_step (stmt) != BD_SQL_ROW)
     {
       g_set_error (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_INVALID_INPUT,
                    _("No service standard is on record for this kind of complaint."));
       return FALSE;
     }
-  *out_version = sqlite3_column_int64 (stmt, 0);
-  *out_allowed = sqlite3_column_int64 (stmt, 1);
-  *out_per_day = sqlite3_column_int64 (stmt, 2);
+  *out_version = bd_sql_stmt_column_int64 (stmt, 0);
+  *out_allowed = bd_sql_stmt_column_int64 (stmt, 1);
+  *out_per_day = bd_sql_stmt_column_int64 (stmt, 2);
   return TRUE;
 }
 
@@ -424,26 +424,26 @@ gboolean
 _bd_central_db_seed_sla_rules (BdCentralDb  *self,
                                GError      **error)
 {
-  g_autoptr(sqlite3_stmt) count = NULL;
-  g_autoptr(sqlite3_stmt) insert = NULL;
+  g_autoptr(BdSqlStmt) count = NULL;
+  g_autoptr(BdSqlStmt) insert = NULL;
   const BdSlaRule *rules;
   gsize n = 0;
 
-  count = bd_database_prepare (self->db, "SELECT count(*) FROM sla_rules", error);
+  count = bd_sql_connection_prepare (self->sql, "SELECT count(*) FROM sla_rules", error);
   if (count == NULL)
     return FALSE;
-  if (sqlite3_step (count) != SQLITE_ROW)
+  if (bd_sql_stmt_step (count) != BD_SQL_ROW)
     {
-      bd_database_set_error (self->db, error, "sla rules");
+      bd_sql_connection_set_error (self->sql, error, "sla rules");
       return FALSE;
     }
-  if (sqlite3_column_int64 (count, 0) > 0)
+  if (bd_sql_stmt_column_int64 (count, 0) > 0)
     return TRUE;
 
   rules = bd_sla_default_rules (&n);
-  if (!bd_database_begin (self->db, error))
+  if (!bd_sql_connection_begin (self->sql, error))
     return FALSE;
-  insert = bd_database_prepare (self->db,
+  insert = bd_sql_connection_prepare (self->sql,
                                 "INSERT INTO sla_rules (version, valid_from, category, area_type, "
                                 "  allowed_s, compensation_per_day_paise) VALUES (1, 0, ?1, ?2, ?3, ?4)",
                                 error);
@@ -451,21 +451,21 @@ _bd_central_db_seed_sla_rules (BdCentralDb  *self,
     goto fail;
   for (gsize i = 0; i < n; i++)
     {
-      sqlite3_reset (insert);
-      sqlite3_bind_text (insert, 1, bd_complaint_category_to_string (rules[i].category), -1, SQLITE_STATIC);
-      sqlite3_bind_text (insert, 2, bd_area_type_to_string (rules[i].area_type), -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (insert, 3, rules[i].allowed_s);
-      sqlite3_bind_int64 (insert, 4, rules[i].compensation_per_day_paise);
-      if (sqlite3_step (insert) != SQLITE_DONE)
+      bd_sql_stmt_reset (insert);
+      bd_sql_stmt_bind_text (insert, 1, bd_complaint_category_to_string (rules[i].category));
+      bd_sql_stmt_bind_text (insert, 2, bd_area_type_to_string (rules[i].area_type));
+      bd_sql_stmt_bind_int64 (insert, 3, rules[i].allowed_s);
+      bd_sql_stmt_bind_int64 (insert, 4, rules[i].compensation_per_day_paise);
+      if (bd_sql_stmt_step (insert) != BD_SQL_DONE)
         {
-          bd_database_set_error (self->db, error, "sla rule");
+          bd_sql_connection_set_error (self->sql, error, "sla rule");
           goto fail;
         }
     }
-  return bd_database_commit (self->db, error);
+  return bd_sql_connection_commit (self->sql, error);
 
 fail:
-  bd_database_rollback (self->db);
+  bd_sql_connection_rollback (self->sql);
   return FALSE;
 }
 
@@ -559,7 +559,7 @@ bd_central_db_complaint_file (BdCentralDb   *self,
                               GError       **error)
 {
   g_autoptr(BdComplaint) c = NULL;
-  g_autoptr(sqlite3_stmt) insert = NULL;
+  g_autoptr(BdSqlStmt) insert = NULL;
   g_autofree char *body = NULL;
   gint64 sla_version, seq;
   gboolean found = FALSE;
@@ -568,7 +568,7 @@ bd_central_db_complaint_file (BdCentralDb   *self,
   g_return_val_if_fail (zone != NULL && draft != NULL && key != NULL, FALSE);
 
   *out_replayed = FALSE;
-  if (!bd_database_begin (self->db, error))
+  if (!bd_sql_connection_begin (self->sql, error))
     return FALSE;
 
   if (!_bd_central_db_idempotency_lookup (self, key, staff_username, request_hash, &found,
@@ -577,7 +577,7 @@ bd_central_db_complaint_file (BdCentralDb   *self,
   if (found)
     {
       *out_replayed = TRUE;
-      return bd_database_commit (self->db, error);
+      return bd_sql_connection_commit (self->sql, error);
     }
 
   c = bd_complaint_copy (draft);
@@ -619,40 +619,40 @@ bd_central_db_complaint_file (BdCentralDb   *self,
   c->version = 1;
   c->updated_at = now;
 
-  insert = bd_database_prepare (self->db,
+  insert = bd_sql_connection_prepare (self->sql,
                                 "INSERT INTO complaints (number, zone, account, category, description, "
                                 "  contact_mobile, channel, feeder, dt, pole, area_type, status, callers, "
                                 "  created_at, created_by, sla_version, sla_allowed_s, "
                                 "  compensation_per_day_paise, pauses, version, updated_at, change_seq) "
                                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'new', 1, ?12, ?13, "
-                                "  ?14, ?15, ?16, '[]', 1, ?12, ?17)",
+                                "  ?14, ?15, ?16, '[]', 1, ?12, ?17) RETURNING id",
                                 error);
   if (insert == NULL)
     goto fail;
-  sqlite3_bind_text (insert, 1, c->number, -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 2, zone, -1, SQLITE_STATIC);
+  bd_sql_stmt_bind_text (insert, 1, c->number);
+  bd_sql_stmt_bind_text (insert, 2, zone);
   _bd_central_bind_text_or_null (insert, 3, c->account);
-  sqlite3_bind_text (insert, 4, bd_complaint_category_to_string (c->category), -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 5, c->description, -1, SQLITE_STATIC);
+  bd_sql_stmt_bind_text (insert, 4, bd_complaint_category_to_string (c->category));
+  bd_sql_stmt_bind_text (insert, 5, c->description);
   _bd_central_bind_text_or_null (insert, 6, c->contact_mobile);
-  sqlite3_bind_text (insert, 7, bd_complaint_channel_to_string (c->channel), -1, SQLITE_STATIC);
+  bd_sql_stmt_bind_text (insert, 7, bd_complaint_channel_to_string (c->channel));
   _bd_central_bind_text_or_null (insert, 8, c->feeder);
   _bd_central_bind_text_or_null (insert, 9, c->dt);
   _bd_central_bind_text_or_null (insert, 10, c->pole);
-  sqlite3_bind_text (insert, 11, bd_area_type_to_string (c->area_type), -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (insert, 12, now);
-  sqlite3_bind_text (insert, 13, staff_username, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (insert, 14, sla_version);
-  sqlite3_bind_int64 (insert, 15, c->sla_allowed_s);
-  sqlite3_bind_int64 (insert, 16, c->compensation_per_day_paise);
-  sqlite3_bind_int64 (insert, 17, seq);
-  if (sqlite3_step (insert) != SQLITE_DONE)
+  bd_sql_stmt_bind_text (insert, 11, bd_area_type_to_string (c->area_type));
+  bd_sql_stmt_bind_int64 (insert, 12, now);
+  bd_sql_stmt_bind_text (insert, 13, staff_username);
+  bd_sql_stmt_bind_int64 (insert, 14, sla_version);
+  bd_sql_stmt_bind_int64 (insert, 15, c->sla_allowed_s);
+  bd_sql_stmt_bind_int64 (insert, 16, c->compensation_per_day_paise);
+  bd_sql_stmt_bind_int64 (insert, 17, seq);
+  if (bd_sql_stmt_step (insert) != BD_SQL_ROW)
     {
-      bd_database_set_error (self->db, error, "complaint insert");
+      bd_sql_connection_set_error (self->sql, error, "complaint insert");
       goto fail;
     }
-  c->id = g_strdup_printf ("%" G_GINT64_FORMAT,
-                           (gint64) sqlite3_last_insert_rowid (bd_database_get_handle (self->db)));
+  c->id = g_strdup_printf ("%" G_GINT64_FORMAT, bd_sql_stmt_column_int64 (insert, 0));
+  bd_sql_stmt_reset (insert);
 
   if (!add_event (self, c->id, now, staff_username, staff_role, BD_COMPLAINT_ACTION_FILE,
                   BD_COMPLAINT_STATUS_NEW, BD_COMPLAINT_STATUS_NEW, NULL, error) ||
@@ -667,7 +667,7 @@ bd_central_db_complaint_file (BdCentralDb   *self,
   body = complaint_body (c);
   if (!_bd_central_db_idempotency_store (self, key, staff_username, request_hash, 201, body, now, error))
     goto fail;
-  if (!bd_database_commit (self->db, error))
+  if (!bd_sql_connection_commit (self->sql, error))
     goto fail;
 
   *out_status = 201;
@@ -675,7 +675,7 @@ bd_central_db_complaint_file (BdCentralDb   *self,
   return TRUE;
 
 fail:
-  bd_database_rollback (self->db);
+  bd_sql_connection_rollback (self->sql);
   return FALSE;
 }
 
@@ -708,7 +708,7 @@ bd_central_db_complaint_act (BdCentralDb         *self,
   g_return_val_if_fail (BD_IS_CENTRAL_DB (self), FALSE);
 
   *out_replayed = FALSE;
-  if (!bd_database_begin (self->db, error))
+  if (!bd_sql_connection_begin (self->sql, error))
     return FALSE;
 
   if (!_bd_central_db_idempotency_lookup (self, key, staff_username, request_hash, &found,
@@ -717,7 +717,7 @@ bd_central_db_complaint_act (BdCentralDb         *self,
   if (found)
     {
       *out_replayed = TRUE;
-      return bd_database_commit (self->db, error);
+      return bd_sql_connection_commit (self->sql, error);
     }
 
   c = load (self, zone, id, TRUE, error);
@@ -803,7 +803,7 @@ bd_central_db_complaint_act (BdCentralDb         *self,
   body = complaint_body (c);
   if (!_bd_central_db_idempotency_store (self, key, staff_username, request_hash, 200, body, now, error))
     goto fail;
-  if (!bd_database_commit (self->db, error))
+  if (!bd_sql_connection_commit (self->sql, error))
     goto fail;
 
   *out_status = 200;
@@ -811,7 +811,7 @@ bd_central_db_complaint_act (BdCentralDb         *self,
   return TRUE;
 
 fail:
-  bd_database_rollback (self->db);
+  bd_sql_connection_rollback (self->sql);
   return FALSE;
 }
 
@@ -851,7 +851,7 @@ bd_central_db_complaint_list (BdCentralDb                    *self,
                               guint                          *out_total,
                               GError                        **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) bd_complaint_free);
   g_autofree char *statuses = filter->statuses != NULL ? g_strjoinv (",", filter->statuses) : NULL;
   guint matched = 0;
@@ -861,7 +861,7 @@ bd_central_db_complaint_list (BdCentralDb                    *self,
 
   /* Status, category, account and text narrow in SQL; the SLA state is
    * the core's clock, so it is read in C over at most MAX_SCAN rows. */
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "SELECT " COMPLAINT_COLUMNS " FROM complaints WHERE zone = ?1 "
                               "AND (?2 IS NULL OR instr (',' || ?2 || ',', ',' || status || ',') > 0) "
                               "AND (?3 IS NULL OR category = ?3) "
@@ -871,14 +871,14 @@ bd_central_db_complaint_list (BdCentralDb                    *self,
                               error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, zone, -1, SQLITE_STATIC);
+  bd_sql_stmt_bind_text (stmt, 1, zone);
   _bd_central_bind_text_or_null (stmt, 2, statuses);
   if (filter->category >= 0)
-    sqlite3_bind_text (stmt, 3, bd_complaint_category_to_string (filter->category), -1, SQLITE_STATIC);
+    bd_sql_stmt_bind_text (stmt, 3, bd_complaint_category_to_string (filter->category));
   _bd_central_bind_text_or_null (stmt, 4, filter->account);
   _bd_central_bind_text_or_null (stmt, 5, filter->text);
 
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = bd_sql_stmt_step (stmt)) == BD_SQL_ROW)
     {
       g_autoptr(BdComplaint) c = complaint_from_row (stmt, NULL);
 
@@ -888,9 +888,9 @@ bd_central_db_complaint_list (BdCentralDb                    *self,
         g_ptr_array_add (out, g_steal_pointer (&c));
       matched++;
     }
-  if (rc != SQLITE_DONE)
+  if (rc != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "complaints");
+      bd_sql_connection_set_error (self->sql, error, "complaints");
       return NULL;
     }
   *out_total = matched;
@@ -924,14 +924,14 @@ bd_central_db_complaint_duplicates (BdCentralDb         *self,
                                     const char          *pole,
                                     GError             **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) bd_complaint_free);
   g_autoptr(GHashTable) ranks = g_hash_table_new (NULL, NULL);
   int rc;
 
   g_return_val_if_fail (BD_IS_CENTRAL_DB (self), NULL);
 
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "SELECT " COMPLAINT_COLUMNS " FROM complaints WHERE zone = ?1 "
                               "AND status IN ('new','assigned','in_progress','reopened','escalated') "
                               "AND (account = ?2 OR dt = ?3 OR feeder = ?4 OR pole = ?5) "
@@ -939,12 +939,12 @@ bd_central_db_complaint_duplicates (BdCentralDb         *self,
                               error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, zone, -1, SQLITE_STATIC);
+  bd_sql_stmt_bind_text (stmt, 1, zone);
   _bd_central_bind_text_or_null (stmt, 2, account);
   _bd_central_bind_text_or_null (stmt, 3, dt);
   _bd_central_bind_text_or_null (stmt, 4, feeder);
   _bd_central_bind_text_or_null (stmt, 5, pole);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = bd_sql_stmt_step (stmt)) == BD_SQL_ROW)
     {
       g_autoptr(BdComplaint) c = complaint_from_row (stmt, NULL);
       int rank = bd_complaint_duplicate_rank (c, category, account, dt, feeder, pole);
@@ -954,9 +954,9 @@ bd_central_db_complaint_duplicates (BdCentralDb         *self,
       g_hash_table_insert (ranks, c, GINT_TO_POINTER (rank));
       g_ptr_array_add (out, g_steal_pointer (&c));
     }
-  if (rc != SQLITE_DONE)
+  if (rc != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "complaint duplicates");
+      bd_sql_connection_set_error (self->sql, error, "complaint duplicates");
       return NULL;
     }
   g_ptr_array_sort_with_data (out, compare_rank, ranks);
@@ -972,25 +972,25 @@ bd_central_db_complaint_changes (BdCentralDb  *self,
                                  gboolean     *out_has_more,
                                  GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) bd_complaint_free);
   gint64 next = after_seq;
   int rc;
 
   g_return_val_if_fail (BD_IS_CENTRAL_DB (self), NULL);
 
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "SELECT " COMPLAINT_COLUMNS " FROM complaints "
                               "WHERE zone = ?1 AND change_seq > ?2 ORDER BY change_seq LIMIT ?3",
                               error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, zone, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, after_seq);
+  bd_sql_stmt_bind_text (stmt, 1, zone);
+  bd_sql_stmt_bind_int64 (stmt, 2, after_seq);
   /* One more than asked says whether more follow. */
-  sqlite3_bind_int64 (stmt, 3, (gint64) limit + 1);
+  bd_sql_stmt_bind_int64 (stmt, 3, (gint64) limit + 1);
   *out_has_more = FALSE;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = bd_sql_stmt_step (stmt)) == BD_SQL_ROW)
     {
       gint64 seq;
       BdComplaint *c;
@@ -1004,9 +1004,9 @@ bd_central_db_complaint_changes (BdCentralDb  *self,
       next = seq;
       g_ptr_array_add (out, c);
     }
-  if (rc != SQLITE_DONE)
+  if (rc != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "complaint changes");
+      bd_sql_connection_set_error (self->sql, error, "complaint changes");
       return NULL;
     }
   *out_next_seq = next;
@@ -1019,8 +1019,8 @@ bd_central_db_complaint_summary (BdCentralDb  *self,
                                  gint64        now,
                                  GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(sqlite3_stmt) consumers = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) consumers = NULL;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   gint64 by_category[BD_COMPLAINT_N_CATEGORIES] = { 0, };
   gint64 by_status[BD_COMPLAINT_STATUS_REJECTED + 1] = { 0, };
@@ -1031,14 +1031,14 @@ bd_central_db_complaint_summary (BdCentralDb  *self,
   g_return_val_if_fail (BD_IS_CENTRAL_DB (self), NULL);
 
   /* Every complaint not closed or rejected can still owe compensation. */
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "SELECT " COMPLAINT_COLUMNS " FROM complaints WHERE zone = ?1 "
                               "AND status NOT IN ('closed','rejected') ORDER BY id DESC LIMIT " G_STRINGIFY (MAX_SCAN),
                               error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, zone, -1, SQLITE_STATIC);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  bd_sql_stmt_bind_text (stmt, 1, zone);
+  while ((rc = bd_sql_stmt_step (stmt)) == BD_SQL_ROW)
     {
       g_autoptr(BdComplaint) c = complaint_from_row (stmt, NULL);
       BdSlaClock clock;
@@ -1060,26 +1060,26 @@ bd_central_db_complaint_summary (BdCentralDb  *self,
       if (bd_complaint_status_is_open (c->status) && c->callers > 1)
         g_ptr_array_add (outages, g_steal_pointer (&c));
     }
-  if (rc != SQLITE_DONE)
+  if (rc != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "complaint summary");
+      bd_sql_connection_set_error (self->sql, error, "complaint summary");
       return NULL;
     }
 
   /* A smart meter whose balance has not moved for a day has stopped
    * reporting (the balance moves only with a reading). */
-  consumers = bd_database_prepare (self->db,
+  consumers = bd_sql_connection_prepare (self->sql,
                                    "SELECT sum (balance_paise < 0), "
                                    "  sum (meter_type = 'smart' AND (balance_as_of IS NULL OR balance_as_of < ?2)) "
                                    "FROM consumers WHERE zone = ?1",
                                    error);
   if (consumers == NULL)
     return NULL;
-  sqlite3_bind_text (consumers, 1, zone, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (consumers, 2, now - 24 * 60 * 60);
-  if (sqlite3_step (consumers) != SQLITE_ROW)
+  bd_sql_stmt_bind_text (consumers, 1, zone);
+  bd_sql_stmt_bind_int64 (consumers, 2, now - 24 * 60 * 60);
+  if (bd_sql_stmt_step (consumers) != BD_SQL_ROW)
     {
-      bd_database_set_error (self->db, error, "consumer summary");
+      bd_sql_connection_set_error (self->sql, error, "consumer summary");
       return NULL;
     }
 
@@ -1138,9 +1138,9 @@ bd_central_db_complaint_summary (BdCentralDb  *self,
     }
   json_builder_end_array (builder);
   json_builder_set_member_name (builder, "negative_balance_consumers");
-  json_builder_add_int_value (builder, sqlite3_column_int64 (consumers, 0));
+  json_builder_add_int_value (builder, bd_sql_stmt_column_int64 (consumers, 0));
   json_builder_set_member_name (builder, "silent_meters");
-  json_builder_add_int_value (builder, sqlite3_column_int64 (consumers, 1));
+  json_builder_add_int_value (builder, bd_sql_stmt_column_int64 (consumers, 1));
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);

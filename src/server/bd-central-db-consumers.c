@@ -72,14 +72,14 @@ next_change_seq (BdCentralDb  *self,
   if (stmt == NULL)
     return -1;
 
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  if (bd_sql_stmt_step (stmt) != BD_SQL_ROW)
     {
-      bd_database_set_error (self->db, error, "change sequence");
+      bd_sql_connection_set_error (self->sql, error, "change sequence");
       return -1;
     }
-  seq = sqlite3_column_int64 (stmt, 0);
+  seq = bd_sql_stmt_column_int64 (stmt, 0);
   /* Drain so the UPDATE completes before the statement is reset. */
-  while (sqlite3_step (stmt) == SQLITE_ROW)
+  while (bd_sql_stmt_step (stmt) == BD_SQL_ROW)
     ;
 
   return seq;
@@ -88,7 +88,7 @@ next_change_seq (BdCentralDb  *self,
 /* Binds the consumer's fields as ?1..?24 in CONSUMER_COLUMNS order, then
  * the change sequence as ?25 and the name key as ?26. */
 static void
-bind_consumer (sqlite3_stmt *stmt,
+bind_consumer (BdSqlStmt *stmt,
                BdConsumer   *consumer,
                gint64        change_seq,
                const char   *name_key)
@@ -103,27 +103,27 @@ bind_consumer (sqlite3_stmt *stmt,
   _bd_central_bind_text_or_null (stmt, 1 + COL_RELATION_HI, bd_consumer_get_relation_hi (consumer) ?: "");
   _bd_central_bind_text_or_null (stmt, 1 + COL_ADDRESS, bd_consumer_get_address (consumer) ?: "");
   _bd_central_bind_text_or_null (stmt, 1 + COL_MOBILE, bd_consumer_get_mobile (consumer));
-  sqlite3_bind_int (stmt, 1 + COL_MOBILE_VERIFIED, bd_consumer_get_mobile_verified (consumer) ? 1 : 0);
+  bd_sql_stmt_bind_int64 (stmt, 1 + COL_MOBILE_VERIFIED, bd_consumer_get_mobile_verified (consumer) ? 1 : 0);
   _bd_central_bind_text_or_null (stmt, 1 + COL_METER_SERIAL, bd_consumer_get_meter_serial (consumer) ?: "");
   _bd_central_bind_text_or_null (stmt, 1 + COL_METER_MAKE, bd_consumer_get_meter_make (consumer) ?: "");
   _bd_central_bind_text_or_null (stmt, 1 + COL_METER_TYPE, bd_meter_type_to_string (bd_consumer_get_meter_type (consumer)));
   _bd_central_bind_text_or_null (stmt, 1 + COL_CATEGORY, bd_consumer_get_category (consumer) ?: "");
-  sqlite3_bind_int64 (stmt, 1 + COL_SANCTIONED_LOAD_W, bd_consumer_get_sanctioned_load_w (consumer));
+  bd_sql_stmt_bind_int64 (stmt, 1 + COL_SANCTIONED_LOAD_W, bd_consumer_get_sanctioned_load_w (consumer));
   _bd_central_bind_text_or_null (stmt, 1 + COL_PHASE, bd_phase_to_string (bd_consumer_get_phase (consumer)));
   _bd_central_bind_text_or_null (stmt, 1 + COL_FEEDER, bd_consumer_get_feeder (consumer) ?: "");
   _bd_central_bind_text_or_null (stmt, 1 + COL_DT, bd_consumer_get_dt (consumer) ?: "");
   _bd_central_bind_text_or_null (stmt, 1 + COL_POLE, bd_consumer_get_pole (consumer) ?: "");
   _bd_central_bind_text_or_null (stmt, 1 + COL_AREA_TYPE, bd_area_type_to_string (bd_consumer_get_area_type (consumer)));
   _bd_central_bind_text_or_null (stmt, 1 + COL_SUPPLY_STATUS, bd_supply_status_to_string (bd_consumer_get_supply_status (consumer)));
-  sqlite3_bind_int64 (stmt, 1 + COL_BALANCE_PAISE, bd_consumer_get_balance_paise (consumer));
+  bd_sql_stmt_bind_int64 (stmt, 1 + COL_BALANCE_PAISE, bd_consumer_get_balance_paise (consumer));
   if (balance_as_of != 0)
-    sqlite3_bind_int64 (stmt, 1 + COL_BALANCE_AS_OF, balance_as_of);
+    bd_sql_stmt_bind_int64 (stmt, 1 + COL_BALANCE_AS_OF, balance_as_of);
   else
-    sqlite3_bind_null (stmt, 1 + COL_BALANCE_AS_OF);
-  sqlite3_bind_int64 (stmt, 1 + COL_VERSION, bd_consumer_get_version (consumer));
-  sqlite3_bind_int64 (stmt, 1 + COL_UPDATED_AT, bd_consumer_get_updated_at (consumer));
-  sqlite3_bind_int64 (stmt, 25, change_seq);
-  sqlite3_bind_text (stmt, 26, name_key, -1, SQLITE_STATIC);
+    bd_sql_stmt_bind_null (stmt, 1 + COL_BALANCE_AS_OF);
+  bd_sql_stmt_bind_int64 (stmt, 1 + COL_VERSION, bd_consumer_get_version (consumer));
+  bd_sql_stmt_bind_int64 (stmt, 1 + COL_UPDATED_AT, bd_consumer_get_updated_at (consumer));
+  bd_sql_stmt_bind_int64 (stmt, 25, change_seq);
+  bd_sql_stmt_bind_text (stmt, 26, name_key);
 }
 
 char *
@@ -137,7 +137,7 @@ _bd_central_db_build_name_key (const char *name_en,
 }
 
 BdConsumer *
-_bd_central_db_consumer_from_row (sqlite3_stmt *stmt)
+_bd_central_db_consumer_from_row (BdSqlStmt *stmt)
 {
   BdConsumer *consumer = bd_consumer_new (_bd_central_column_text (stmt, COL_ACCOUNT));
   BdMeterType meter_type = BD_METER_TYPE_SMART;
@@ -158,23 +158,23 @@ _bd_central_db_consumer_from_row (sqlite3_stmt *stmt)
   bd_consumer_set_relation_en (consumer, _bd_central_column_text (stmt, COL_RELATION_EN));
   bd_consumer_set_relation_hi (consumer, _bd_central_column_text (stmt, COL_RELATION_HI));
   bd_consumer_set_address (consumer, _bd_central_column_text (stmt, COL_ADDRESS));
-  bd_consumer_set_mobile (consumer, (const char *) sqlite3_column_text (stmt, COL_MOBILE));
-  bd_consumer_set_mobile_verified (consumer, sqlite3_column_int (stmt, COL_MOBILE_VERIFIED) != 0);
+  bd_consumer_set_mobile (consumer, bd_sql_stmt_column_text (stmt, COL_MOBILE));
+  bd_consumer_set_mobile_verified (consumer, bd_sql_stmt_column_int (stmt, COL_MOBILE_VERIFIED) != 0);
   bd_consumer_set_meter_serial (consumer, _bd_central_column_text (stmt, COL_METER_SERIAL));
   bd_consumer_set_meter_make (consumer, _bd_central_column_text (stmt, COL_METER_MAKE));
   bd_consumer_set_meter_type (consumer, meter_type);
   bd_consumer_set_category (consumer, _bd_central_column_text (stmt, COL_CATEGORY));
-  bd_consumer_set_sanctioned_load_w (consumer, sqlite3_column_int64 (stmt, COL_SANCTIONED_LOAD_W));
+  bd_consumer_set_sanctioned_load_w (consumer, bd_sql_stmt_column_int64 (stmt, COL_SANCTIONED_LOAD_W));
   bd_consumer_set_phase (consumer, phase);
   bd_consumer_set_feeder (consumer, _bd_central_column_text (stmt, COL_FEEDER));
   bd_consumer_set_dt (consumer, _bd_central_column_text (stmt, COL_DT));
   bd_consumer_set_pole (consumer, _bd_central_column_text (stmt, COL_POLE));
   bd_consumer_set_area_type (consumer, area_type);
   bd_consumer_set_supply_status (consumer, supply_status);
-  bd_consumer_set_balance_paise (consumer, sqlite3_column_int64 (stmt, COL_BALANCE_PAISE));
-  bd_consumer_set_balance_as_of (consumer, sqlite3_column_int64 (stmt, COL_BALANCE_AS_OF));
-  bd_consumer_set_version (consumer, sqlite3_column_int64 (stmt, COL_VERSION));
-  bd_consumer_set_updated_at (consumer, sqlite3_column_int64 (stmt, COL_UPDATED_AT));
+  bd_consumer_set_balance_paise (consumer, bd_sql_stmt_column_int64 (stmt, COL_BALANCE_PAISE));
+  bd_consumer_set_balance_as_of (consumer, bd_sql_stmt_column_int64 (stmt, COL_BALANCE_AS_OF));
+  bd_consumer_set_version (consumer, bd_sql_stmt_column_int64 (stmt, COL_VERSION));
+  bd_consumer_set_updated_at (consumer, bd_sql_stmt_column_int64 (stmt, COL_UPDATED_AT));
 
   return consumer;
 }
@@ -201,9 +201,9 @@ _bd_central_db_insert_row (BdCentralDb  *self,
 
   name_key = dup_name_key (self, consumer);
   bind_consumer (stmt, consumer, seq, name_key);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  if (bd_sql_stmt_step (stmt) != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "consumer insert");
+      bd_sql_connection_set_error (self->sql, error, "consumer insert");
       return FALSE;
     }
 
@@ -234,32 +234,32 @@ _bd_central_db_update_row (BdCentralDb  *self,
                            gint64        now,
                            GError      **error)
 {
-  g_autoptr(sqlite3_stmt) version_stmt = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) version_stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   g_autofree char *name_key = NULL;
   gint64 seq;
   gint64 version;
   int rc;
 
-  version_stmt = bd_database_prepare (self->db,
+  version_stmt = bd_sql_connection_prepare (self->sql,
                                       "SELECT version FROM consumers WHERE account = ?1", error);
   if (version_stmt == NULL)
     return FALSE;
   _bd_central_bind_text_or_null (version_stmt, 1, bd_consumer_get_account (consumer));
-  rc = sqlite3_step (version_stmt);
-  if (rc == SQLITE_DONE)
+  rc = bd_sql_stmt_step (version_stmt);
+  if (rc == BD_SQL_DONE)
     {
       g_set_error (error, BD_STORE_ERROR, BD_STORE_ERROR_NOT_FOUND,
                    _("No consumer with account number %s."), bd_consumer_get_account (consumer));
       return FALSE;
     }
-  if (rc != SQLITE_ROW)
+  if (rc != BD_SQL_ROW)
     {
-      bd_database_set_error (self->db, error, "consumer version");
+      bd_sql_connection_set_error (self->sql, error, "consumer version");
       return FALSE;
     }
-  version = sqlite3_column_int64 (version_stmt, 0) + 1;
-  sqlite3_reset (version_stmt);
+  version = bd_sql_stmt_column_int64 (version_stmt, 0) + 1;
+  bd_sql_stmt_reset (version_stmt);
 
   seq = next_change_seq (self, error);
   if (seq < 0)
@@ -267,7 +267,7 @@ _bd_central_db_update_row (BdCentralDb  *self,
 
   /* The triggers of migration 2 move the record's name keys in the FTS
    * index and its count to the new feed bucket. */
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "UPDATE consumers SET zone = ?2, name_en = ?3, name_hi = ?4, "
                               "  relation_en = ?5, relation_hi = ?6, address = ?7, mobile = ?8, "
                               "  mobile_verified = ?9, meter_serial = ?10, meter_make = ?11, "
@@ -284,9 +284,9 @@ _bd_central_db_update_row (BdCentralDb  *self,
   bd_consumer_set_updated_at (consumer, now);
   name_key = dup_name_key (self, consumer);
   bind_consumer (stmt, consumer, seq, name_key);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  if (bd_sql_stmt_step (stmt) != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "consumer update");
+      bd_sql_connection_set_error (self->sql, error, "consumer update");
       return FALSE;
     }
 
@@ -303,16 +303,16 @@ bd_central_db_update_consumer (BdCentralDb  *self,
   g_return_val_if_fail (BD_IS_CONSUMER (consumer), FALSE);
   g_return_val_if_fail (!self->bulk, FALSE);
 
-  if (!bd_database_begin (self->db, error))
+  if (!bd_sql_connection_begin (self->sql, error))
     return FALSE;
 
   if (!_bd_central_db_update_row (self, consumer, now, error))
     {
-      bd_database_rollback (self->db);
+      bd_sql_connection_rollback (self->sql);
       return FALSE;
     }
 
-  return bd_database_commit (self->db, error);
+  return bd_sql_connection_commit (self->sql, error);
 }
 
 BdConsumer *
@@ -330,15 +330,15 @@ bd_central_db_lookup_consumer (BdCentralDb  *self,
   stmt = _bd_central_db_cached_stmt (self, STMT_LOOKUP, error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, account, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, zone, -1, SQLITE_STATIC);
+  bd_sql_stmt_bind_text (stmt, 1, account);
+  bd_sql_stmt_bind_text (stmt, 2, zone);
 
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+  rc = bd_sql_stmt_step (stmt);
+  if (rc == BD_SQL_ROW)
     return _bd_central_db_consumer_from_row (stmt);
-  if (rc != SQLITE_DONE)
+  if (rc != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "consumer lookup");
+      bd_sql_connection_set_error (self->sql, error, "consumer lookup");
       return NULL;
     }
 

@@ -17,26 +17,26 @@ bd_central_db_count_consumers (BdCentralDb  *self,
                                const char   *zone,
                                GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
 
   g_return_val_if_fail (BD_IS_CENTRAL_DB (self), -1);
 
   /* The feed's bucket counts hold one entry per consumer: summing a few
    * hundred buckets beats counting a million rows. */
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "SELECT COALESCE (SUM (n), 0) FROM feed_buckets "
                               "WHERE ?1 IS NULL OR zone = ?1",
                               error);
   if (stmt == NULL)
     return -1;
   _bd_central_bind_text_or_null (stmt, 1, zone);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  if (bd_sql_stmt_step (stmt) != BD_SQL_ROW)
     {
-      bd_database_set_error (self->db, error, "consumer count");
+      bd_sql_connection_set_error (self->sql, error, "consumer count");
       return -1;
     }
 
-  return sqlite3_column_int64 (stmt, 0);
+  return bd_sql_stmt_column_int64 (stmt, 0);
 }
 
 BdChangesPage *
@@ -47,7 +47,6 @@ bd_central_db_changes (BdCentralDb  *self,
                        GArray      **out_seqs,
                        GError      **error)
 {
-  sqlite3 *handle;
   g_autoptr(BdCentralCachedStmt) stmt = NULL;
   g_autoptr(BdCentralCachedStmt) remaining_stmt = NULL;
   g_autoptr(BdChangesPage) page = NULL;
@@ -60,47 +59,35 @@ bd_central_db_changes (BdCentralDb  *self,
   g_return_val_if_fail (zone != NULL, NULL);
   g_return_val_if_fail (limit > 0, NULL);
 
-  handle = bd_database_get_handle (self->db);
-
   /* The page and its remaining count come from one snapshot, so they
    * agree even while other connections write. */
-  own_transaction = sqlite3_get_autocommit (handle) != 0;
-  if (own_transaction)
-    {
-      g_autoptr(BdCentralCachedStmt) begin = _bd_central_db_cached_stmt (self, STMT_BEGIN_READ, error);
-
-      if (begin == NULL)
-        return NULL;
-      if (sqlite3_step (begin) != SQLITE_DONE)
-        {
-          bd_database_set_error (self->db, error, "changes");
-          return NULL;
-        }
-    }
+  own_transaction = !bd_sql_connection_in_transaction (self->sql);
+  if (own_transaction && !bd_sql_connection_begin_read (self->sql, error))
+    return NULL;
 
   stmt = _bd_central_db_cached_stmt (self, STMT_CHANGES, error);
   if (stmt == NULL)
     goto out;
-  sqlite3_bind_text (stmt, 1, zone, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, last_seq);
-  sqlite3_bind_int64 (stmt, 3, limit);
+  bd_sql_stmt_bind_text (stmt, 1, zone);
+  bd_sql_stmt_bind_int64 (stmt, 2, last_seq);
+  bd_sql_stmt_bind_int64 (stmt, 3, limit);
 
   page = bd_changes_page_new ();
   if (page->consumers == NULL)
     page->consumers = g_ptr_array_new_with_free_func (g_object_unref);
   seqs = g_array_sized_new (FALSE, FALSE, sizeof (gint64), MIN (limit, 1000));
 
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = bd_sql_stmt_step (stmt)) == BD_SQL_ROW)
     {
-      gint64 seq = sqlite3_column_int64 (stmt, COL_EXTRA);
+      gint64 seq = bd_sql_stmt_column_int64 (stmt, COL_EXTRA);
 
       g_ptr_array_add (page->consumers, _bd_central_db_consumer_from_row (stmt));
       g_array_append_val (seqs, seq);
       last_seq = seq;
     }
-  if (rc != SQLITE_DONE)
+  if (rc != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "changes");
+      bd_sql_connection_set_error (self->sql, error, "changes");
       g_clear_pointer (&page, bd_changes_page_free);
       goto out;
     }
@@ -118,16 +105,16 @@ bd_central_db_changes (BdCentralDb  *self,
           g_clear_pointer (&page, bd_changes_page_free);
           goto out;
         }
-      sqlite3_bind_text (remaining_stmt, 1, zone, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (remaining_stmt, 2, last_seq);
-      if (sqlite3_step (remaining_stmt) != SQLITE_ROW)
+      bd_sql_stmt_bind_text (remaining_stmt, 1, zone);
+      bd_sql_stmt_bind_int64 (remaining_stmt, 2, last_seq);
+      if (bd_sql_stmt_step (remaining_stmt) != BD_SQL_ROW)
         {
-          bd_database_set_error (self->db, error, "changes count");
+          bd_sql_connection_set_error (self->sql, error, "changes count");
           g_clear_pointer (&page, bd_changes_page_free);
           goto out;
         }
       /* Never negative, even if a hand-edited database broke the counts. */
-      page->remaining = MAX (sqlite3_column_int64 (remaining_stmt, 0), 0);
+      page->remaining = MAX (bd_sql_stmt_column_int64 (remaining_stmt, 0), 0);
     }
 
   page->has_more = page->remaining > 0;
@@ -142,17 +129,15 @@ out:
     {
       /* A stepped statement would hold the snapshot open past COMMIT. */
       if (stmt != NULL)
-        sqlite3_reset (stmt);
+        bd_sql_stmt_reset (stmt);
       if (remaining_stmt != NULL)
-        sqlite3_reset (remaining_stmt);
+        bd_sql_stmt_reset (remaining_stmt);
 
-      g_autoptr(BdCentralCachedStmt) end = _bd_central_db_cached_stmt (self, STMT_END_READ, NULL);
-
-      if (end == NULL || sqlite3_step (end) != SQLITE_DONE)
+      if (!bd_sql_connection_commit (self->sql, NULL))
         {
           /* A read transaction cannot fail to commit in a way that loses
            * data; leaving it open would pin the WAL, so roll it back. */
-          bd_database_rollback (self->db);
+          bd_sql_connection_rollback (self->sql);
         }
     }
 

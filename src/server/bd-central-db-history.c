@@ -37,9 +37,9 @@ _bd_central_db_add_history (BdCentralDb  *self,
                             const char   *to_value,
                             GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
 
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "INSERT INTO consumer_history (account, at, by, role, action, "
                               "  field, from_value, to_value) "
                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -47,17 +47,17 @@ _bd_central_db_add_history (BdCentralDb  *self,
   if (stmt == NULL)
     return FALSE;
 
-  sqlite3_bind_text (stmt, 1, account, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, at);
-  sqlite3_bind_text (stmt, 3, by, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, role, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 5, action, -1, SQLITE_STATIC);
+  bd_sql_stmt_bind_text (stmt, 1, account);
+  bd_sql_stmt_bind_int64 (stmt, 2, at);
+  bd_sql_stmt_bind_text (stmt, 3, by);
+  bd_sql_stmt_bind_text (stmt, 4, role);
+  bd_sql_stmt_bind_text (stmt, 5, action);
   _bd_central_bind_text_or_null (stmt, 6, field);
   _bd_central_bind_text_or_null (stmt, 7, from_value);
   _bd_central_bind_text_or_null (stmt, 8, to_value);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  if (bd_sql_stmt_step (stmt) != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "history insert");
+      bd_sql_connection_set_error (self->sql, error, "history insert");
       return FALSE;
     }
 
@@ -88,7 +88,7 @@ bd_central_db_history (BdCentralDb  *self,
                        GError      **error)
 {
   g_autoptr(BdConsumer) consumer = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   int rc;
 
@@ -98,22 +98,22 @@ bd_central_db_history (BdCentralDb  *self,
   if (consumer == NULL)
     return NULL;
 
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "SELECT at, by, role, action, field, from_value, to_value "
                               "FROM consumer_history WHERE account = ?1 "
                               "ORDER BY id DESC LIMIT ?2",
                               error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, account, -1, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, 2, (int) limit);
+  bd_sql_stmt_bind_text (stmt, 1, account);
+  bd_sql_stmt_bind_int64 (stmt, 2, (int) limit);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "entries");
   json_builder_begin_array (builder);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = bd_sql_stmt_step (stmt)) == BD_SQL_ROW)
     {
-      g_autofree char *at = bd_time_to_iso8601 (sqlite3_column_int64 (stmt, 0));
+      g_autofree char *at = bd_time_to_iso8601 (bd_sql_stmt_column_int64 (stmt, 0));
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "at");
@@ -124,14 +124,14 @@ bd_central_db_history (BdCentralDb  *self,
       json_builder_add_string_value (builder, _bd_central_column_text (stmt, 2));
       json_builder_set_member_name (builder, "action");
       json_builder_add_string_value (builder, _bd_central_column_text (stmt, 3));
-      add_string_or_null (builder, "field", (const char *) sqlite3_column_text (stmt, 4));
-      add_string_or_null (builder, "from", (const char *) sqlite3_column_text (stmt, 5));
-      add_string_or_null (builder, "to", (const char *) sqlite3_column_text (stmt, 6));
+      add_string_or_null (builder, "field", bd_sql_stmt_column_text (stmt, 4));
+      add_string_or_null (builder, "from", bd_sql_stmt_column_text (stmt, 5));
+      add_string_or_null (builder, "to", bd_sql_stmt_column_text (stmt, 6));
       json_builder_end_object (builder);
     }
-  if (rc != SQLITE_DONE)
+  if (rc != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "history");
+      bd_sql_connection_set_error (self->sql, error, "history");
       return NULL;
     }
   json_builder_end_array (builder);

@@ -231,22 +231,22 @@ read_current (BdCentralDb  *self,
               Current      *current,
               GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   int rc;
 
   current->consumer = bd_central_db_lookup_consumer (self, zone, account, error);
   if (current->consumer == NULL)
     return FALSE;
 
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "SELECT version, fields, updated_at, updated_by "
                               "FROM consumer_indexing WHERE account = ?1",
                               error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, account, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+  bd_sql_stmt_bind_text (stmt, 1, account);
+  rc = bd_sql_stmt_step (stmt);
+  if (rc == BD_SQL_ROW)
     {
       g_autoptr(JsonNode) node = bd_json_parse (_bd_central_column_text (stmt, 1), -1, error);
 
@@ -258,14 +258,14 @@ read_current (BdCentralDb  *self,
           return FALSE;
         }
       current->stored = json_object_ref (json_node_get_object (node));
-      current->version = sqlite3_column_int64 (stmt, 0);
-      current->updated_at = sqlite3_column_int64 (stmt, 2);
+      current->version = bd_sql_stmt_column_int64 (stmt, 0);
+      current->updated_at = bd_sql_stmt_column_int64 (stmt, 2);
       current->updated_by = g_strdup (_bd_central_column_text (stmt, 3));
       return TRUE;
     }
-  if (rc != SQLITE_DONE)
+  if (rc != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "indexing");
+      bd_sql_connection_set_error (self->sql, error, "indexing");
       return FALSE;
     }
 
@@ -335,26 +335,26 @@ _bd_central_db_idempotency_lookup (BdCentralDb  *self,
             char        **out_body,
             GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   int rc;
 
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "SELECT request_hash, status, body FROM idempotency_keys "
                               "WHERE key = ?1 AND username = ?2",
                               error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, username, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
+  bd_sql_stmt_bind_text (stmt, 1, key);
+  bd_sql_stmt_bind_text (stmt, 2, username);
+  rc = bd_sql_stmt_step (stmt);
+  if (rc == BD_SQL_DONE)
     {
       *found = FALSE;
       return TRUE;
     }
-  if (rc != SQLITE_ROW)
+  if (rc != BD_SQL_ROW)
     {
-      bd_database_set_error (self->db, error, "idempotency key");
+      bd_sql_connection_set_error (self->sql, error, "idempotency key");
       return FALSE;
     }
   if (!g_str_equal (_bd_central_column_text (stmt, 0), request_hash))
@@ -365,7 +365,7 @@ _bd_central_db_idempotency_lookup (BdCentralDb  *self,
     }
 
   *found = TRUE;
-  *out_status = (guint) sqlite3_column_int (stmt, 1);
+  *out_status = (guint) bd_sql_stmt_column_int (stmt, 1);
   *out_body = g_strdup (_bd_central_column_text (stmt, 2));
   return TRUE;
 }
@@ -380,34 +380,34 @@ _bd_central_db_idempotency_store (BdCentralDb  *self,
            gint64        now,
            GError      **error)
 {
-  g_autoptr(sqlite3_stmt) purge = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) purge = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
 
-  purge = bd_database_prepare (self->db, "DELETE FROM idempotency_keys WHERE created_at < ?1", error);
+  purge = bd_sql_connection_prepare (self->sql, "DELETE FROM idempotency_keys WHERE created_at < ?1", error);
   if (purge == NULL)
     return FALSE;
-  sqlite3_bind_int64 (purge, 1, now - BD_CENTRAL_IDEMPOTENCY_KEEP_S);
-  if (sqlite3_step (purge) != SQLITE_DONE)
+  bd_sql_stmt_bind_int64 (purge, 1, now - BD_CENTRAL_IDEMPOTENCY_KEEP_S);
+  if (bd_sql_stmt_step (purge) != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "idempotency purge");
+      bd_sql_connection_set_error (self->sql, error, "idempotency purge");
       return FALSE;
     }
 
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "INSERT INTO idempotency_keys (key, username, request_hash, status, "
                               "  body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                               error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, username, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, request_hash, -1, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, 4, (int) status);
-  sqlite3_bind_text (stmt, 5, body, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 6, now);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  bd_sql_stmt_bind_text (stmt, 1, key);
+  bd_sql_stmt_bind_text (stmt, 2, username);
+  bd_sql_stmt_bind_text (stmt, 3, request_hash);
+  bd_sql_stmt_bind_int64 (stmt, 4, (int) status);
+  bd_sql_stmt_bind_text (stmt, 5, body);
+  bd_sql_stmt_bind_int64 (stmt, 6, now);
+  if (bd_sql_stmt_step (stmt) != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "idempotency store");
+      bd_sql_connection_set_error (self->sql, error, "idempotency store");
       return FALSE;
     }
 
@@ -419,11 +419,11 @@ write_stored (BdCentralDb  *self,
               Current      *current,
               GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), current->stored);
   g_autofree char *text = bd_json_to_string (node);
 
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "INSERT INTO consumer_indexing (account, version, fields, updated_at, updated_by) "
                               "VALUES (?1, ?2, ?3, ?4, ?5) "
                               "ON CONFLICT (account) DO UPDATE SET version = excluded.version, "
@@ -432,14 +432,14 @@ write_stored (BdCentralDb  *self,
                               error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, bd_consumer_get_account (current->consumer), -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, current->version);
-  sqlite3_bind_text (stmt, 3, text, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 4, current->updated_at);
-  sqlite3_bind_text (stmt, 5, current->updated_by, -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  bd_sql_stmt_bind_text (stmt, 1, bd_consumer_get_account (current->consumer));
+  bd_sql_stmt_bind_int64 (stmt, 2, current->version);
+  bd_sql_stmt_bind_text (stmt, 3, text);
+  bd_sql_stmt_bind_int64 (stmt, 4, current->updated_at);
+  bd_sql_stmt_bind_text (stmt, 5, current->updated_by);
+  if (bd_sql_stmt_step (stmt) != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "indexing write");
+      bd_sql_connection_set_error (self->sql, error, "indexing write");
       return FALSE;
     }
 
@@ -499,7 +499,7 @@ bd_central_db_indexing_patch (BdCentralDb  *self,
 
   *out_replayed = FALSE;
 
-  if (!bd_database_begin (self->db, error))
+  if (!bd_sql_connection_begin (self->sql, error))
     return FALSE;
 
   if (!_bd_central_db_idempotency_lookup (self, key, staff_username, request_hash, &found, out_status, out_body, error))
@@ -507,7 +507,7 @@ bd_central_db_indexing_patch (BdCentralDb  *self,
   if (found)
     {
       *out_replayed = TRUE;
-      bd_database_rollback (self->db);
+      bd_sql_connection_rollback (self->sql);
       return TRUE;
     }
 
@@ -596,7 +596,7 @@ bd_central_db_indexing_patch (BdCentralDb  *self,
   body = bd_json_to_string (answer);
   if (!_bd_central_db_idempotency_store (self, key, staff_username, request_hash, 200, body, now, error))
     goto fail;
-  if (!bd_database_commit (self->db, error))
+  if (!bd_sql_connection_commit (self->sql, error))
     return FALSE;
 
   *out_status = 200;
@@ -604,6 +604,6 @@ bd_central_db_indexing_patch (BdCentralDb  *self,
   return TRUE;
 
 fail:
-  bd_database_rollback (self->db);
+  bd_sql_connection_rollback (self->sql);
   return FALSE;
 }

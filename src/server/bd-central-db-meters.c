@@ -48,7 +48,7 @@ _bd_meter_row_clear (MeterRow *row)
   "FROM meters m JOIN consumers c ON c.account = m.account "
 
 static void
-meter_row_read (sqlite3_stmt *stmt,
+meter_row_read (BdSqlStmt *stmt,
                 MeterRow     *row)
 {
   BdLoadKind kind = BD_LOAD_HOUSEHOLD;
@@ -59,33 +59,33 @@ meter_row_read (sqlite3_stmt *stmt,
   bd_area_type_from_string (_bd_central_column_text (stmt, 3), &row->area_type);
   bd_meter_type_from_string (_bd_central_column_text (stmt, 4), &row->meter_type);
   bd_supply_status_from_string (_bd_central_column_text (stmt, 5), &row->supply);
-  row->load_w = sqlite3_column_int64 (stmt, 6);
-  row->mobile = sqlite3_column_type (stmt, 7) == SQLITE_NULL ? NULL
+  row->load_w = bd_sql_stmt_column_int64 (stmt, 6);
+  row->mobile = bd_sql_stmt_column_is_null (stmt, 7) ? NULL
                 : g_strdup (_bd_central_column_text (stmt, 7));
-  row->balance_paise = sqlite3_column_int64 (stmt, 8);
+  row->balance_paise = bd_sql_stmt_column_int64 (stmt, 8);
   bd_load_kind_from_string (_bd_central_column_text (stmt, 9), &kind);
   row->profile.kind = kind;
-  row->profile.seed = (guint64) sqlite3_column_int64 (stmt, 10);
-  row->profile.base_w = sqlite3_column_int64 (stmt, 11);
-  row->profile.peak_w = sqlite3_column_int64 (stmt, 12);
-  row->profile.cooling_w = sqlite3_column_int64 (stmt, 13);
-  row->profile.limit_w = sqlite3_column_int64 (stmt, 14);
-  row->profile.silent_from = sqlite3_column_int64 (stmt, 15);
-  row->profile.silent_until = sqlite3_column_int64 (stmt, 16);
-  row->history_from = sqlite3_column_int64 (stmt, 17);
-  row->last_slot = sqlite3_column_int64 (stmt, 18);
-  row->last_contact_at = sqlite3_column_int64 (stmt, 19);
-  row->register_wh = sqlite3_column_int64 (stmt, 20);
-  row->month_start = sqlite3_column_int64 (stmt, 21);
-  row->month_wh = sqlite3_column_int64 (stmt, 22);
-  row->month_paise = sqlite3_column_int64 (stmt, 23);
-  row->fixed_day = sqlite3_column_int64 (stmt, 24);
-  row->zero_since = sqlite3_column_int64 (stmt, 25);
-  row->alerts_sent = sqlite3_column_int64 (stmt, 26);
-  row->last_recharge_paise = sqlite3_column_int64 (stmt, 27);
-  row->last_recharge_at = sqlite3_column_int64 (stmt, 28);
-  row->live_seq = sqlite3_column_int64 (stmt, 29);
-  row->reconnect_pending = sqlite3_column_int64 (stmt, 30) != 0;
+  row->profile.seed = (guint64) bd_sql_stmt_column_int64 (stmt, 10);
+  row->profile.base_w = bd_sql_stmt_column_int64 (stmt, 11);
+  row->profile.peak_w = bd_sql_stmt_column_int64 (stmt, 12);
+  row->profile.cooling_w = bd_sql_stmt_column_int64 (stmt, 13);
+  row->profile.limit_w = bd_sql_stmt_column_int64 (stmt, 14);
+  row->profile.silent_from = bd_sql_stmt_column_int64 (stmt, 15);
+  row->profile.silent_until = bd_sql_stmt_column_int64 (stmt, 16);
+  row->history_from = bd_sql_stmt_column_int64 (stmt, 17);
+  row->last_slot = bd_sql_stmt_column_int64 (stmt, 18);
+  row->last_contact_at = bd_sql_stmt_column_int64 (stmt, 19);
+  row->register_wh = bd_sql_stmt_column_int64 (stmt, 20);
+  row->month_start = bd_sql_stmt_column_int64 (stmt, 21);
+  row->month_wh = bd_sql_stmt_column_int64 (stmt, 22);
+  row->month_paise = bd_sql_stmt_column_int64 (stmt, 23);
+  row->fixed_day = bd_sql_stmt_column_int64 (stmt, 24);
+  row->zero_since = bd_sql_stmt_column_int64 (stmt, 25);
+  row->alerts_sent = bd_sql_stmt_column_int64 (stmt, 26);
+  row->last_recharge_paise = bd_sql_stmt_column_int64 (stmt, 27);
+  row->last_recharge_at = bd_sql_stmt_column_int64 (stmt, 28);
+  row->live_seq = bd_sql_stmt_column_int64 (stmt, 29);
+  row->reconnect_pending = bd_sql_stmt_column_int64 (stmt, 30) != 0;
 }
 
 /* FALSE with NOT_FOUND when the account has no simulated meter (or is
@@ -98,25 +98,25 @@ _bd_meter_row_load (BdCentralDb  *self,
                 gboolean     *found,
                 GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   int rc;
 
-  stmt = bd_database_prepare (self->db, METER_SELECT "WHERE m.account = ?1 AND (?2 IS NULL OR c.zone = ?2)",
+  stmt = bd_sql_connection_prepare (self->sql, METER_SELECT "WHERE m.account = ?1 AND (?2 IS NULL OR c.zone = ?2)",
                               error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, account, -1, SQLITE_STATIC);
+  bd_sql_stmt_bind_text (stmt, 1, account);
   _bd_central_bind_text_or_null (stmt, 2, zone);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+  rc = bd_sql_stmt_step (stmt);
+  if (rc == BD_SQL_ROW)
     {
       meter_row_read (stmt, row);
       *found = TRUE;
       return TRUE;
     }
-  if (rc != SQLITE_DONE)
+  if (rc != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "meter");
+      bd_sql_connection_set_error (self->sql, error, "meter");
       return FALSE;
     }
   *found = FALSE;
@@ -127,19 +127,19 @@ static gint64
 next_live_seq (BdCentralDb  *self,
                GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   gint64 seq;
 
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "UPDATE meter_live_counter SET seq = seq + 1 WHERE id = 1 RETURNING seq", error);
   if (stmt == NULL)
     return -1;
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  if (bd_sql_stmt_step (stmt) != BD_SQL_ROW)
     {
-      bd_database_set_error (self->db, error, "live sequence");
+      bd_sql_connection_set_error (self->sql, error, "live sequence");
       return -1;
     }
-  seq = sqlite3_column_int64 (stmt, 0);
+  seq = bd_sql_stmt_column_int64 (stmt, 0);
   return seq;
 }
 
@@ -148,14 +148,14 @@ _bd_meter_row_store (BdCentralDb  *self,
                  MeterRow     *row,
                  GError      **error)
 {
-  g_autoptr(sqlite3_stmt) meter = NULL;
-  g_autoptr(sqlite3_stmt) consumer = NULL;
+  g_autoptr(BdSqlStmt) meter = NULL;
+  g_autoptr(BdSqlStmt) consumer = NULL;
   gint64 seq = next_live_seq (self, error);
 
   if (seq < 0)
     return FALSE;
   row->live_seq = seq;
-  meter = bd_database_prepare (self->db,
+  meter = bd_sql_connection_prepare (self->sql,
                                "UPDATE meters SET last_slot = ?2, last_contact_at = ?3, register_wh = ?4, "
                                "  month_start = ?5, month_wh = ?6, month_paise = ?7, fixed_day = ?8, "
                                "  zero_since = ?9, alerts_sent = ?10, last_recharge_paise = ?11, "
@@ -164,39 +164,39 @@ _bd_meter_row_store (BdCentralDb  *self,
                                error);
   if (meter == NULL)
     return FALSE;
-  sqlite3_bind_text (meter, 1, row->account, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (meter, 2, row->last_slot);
-  sqlite3_bind_int64 (meter, 3, row->last_contact_at);
-  sqlite3_bind_int64 (meter, 4, row->register_wh);
-  sqlite3_bind_int64 (meter, 5, row->month_start);
-  sqlite3_bind_int64 (meter, 6, row->month_wh);
-  sqlite3_bind_int64 (meter, 7, row->month_paise);
-  sqlite3_bind_int64 (meter, 8, row->fixed_day);
-  sqlite3_bind_int64 (meter, 9, row->zero_since);
-  sqlite3_bind_int64 (meter, 10, row->alerts_sent);
-  sqlite3_bind_int64 (meter, 11, row->last_recharge_paise);
-  sqlite3_bind_int64 (meter, 12, row->last_recharge_at);
-  sqlite3_bind_int64 (meter, 13, seq);
-  sqlite3_bind_int (meter, 14, row->reconnect_pending ? 1 : 0);
-  if (sqlite3_step (meter) != SQLITE_DONE)
+  bd_sql_stmt_bind_text (meter, 1, row->account);
+  bd_sql_stmt_bind_int64 (meter, 2, row->last_slot);
+  bd_sql_stmt_bind_int64 (meter, 3, row->last_contact_at);
+  bd_sql_stmt_bind_int64 (meter, 4, row->register_wh);
+  bd_sql_stmt_bind_int64 (meter, 5, row->month_start);
+  bd_sql_stmt_bind_int64 (meter, 6, row->month_wh);
+  bd_sql_stmt_bind_int64 (meter, 7, row->month_paise);
+  bd_sql_stmt_bind_int64 (meter, 8, row->fixed_day);
+  bd_sql_stmt_bind_int64 (meter, 9, row->zero_since);
+  bd_sql_stmt_bind_int64 (meter, 10, row->alerts_sent);
+  bd_sql_stmt_bind_int64 (meter, 11, row->last_recharge_paise);
+  bd_sql_stmt_bind_int64 (meter, 12, row->last_recharge_at);
+  bd_sql_stmt_bind_int64 (meter, 13, seq);
+  bd_sql_stmt_bind_int64 (meter, 14, row->reconnect_pending ? 1 : 0);
+  if (bd_sql_stmt_step (meter) != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "meter update");
+      bd_sql_connection_set_error (self->sql, error, "meter update");
       return FALSE;
     }
   /* The balance moves every quarter hour: it is not a change the desks'
    * copies need (their feed would carry every meter four times an hour);
    * they read it live. */
-  consumer = bd_database_prepare (self->db,
+  consumer = bd_sql_connection_prepare (self->sql,
                                   "UPDATE consumers SET balance_paise = ?2, balance_as_of = ?3 WHERE account = ?1",
                                   error);
   if (consumer == NULL)
     return FALSE;
-  sqlite3_bind_text (consumer, 1, row->account, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (consumer, 2, row->balance_paise);
-  sqlite3_bind_int64 (consumer, 3, row->last_slot + 900);
-  if (sqlite3_step (consumer) != SQLITE_DONE)
+  bd_sql_stmt_bind_text (consumer, 1, row->account);
+  bd_sql_stmt_bind_int64 (consumer, 2, row->balance_paise);
+  bd_sql_stmt_bind_int64 (consumer, 3, row->last_slot + 900);
+  if (bd_sql_stmt_step (consumer) != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "balance update");
+      bd_sql_connection_set_error (self->sql, error, "balance update");
       return FALSE;
     }
   return TRUE;
@@ -216,30 +216,30 @@ load_tariffs (BdCentralDb  *self,
               BdAreaType    area_type,
               GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   g_autoptr(GArray) versions = g_array_new (FALSE, TRUE, sizeof (TariffVersion));
   int rc;
 
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "SELECT valid_from, definition FROM tariffs "
                               "WHERE category = ?1 AND area_type = ?2 ORDER BY valid_from, version",
                               error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, category, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, bd_area_type_to_string (area_type), -1, SQLITE_STATIC);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  bd_sql_stmt_bind_text (stmt, 1, category);
+  bd_sql_stmt_bind_text (stmt, 2, bd_area_type_to_string (area_type));
+  while ((rc = bd_sql_stmt_step (stmt)) == BD_SQL_ROW)
     {
-      TariffVersion version = { .valid_from = sqlite3_column_int64 (stmt, 0) };
+      TariffVersion version = { .valid_from = bd_sql_stmt_column_int64 (stmt, 0) };
       g_autoptr(JsonNode) node = bd_json_parse (_bd_central_column_text (stmt, 1), -1, error);
 
       if (node == NULL || !bd_tariff_from_json (node, &version.tariff, error))
         return NULL;
       g_array_append_val (versions, version);
     }
-  if (rc != SQLITE_DONE)
+  if (rc != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "tariffs");
+      bd_sql_connection_set_error (self->sql, error, "tariffs");
       return NULL;
     }
   return g_steal_pointer (&versions);
@@ -269,44 +269,44 @@ gboolean
 _bd_central_db_seed_prepaid_tables (BdCentralDb  *self,
                                     GError      **error)
 {
-  if (!bd_database_begin (self->db, error))
+  if (!bd_sql_connection_begin (self->sql, error))
     return FALSE;
   if (!seed_tables (self, error))
     {
-      bd_database_rollback (self->db);
+      bd_sql_connection_rollback (self->sql);
       return FALSE;
     }
-  return bd_database_commit (self->db, error);
+  return bd_sql_connection_commit (self->sql, error);
 }
 
 static gboolean
 seed_tables (BdCentralDb  *self,
              GError      **error)
 {
-  g_autoptr(sqlite3_stmt) count = NULL;
-  g_autoptr(sqlite3_stmt) tariff = NULL;
-  g_autoptr(sqlite3_stmt) rules = NULL;
-  g_autoptr(sqlite3_stmt) holiday = NULL;
+  g_autoptr(BdSqlStmt) count = NULL;
+  g_autoptr(BdSqlStmt) tariff = NULL;
+  g_autoptr(BdSqlStmt) rules = NULL;
+  g_autoptr(BdSqlStmt) holiday = NULL;
   g_autoptr(BdPrepaidRules) defaults = bd_prepaid_rules_new_default ();
   g_autoptr(JsonNode) rules_node = NULL;
   g_autofree char *rules_text = NULL;
   const BdTariff *table;
   gsize n;
 
-  count = bd_database_prepare (self->db, "SELECT (SELECT count(*) FROM tariffs) + (SELECT count(*) FROM prepaid_rules)",
+  count = bd_sql_connection_prepare (self->sql, "SELECT (SELECT count(*) FROM tariffs) + (SELECT count(*) FROM prepaid_rules)",
                                error);
   if (count == NULL)
     return FALSE;
-  if (sqlite3_step (count) != SQLITE_ROW)
+  if (bd_sql_stmt_step (count) != BD_SQL_ROW)
     {
-      bd_database_set_error (self->db, error, "tariff count");
+      bd_sql_connection_set_error (self->sql, error, "tariff count");
       return FALSE;
     }
-  if (sqlite3_column_int64 (count, 0) > 0)
+  if (bd_sql_stmt_column_int64 (count, 0) > 0)
     return TRUE;
 
   table = bd_tariff_default_table (&n);
-  tariff = bd_database_prepare (self->db,
+  tariff = bd_sql_connection_prepare (self->sql,
                                 "INSERT INTO tariffs (version, valid_from, category, area_type, definition) "
                                 "VALUES (1, 0, ?1, ?2, ?3)", error);
   if (tariff == NULL)
@@ -316,20 +316,20 @@ seed_tables (BdCentralDb  *self,
       g_autoptr(JsonNode) node = bd_tariff_to_json (&table[i]);
       g_autofree char *text = bd_json_to_string (node);
 
-      sqlite3_reset (tariff);
-      sqlite3_bind_text (tariff, 1, table[i].category, -1, SQLITE_STATIC);
-      sqlite3_bind_text (tariff, 2, bd_area_type_to_string (table[i].area_type), -1, SQLITE_STATIC);
-      sqlite3_bind_text (tariff, 3, text, -1, SQLITE_TRANSIENT);
-      if (sqlite3_step (tariff) != SQLITE_DONE)
+      bd_sql_stmt_reset (tariff);
+      bd_sql_stmt_bind_text (tariff, 1, table[i].category);
+      bd_sql_stmt_bind_text (tariff, 2, bd_area_type_to_string (table[i].area_type));
+      bd_sql_stmt_bind_text (tariff, 3, text);
+      if (bd_sql_stmt_step (tariff) != BD_SQL_DONE)
         {
-          bd_database_set_error (self->db, error, "tariff");
+          bd_sql_connection_set_error (self->sql, error, "tariff");
           return FALSE;
         }
     }
 
   /* The holidays live in their own table (a calendar the utility edits
    * every year); the rules' definition holds the rest. */
-  holiday = bd_database_prepare (self->db, "INSERT OR IGNORE INTO holidays (date, name) VALUES (?1, ?2)", error);
+  holiday = bd_sql_connection_prepare (self->sql, "INSERT OR IGNORE INTO holidays (date, name) VALUES (?1, ?2)", error);
   if (holiday == NULL)
     return FALSE;
   for (guint i = 0; i < defaults->holidays->len; i++)
@@ -337,27 +337,27 @@ seed_tables (BdCentralDb  *self,
       const BdHoliday *h = &g_array_index (defaults->holidays, BdHoliday, i);
       g_autofree char *date = g_strdup_printf ("%04u-%02u-%02u", h->date / 10000, h->date / 100 % 100, h->date % 100);
 
-      sqlite3_reset (holiday);
-      sqlite3_bind_text (holiday, 1, date, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (holiday, 2, h->name, -1, SQLITE_STATIC);
-      if (sqlite3_step (holiday) != SQLITE_DONE)
+      bd_sql_stmt_reset (holiday);
+      bd_sql_stmt_bind_text (holiday, 1, date);
+      bd_sql_stmt_bind_text (holiday, 2, h->name);
+      if (bd_sql_stmt_step (holiday) != BD_SQL_DONE)
         {
-          bd_database_set_error (self->db, error, "holiday");
+          bd_sql_connection_set_error (self->sql, error, "holiday");
           return FALSE;
         }
     }
   g_array_set_size (defaults->holidays, 0);
   rules_node = bd_prepaid_rules_to_json (defaults);
   rules_text = bd_json_to_string (rules_node);
-  rules = bd_database_prepare (self->db,
+  rules = bd_sql_connection_prepare (self->sql,
                                "INSERT INTO prepaid_rules (version, valid_from, definition) VALUES (1, 0, ?1)",
                                error);
   if (rules == NULL)
     return FALSE;
-  sqlite3_bind_text (rules, 1, rules_text, -1, SQLITE_STATIC);
-  if (sqlite3_step (rules) != SQLITE_DONE)
+  bd_sql_stmt_bind_text (rules, 1, rules_text);
+  if (bd_sql_stmt_step (rules) != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "prepaid rules");
+      bd_sql_connection_set_error (self->sql, error, "prepaid rules");
       return FALSE;
     }
   return TRUE;
@@ -368,19 +368,19 @@ bd_central_db_prepaid_rules (BdCentralDb  *self,
                              gint64        now,
                              GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(sqlite3_stmt) holidays = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) holidays = NULL;
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(BdPrepaidRules) rules = NULL;
   int rc;
 
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "SELECT definition FROM prepaid_rules WHERE valid_from <= ?1 "
                               "ORDER BY valid_from DESC, version DESC LIMIT 1", error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int64 (stmt, 1, now);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  bd_sql_stmt_bind_int64 (stmt, 1, now);
+  if (bd_sql_stmt_step (stmt) != BD_SQL_ROW)
     return bd_prepaid_rules_new_default ();
   node = bd_json_parse (_bd_central_column_text (stmt, 0), -1, error);
   if (node == NULL)
@@ -389,10 +389,10 @@ bd_central_db_prepaid_rules (BdCentralDb  *self,
   if (rules == NULL)
     return NULL;
 
-  holidays = bd_database_prepare (self->db, "SELECT date, name FROM holidays ORDER BY date", error);
+  holidays = bd_sql_connection_prepare (self->sql, "SELECT date, name FROM holidays ORDER BY date", error);
   if (holidays == NULL)
     return NULL;
-  while ((rc = sqlite3_step (holidays)) == SQLITE_ROW)
+  while ((rc = bd_sql_stmt_step (holidays)) == BD_SQL_ROW)
     {
       const char *date = _bd_central_column_text (holidays, 0);
       unsigned y, m, d;
@@ -400,9 +400,9 @@ bd_central_db_prepaid_rules (BdCentralDb  *self,
       if (sscanf (date, "%4u-%2u-%2u", &y, &m, &d) == 3)
         bd_prepaid_rules_add_holiday (rules, y * 10000 + m * 100 + d, _bd_central_column_text (holidays, 1));
     }
-  if (rc != SQLITE_DONE)
+  if (rc != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "holidays");
+      bd_sql_connection_set_error (self->sql, error, "holidays");
       return NULL;
     }
   return g_steal_pointer (&rules);
@@ -417,24 +417,24 @@ load_supply_events (BdCentralDb  *self,
                     const char   *account,
                     GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   g_autoptr(GArray) events = g_array_new (FALSE, FALSE, sizeof (gint64) * 2);
   int rc;
 
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "SELECT at, status = 'connected' FROM supply_events WHERE account = ?1 ORDER BY at, id",
                               error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, account, -1, SQLITE_STATIC);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  bd_sql_stmt_bind_text (stmt, 1, account);
+  while ((rc = bd_sql_stmt_step (stmt)) == BD_SQL_ROW)
     {
-      gint64 event[2] = { sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1) };
+      gint64 event[2] = { bd_sql_stmt_column_int64 (stmt, 0), bd_sql_stmt_column_int64 (stmt, 1) };
       g_array_append_vals (events, event, 1);
     }
-  if (rc != SQLITE_DONE)
+  if (rc != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "supply events");
+      bd_sql_connection_set_error (self->sql, error, "supply events");
       return NULL;
     }
   return g_steal_pointer (&events);
@@ -450,7 +450,7 @@ _bd_meter_record_supply_change (BdCentralDb     *self,
                       const char      *reason,
                       GError         **error)
 {
-  g_autoptr(sqlite3_stmt) event = NULL;
+  g_autoptr(BdSqlStmt) event = NULL;
   g_autoptr(BdConsumer) consumer = NULL;
   g_autoptr(JsonBuilder) detail = json_builder_new ();
   g_autoptr(JsonNode) detail_node = NULL;
@@ -468,19 +468,19 @@ _bd_meter_record_supply_change (BdCentralDb     *self,
   if (!_bd_central_db_update_row (self, consumer, at, error))
     return FALSE;
 
-  event = bd_database_prepare (self->db,
+  event = bd_sql_connection_prepare (self->sql,
                                "INSERT INTO supply_events (account, at, status, reason, by) VALUES (?1, ?2, ?3, ?4, ?5)",
                                error);
   if (event == NULL)
     return FALSE;
-  sqlite3_bind_text (event, 1, row->account, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (event, 2, at);
-  sqlite3_bind_text (event, 3, to, -1, SQLITE_STATIC);
-  sqlite3_bind_text (event, 4, reason, -1, SQLITE_STATIC);
-  sqlite3_bind_text (event, 5, by, -1, SQLITE_STATIC);
-  if (sqlite3_step (event) != SQLITE_DONE)
+  bd_sql_stmt_bind_text (event, 1, row->account);
+  bd_sql_stmt_bind_int64 (event, 2, at);
+  bd_sql_stmt_bind_text (event, 3, to);
+  bd_sql_stmt_bind_text (event, 4, reason);
+  bd_sql_stmt_bind_text (event, 5, by);
+  if (bd_sql_stmt_step (event) != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "supply event");
+      bd_sql_connection_set_error (self->sql, error, "supply event");
       return FALSE;
     }
 
@@ -550,27 +550,27 @@ bd_central_db_meters_provision (BdCentralDb  *self,
                                 gint64        now,
                                 GError      **error)
 {
-  g_autoptr(sqlite3_stmt) select = NULL;
-  g_autoptr(sqlite3_stmt) insert = NULL;
-  g_autoptr(sqlite3_stmt) event = NULL;
+  g_autoptr(BdSqlStmt) select = NULL;
+  g_autoptr(BdSqlStmt) insert = NULL;
+  g_autoptr(BdSqlStmt) event = NULL;
   g_autoptr(BdPrepaidRules) rules = NULL;
   GHashTable *tariff_cache = NULL;
   gint64 added = 0;
   gint64 current = _bd_meter_slot_floor (now);
   int rc;
 
-  if (!bd_database_begin (self->db, error))
+  if (!bd_sql_connection_begin (self->sql, error))
     return -1;
   rules = bd_central_db_prepaid_rules (self, now, error);
   if (rules == NULL)
     goto fail;
-  select = bd_database_prepare (self->db,
+  select = bd_sql_connection_prepare (self->sql,
                                 "SELECT c.account, c.category, c.area_type, c.sanctioned_load_w, c.balance_paise, "
                                 "  c.supply_status "
                                 "FROM consumers c LEFT JOIN meters m ON m.account = c.account "
                                 "WHERE c.meter_type IN ('smart', 'ct') AND m.account IS NULL",
                                 error);
-  insert = bd_database_prepare (self->db,
+  insert = bd_sql_connection_prepare (self->sql,
                                 "INSERT INTO meters (account, zone, kind, seed, base_w, peak_w, cooling_w, limit_w, "
                                 "  silent_from, silent_until, history_from, last_slot, last_contact_at, register_wh, "
                                 "  month_start, month_wh, month_paise, fixed_day, zero_since, alerts_sent, "
@@ -578,7 +578,7 @@ bd_central_db_meters_provision (BdCentralDb  *self,
                                 "SELECT ?1, zone, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
                                 "  ?16, ?17, ?18, ?19, ?20, ?21, ?22, 0 FROM consumers WHERE account = ?1",
                                 error);
-  event = bd_database_prepare (self->db,
+  event = bd_sql_connection_prepare (self->sql,
                                "INSERT INTO supply_events (account, at, status, reason, by) "
                                "VALUES (?1, ?2, 'disconnected', 'negative_balance', '" HEAD_END_USER "')",
                                error);
@@ -586,13 +586,13 @@ bd_central_db_meters_provision (BdCentralDb  *self,
     goto fail;
   tariff_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_array_unref);
 
-  while ((rc = sqlite3_step (select)) == SQLITE_ROW)
+  while ((rc = bd_sql_stmt_step (select)) == BD_SQL_ROW)
     {
       const char *account = _bd_central_column_text (select, 0);
       const char *category = _bd_central_column_text (select, 1);
       BdAreaType area = BD_AREA_URBAN;
-      gint64 load_w = sqlite3_column_int64 (select, 3);
-      gint64 balance = sqlite3_column_int64 (select, 4);
+      gint64 load_w = bd_sql_stmt_column_int64 (select, 3);
+      gint64 balance = bd_sql_stmt_column_int64 (select, 4);
       gboolean disconnected = g_str_equal (_bd_central_column_text (select, 5), "disconnected");
       g_autofree char *cache_key = NULL;
       GArray *tariffs;
@@ -656,65 +656,65 @@ bd_central_db_meters_provision (BdCentralDb  *self,
         if (bd_prepaid_alert_due (rules, last_recharge, balance, (guint) alerts) >= 0)
           alerts |= 1 << bd_prepaid_alert_due (rules, last_recharge, balance, (guint) alerts);
 
-      sqlite3_reset (insert);
-      sqlite3_bind_text (insert, 1, account, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (insert, 2, bd_load_kind_to_string (profile.kind), -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (insert, 3, (gint64) profile.seed);
-      sqlite3_bind_int64 (insert, 4, profile.base_w);
-      sqlite3_bind_int64 (insert, 5, profile.peak_w);
-      sqlite3_bind_int64 (insert, 6, profile.cooling_w);
-      sqlite3_bind_int64 (insert, 7, profile.limit_w);
-      sqlite3_bind_int64 (insert, 8, profile.silent_from);
-      sqlite3_bind_int64 (insert, 9, profile.silent_until);
-      sqlite3_bind_int64 (insert, 10, current - 365 * 86400);
-      sqlite3_bind_int64 (insert, 11, last_slot);
-      sqlite3_bind_int64 (insert, 12, last_slot + 900);
-      sqlite3_bind_int64 (insert, 13, month_wh + 1000 * (2000 + (gint64) (bd_load_profile_uniform (&profile, 108) * 28000)));
-      sqlite3_bind_int64 (insert, 14, month_start);
-      sqlite3_bind_int64 (insert, 15, month_wh);
-      sqlite3_bind_int64 (insert, 16, month_paise);
-      sqlite3_bind_int64 (insert, 17, bd_reading_step_floor (BD_READING_STEP_DAY, last_slot));
-      sqlite3_bind_int64 (insert, 18, zero_since);
-      sqlite3_bind_int64 (insert, 19, alerts);
-      sqlite3_bind_int64 (insert, 20, last_recharge);
-      sqlite3_bind_int64 (insert, 21, now - 86400 * (5 + (gint64) (bd_load_profile_uniform (&profile, 109) * 35)));
+      bd_sql_stmt_reset (insert);
+      bd_sql_stmt_bind_text (insert, 1, account);
+      bd_sql_stmt_bind_text (insert, 2, bd_load_kind_to_string (profile.kind));
+      bd_sql_stmt_bind_int64 (insert, 3, (gint64) profile.seed);
+      bd_sql_stmt_bind_int64 (insert, 4, profile.base_w);
+      bd_sql_stmt_bind_int64 (insert, 5, profile.peak_w);
+      bd_sql_stmt_bind_int64 (insert, 6, profile.cooling_w);
+      bd_sql_stmt_bind_int64 (insert, 7, profile.limit_w);
+      bd_sql_stmt_bind_int64 (insert, 8, profile.silent_from);
+      bd_sql_stmt_bind_int64 (insert, 9, profile.silent_until);
+      bd_sql_stmt_bind_int64 (insert, 10, current - 365 * 86400);
+      bd_sql_stmt_bind_int64 (insert, 11, last_slot);
+      bd_sql_stmt_bind_int64 (insert, 12, last_slot + 900);
+      bd_sql_stmt_bind_int64 (insert, 13, month_wh + 1000 * (2000 + (gint64) (bd_load_profile_uniform (&profile, 108) * 28000)));
+      bd_sql_stmt_bind_int64 (insert, 14, month_start);
+      bd_sql_stmt_bind_int64 (insert, 15, month_wh);
+      bd_sql_stmt_bind_int64 (insert, 16, month_paise);
+      bd_sql_stmt_bind_int64 (insert, 17, bd_reading_step_floor (BD_READING_STEP_DAY, last_slot));
+      bd_sql_stmt_bind_int64 (insert, 18, zero_since);
+      bd_sql_stmt_bind_int64 (insert, 19, alerts);
+      bd_sql_stmt_bind_int64 (insert, 20, last_recharge);
+      bd_sql_stmt_bind_int64 (insert, 21, now - 86400 * (5 + (gint64) (bd_load_profile_uniform (&profile, 109) * 35)));
       {
         gint64 seq = next_live_seq (self, error);
         if (seq < 0)
           goto fail;
-        sqlite3_bind_int64 (insert, 22, seq);
+        bd_sql_stmt_bind_int64 (insert, 22, seq);
       }
-      if (sqlite3_step (insert) != SQLITE_DONE)
+      if (bd_sql_stmt_step (insert) != BD_SQL_DONE)
         {
-          bd_database_set_error (self->db, error, "meter insert");
+          bd_sql_connection_set_error (self->sql, error, "meter insert");
           goto fail;
         }
       if (cut_at > 0)
         {
-          sqlite3_reset (event);
-          sqlite3_bind_text (event, 1, account, -1, SQLITE_TRANSIENT);
-          sqlite3_bind_int64 (event, 2, cut_at);
-          if (sqlite3_step (event) != SQLITE_DONE)
+          bd_sql_stmt_reset (event);
+          bd_sql_stmt_bind_text (event, 1, account);
+          bd_sql_stmt_bind_int64 (event, 2, cut_at);
+          if (bd_sql_stmt_step (event) != BD_SQL_DONE)
             {
-              bd_database_set_error (self->db, error, "supply event");
+              bd_sql_connection_set_error (self->sql, error, "supply event");
               goto fail;
             }
         }
       added++;
     }
-  if (rc != SQLITE_DONE)
+  if (rc != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "meters to provision");
+      bd_sql_connection_set_error (self->sql, error, "meters to provision");
       goto fail;
     }
   g_clear_pointer (&tariff_cache, g_hash_table_unref);
-  if (!bd_database_commit (self->db, error))
+  if (!bd_sql_connection_commit (self->sql, error))
     return -1;
   return added;
 
 fail:
   g_clear_pointer (&tariff_cache, g_hash_table_unref);
-  bd_database_rollback (self->db);
+  bd_sql_connection_rollback (self->sql);
   return -1;
 }
 
@@ -857,35 +857,35 @@ bd_central_db_meters_tick (BdCentralDb      *self,
    * lock for seconds. Meters already up to date are skipped by the query. */
   for (;;)
     {
-      g_autoptr(sqlite3_stmt) stmt = NULL;
+      g_autoptr(BdSqlStmt) stmt = NULL;
       g_autoptr(GArray) rows = g_array_new (FALSE, TRUE, sizeof (MeterRow));
       int rc;
 
       g_array_set_clear_func (rows, (GDestroyNotify) _bd_meter_row_clear);
-      if (!bd_database_begin (self->db, error))
+      if (!bd_sql_connection_begin (self->sql, error))
         return FALSE;
-      stmt = bd_database_prepare (self->db,
+      stmt = bd_sql_connection_prepare (self->sql,
                                   METER_SELECT "WHERE m.account > ?1 AND (m.last_slot < ?2 OR m.reconnect_pending) "
                                   "ORDER BY m.account LIMIT " G_STRINGIFY (TICK_BATCH),
                                   error);
       if (stmt == NULL)
         goto fail;
-      sqlite3_bind_text (stmt, 1, after, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 2, last_complete);
-      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+      bd_sql_stmt_bind_text (stmt, 1, after);
+      bd_sql_stmt_bind_int64 (stmt, 2, last_complete);
+      while ((rc = bd_sql_stmt_step (stmt)) == BD_SQL_ROW)
         {
           MeterRow row = { 0 };
           meter_row_read (stmt, &row);
           g_array_append_val (rows, row);
         }
-      if (rc != SQLITE_DONE)
+      if (rc != BD_SQL_DONE)
         {
-          bd_database_set_error (self->db, error, "meters to read");
+          bd_sql_connection_set_error (self->sql, error, "meters to read");
           goto fail;
         }
-      g_clear_pointer (&stmt, sqlite3_finalize);
+      g_clear_pointer (&stmt, bd_sql_stmt_free);
       if (rows->len == 0)
-        return bd_database_commit (self->db, error);
+        return bd_sql_connection_commit (self->sql, error);
 
       for (guint i = 0; i < rows->len; i++)
         {
@@ -905,12 +905,12 @@ bd_central_db_meters_tick (BdCentralDb      *self,
         }
       g_free (after);
       after = g_strdup (g_array_index (rows, MeterRow, rows->len - 1).account);
-      if (!bd_database_commit (self->db, error))
+      if (!bd_sql_connection_commit (self->sql, error))
         return FALSE;
     }
 
 fail:
-  bd_database_rollback (self->db);
+  bd_sql_connection_rollback (self->sql);
   return FALSE;
 }
 
@@ -1124,18 +1124,18 @@ bd_central_db_meters_changed (BdCentralDb          *self,
                               GError              **error)
 {
   g_autoptr(GPtrArray) changed = g_ptr_array_new_with_free_func ((GDestroyNotify) bd_balance_free);
-  g_autoptr(sqlite3_stmt) seq = NULL;
+  g_autoptr(BdSqlStmt) seq = NULL;
   g_autoptr(BdPrepaidRules) rules = NULL;
 
-  seq = bd_database_prepare (self->db, "SELECT seq FROM meter_live_counter WHERE id = 1", error);
+  seq = bd_sql_connection_prepare (self->sql, "SELECT seq FROM meter_live_counter WHERE id = 1", error);
   if (seq == NULL)
     return NULL;
-  if (sqlite3_step (seq) != SQLITE_ROW)
+  if (bd_sql_stmt_step (seq) != BD_SQL_ROW)
     {
-      bd_database_set_error (self->db, error, "live sequence");
+      bd_sql_connection_set_error (self->sql, error, "live sequence");
       return NULL;
     }
-  *out_seq = sqlite3_column_int64 (seq, 0);
+  *out_seq = bd_sql_stmt_column_int64 (seq, 0);
   /* since=0 asks for where things stand now: every watched balance. */
   if (after_seq > 0 && *out_seq <= after_seq)
     return g_steal_pointer (&changed);
@@ -1166,11 +1166,11 @@ bd_central_db_tariff_table (BdCentralDb  *self,
                             gint64        now,
                             GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   g_autoptr(GArray) table = g_array_new (FALSE, TRUE, sizeof (BdTariff));
   int rc;
 
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "SELECT definition FROM tariffs t WHERE valid_from <= ?1 AND version = "
                               "  (SELECT MAX (version) FROM tariffs u WHERE u.category = t.category "
                               "   AND u.area_type = t.area_type AND u.valid_from <= ?1) "
@@ -1178,8 +1178,8 @@ bd_central_db_tariff_table (BdCentralDb  *self,
                               error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int64 (stmt, 1, now);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  bd_sql_stmt_bind_int64 (stmt, 1, now);
+  while ((rc = bd_sql_stmt_step (stmt)) == BD_SQL_ROW)
     {
       g_autoptr(JsonNode) node = bd_json_parse (_bd_central_column_text (stmt, 0), -1, error);
       BdTariff tariff;
@@ -1188,9 +1188,9 @@ bd_central_db_tariff_table (BdCentralDb  *self,
         return NULL;
       g_array_append_val (table, tariff);
     }
-  if (rc != SQLITE_DONE)
+  if (rc != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "tariffs");
+      bd_sql_connection_set_error (self->sql, error, "tariffs");
       return NULL;
     }
   return g_steal_pointer (&table);
@@ -1209,7 +1209,7 @@ _bd_central_db_request_context (BdCentralDb       *self,
 {
   g_auto(MeterRow) row = { 0 };
   g_autoptr(BdConsumer) consumer = NULL;
-  g_autoptr(sqlite3_stmt) complaint = NULL;
+  g_autoptr(BdSqlStmt) complaint = NULL;
   gboolean found = FALSE;
 
   consumer = bd_central_db_lookup_consumer (self, zone, account, error);
@@ -1224,16 +1224,16 @@ _bd_central_db_request_context (BdCentralDb       *self,
   out->zero_since = found ? row.zero_since : 0;
   out->communicating = found && bd_load_profile_communicating (&row.profile, now);
 
-  complaint = bd_database_prepare (self->db,
+  complaint = bd_sql_connection_prepare (self->sql,
                                    "SELECT number FROM complaints WHERE account = ?1 AND category = 'wrong_deduction' "
                                    "AND status IN ('new','assigned','in_progress','reopened','escalated') "
                                    "ORDER BY id LIMIT 1",
                                    error);
   if (complaint == NULL)
     return FALSE;
-  sqlite3_bind_text (complaint, 1, account, -1, SQLITE_STATIC);
+  bd_sql_stmt_bind_text (complaint, 1, account);
   *out_wrong_deduction = NULL;
-  if (sqlite3_step (complaint) == SQLITE_ROW)
+  if (bd_sql_stmt_step (complaint) == BD_SQL_ROW)
     {
       out->wrong_deduction_open = TRUE;
       *out_wrong_deduction = g_strdup (_bd_central_column_text (complaint, 0));

@@ -165,22 +165,22 @@ count_sends (BdCentralDb  *self,
              gint64        since,
              GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   g_autofree char *sql = g_strdup_printf ("SELECT COUNT(*) FROM otp_sends WHERE %s = ?1 AND at > ?2",
                                           column);
 
-  stmt = bd_database_prepare (self->db, sql, error);
+  stmt = bd_sql_connection_prepare (self->sql, sql, error);
   if (stmt == NULL)
     return -1;
-  sqlite3_bind_text (stmt, 1, value, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, since);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  bd_sql_stmt_bind_text (stmt, 1, value);
+  bd_sql_stmt_bind_int64 (stmt, 2, since);
+  if (bd_sql_stmt_step (stmt) != BD_SQL_ROW)
     {
-      bd_database_set_error (self->db, error, "otp sends");
+      bd_sql_connection_set_error (self->sql, error, "otp sends");
       return -1;
     }
 
-  return sqlite3_column_int64 (stmt, 0);
+  return bd_sql_stmt_column_int64 (stmt, 0);
 }
 
 /* When the window will hold fewer than max sends again: the max-th newest
@@ -194,24 +194,24 @@ window_opens_at (BdCentralDb  *self,
                  int           max,
                  GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   g_autofree char *sql = g_strdup_printf ("SELECT at FROM otp_sends WHERE %s = ?1 AND at > ?2 "
                                           "ORDER BY at DESC LIMIT 1 OFFSET ?3",
                                           column);
 
-  stmt = bd_database_prepare (self->db, sql, error);
+  stmt = bd_sql_connection_prepare (self->sql, sql, error);
   if (stmt == NULL)
     return -1;
-  sqlite3_bind_text (stmt, 1, value, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, since);
-  sqlite3_bind_int (stmt, 3, max - 1);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  bd_sql_stmt_bind_text (stmt, 1, value);
+  bd_sql_stmt_bind_int64 (stmt, 2, since);
+  bd_sql_stmt_bind_int64 (stmt, 3, max - 1);
+  if (bd_sql_stmt_step (stmt) != BD_SQL_ROW)
     {
-      bd_database_set_error (self->db, error, "otp window");
+      bd_sql_connection_set_error (self->sql, error, "otp window");
       return -1;
     }
 
-  return sqlite3_column_int64 (stmt, 0) + window;
+  return bd_sql_stmt_column_int64 (stmt, 0) + window;
 }
 
 /* The four limits (3 per 15 minutes and 10 per day, per account and per
@@ -270,19 +270,19 @@ record_send (BdCentralDb  *self,
              gint64        now,
              GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
 
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "INSERT INTO otp_sends (account, mobile, at) VALUES (?1, ?2, ?3)",
                               error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, account, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, mobile, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 3, now);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  bd_sql_stmt_bind_text (stmt, 1, account);
+  bd_sql_stmt_bind_text (stmt, 2, mobile);
+  bd_sql_stmt_bind_int64 (stmt, 3, now);
+  if (bd_sql_stmt_step (stmt) != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "otp send");
+      bd_sql_connection_set_error (self->sql, error, "otp send");
       return FALSE;
     }
 
@@ -308,12 +308,12 @@ read_ticket (BdCentralDb  *self,
              TicketRow    *row,
              GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   BdCentralOtpTicket *ticket;
   gint64 retry_after;
   int rc;
 
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "SELECT t.id, t.account, t.purpose, t.mobile, t.state, t.expires_at, "
                               "  t.resend_after, t.attempts_left, COALESCE (s.status, 'queued'), "
                               "  t.code_salt, t.code_hash, COALESCE (t.verified_at, 0) "
@@ -324,18 +324,18 @@ read_ticket (BdCentralDb  *self,
                               error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, zone, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
+  bd_sql_stmt_bind_text (stmt, 1, id);
+  bd_sql_stmt_bind_text (stmt, 2, zone);
+  rc = bd_sql_stmt_step (stmt);
+  if (rc == BD_SQL_DONE)
     {
       g_set_error (error, BD_STORE_ERROR, BD_STORE_ERROR_NOT_FOUND,
                    _("This OTP is not known. Send a new one."));
       return FALSE;
     }
-  if (rc != SQLITE_ROW)
+  if (rc != BD_SQL_ROW)
     {
-      bd_database_set_error (self->db, error, "otp ticket");
+      bd_sql_connection_set_error (self->sql, error, "otp ticket");
       return FALSE;
     }
 
@@ -346,16 +346,16 @@ read_ticket (BdCentralDb  *self,
   ticket->purpose = g_strdup (_bd_central_column_text (stmt, 2));
   ticket->mobile = g_strdup (_bd_central_column_text (stmt, 3));
   ticket->state = g_strdup (_bd_central_column_text (stmt, 4));
-  ticket->expires_at = sqlite3_column_int64 (stmt, 5);
-  ticket->resend_after = sqlite3_column_int64 (stmt, 6);
-  ticket->attempts_left = sqlite3_column_int (stmt, 7);
+  ticket->expires_at = bd_sql_stmt_column_int64 (stmt, 5);
+  ticket->resend_after = bd_sql_stmt_column_int64 (stmt, 6);
+  ticket->attempts_left = bd_sql_stmt_column_int (stmt, 7);
   ticket->delivery = g_strdup (_bd_central_column_text (stmt, 8));
-  if (sqlite3_column_bytes (stmt, 9) == SALT_LENGTH && sqlite3_column_bytes (stmt, 10) == HASH_LENGTH)
+  if (bd_sql_stmt_column_bytes (stmt, 9) == SALT_LENGTH && bd_sql_stmt_column_bytes (stmt, 10) == HASH_LENGTH)
     {
-      memcpy (row->salt, sqlite3_column_blob (stmt, 9), SALT_LENGTH);
-      memcpy (row->hash, sqlite3_column_blob (stmt, 10), HASH_LENGTH);
+      memcpy (row->salt, bd_sql_stmt_column_blob (stmt, 9), SALT_LENGTH);
+      memcpy (row->hash, bd_sql_stmt_column_blob (stmt, 10), HASH_LENGTH);
     }
-  row->verified_at = sqlite3_column_int64 (stmt, 11);
+  row->verified_at = bd_sql_stmt_column_int64 (stmt, 11);
 
   if (g_str_equal (ticket->state, "pending") && now >= ticket->expires_at)
     {
@@ -375,24 +375,24 @@ set_ticket_state (BdCentralDb  *self,
                   gint64        verified_at,
                   GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
 
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "UPDATE otp_tickets SET state = ?2, attempts_left = ?3, "
                               "  verified_at = COALESCE (?4, verified_at) WHERE id = ?1",
                               error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, state, -1, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, 3, attempts_left);
+  bd_sql_stmt_bind_text (stmt, 1, id);
+  bd_sql_stmt_bind_text (stmt, 2, state);
+  bd_sql_stmt_bind_int64 (stmt, 3, attempts_left);
   if (verified_at > 0)
-    sqlite3_bind_int64 (stmt, 4, verified_at);
+    bd_sql_stmt_bind_int64 (stmt, 4, verified_at);
   else
-    sqlite3_bind_null (stmt, 4);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+    bd_sql_stmt_bind_null (stmt, 4);
+  if (bd_sql_stmt_step (stmt) != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "otp state");
+      bd_sql_connection_set_error (self->sql, error, "otp state");
       return FALSE;
     }
 
@@ -411,7 +411,7 @@ issue_code (BdCentralDb  *self,
             char        **out_code,
             GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   g_autofree char *text = NULL;
   char code[CODE_LENGTH + 1];
   guint8 salt[SALT_LENGTH];
@@ -428,23 +428,23 @@ issue_code (BdCentralDb  *self,
   if (sms_id < 0 || !record_send (self, account, mobile, now, error))
     goto out;
 
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "UPDATE otp_tickets SET code_salt = ?2, code_hash = ?3, state = 'pending', "
                               "  attempts_left = ?4, expires_at = ?5, resend_after = ?6, "
                               "  verified_at = NULL, sms_id = ?7 WHERE id = ?1",
                               error);
   if (stmt == NULL)
     goto out;
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
-  sqlite3_bind_blob (stmt, 2, salt, sizeof salt, SQLITE_STATIC);
-  sqlite3_bind_blob (stmt, 3, hash, sizeof hash, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, 4, BD_CENTRAL_OTP_ATTEMPTS);
-  sqlite3_bind_int64 (stmt, 5, now + BD_CENTRAL_OTP_LIFETIME_S);
-  sqlite3_bind_int64 (stmt, 6, now + BD_CENTRAL_OTP_RESEND_COOLDOWN_S);
-  sqlite3_bind_int64 (stmt, 7, sms_id);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  bd_sql_stmt_bind_text (stmt, 1, id);
+  bd_sql_stmt_bind_blob (stmt, 2, salt, sizeof salt);
+  bd_sql_stmt_bind_blob (stmt, 3, hash, sizeof hash);
+  bd_sql_stmt_bind_int64 (stmt, 4, BD_CENTRAL_OTP_ATTEMPTS);
+  bd_sql_stmt_bind_int64 (stmt, 5, now + BD_CENTRAL_OTP_LIFETIME_S);
+  bd_sql_stmt_bind_int64 (stmt, 6, now + BD_CENTRAL_OTP_RESEND_COOLDOWN_S);
+  bd_sql_stmt_bind_int64 (stmt, 7, sms_id);
+  if (bd_sql_stmt_step (stmt) != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "otp code");
+      bd_sql_connection_set_error (self->sql, error, "otp code");
       goto out;
     }
 
@@ -465,21 +465,21 @@ is_registered (BdCentralDb  *self,
                gboolean     *out_registered,
                GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   int rc;
 
-  stmt = bd_database_prepare (self->db, "SELECT 1 FROM app_registrations WHERE account = ?1", error);
+  stmt = bd_sql_connection_prepare (self->sql, "SELECT 1 FROM app_registrations WHERE account = ?1", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, account, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+  bd_sql_stmt_bind_text (stmt, 1, account);
+  rc = bd_sql_stmt_step (stmt);
+  if (rc != BD_SQL_ROW && rc != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "registration");
+      bd_sql_connection_set_error (self->sql, error, "registration");
       return FALSE;
     }
 
-  *out_registered = rc == SQLITE_ROW;
+  *out_registered = rc == BD_SQL_ROW;
   return TRUE;
 }
 
@@ -582,8 +582,8 @@ bd_central_db_otp_request (BdCentralDb  *self,
                            GError      **error)
 {
   g_autoptr(BdConsumer) consumer = NULL;
-  g_autoptr(sqlite3_stmt) expire = NULL;
-  g_autoptr(sqlite3_stmt) insert = NULL;
+  g_autoptr(BdSqlStmt) expire = NULL;
+  g_autoptr(BdSqlStmt) insert = NULL;
   g_auto(TicketRow) row = { NULL, };
   g_autofree char *id = NULL;
   const char *registered;
@@ -605,7 +605,7 @@ bd_central_db_otp_request (BdCentralDb  *self,
   if (out_retry_after != NULL)
     *out_retry_after = 0;
 
-  if (!bd_database_begin (self->db, error))
+  if (!bd_sql_connection_begin (self->sql, error))
     return NULL;
 
   consumer = bd_central_db_lookup_consumer (self, zone, account, error);
@@ -664,17 +664,17 @@ bd_central_db_otp_request (BdCentralDb  *self,
     }
 
   /* One live OTP per account and purpose: an older one dies. */
-  expire = bd_database_prepare (self->db,
+  expire = bd_sql_connection_prepare (self->sql,
                                 "UPDATE otp_tickets SET state = 'expired' "
                                 "WHERE account = ?1 AND purpose = ?2 AND state = 'pending'",
                                 error);
   if (expire == NULL)
     goto fail;
-  sqlite3_bind_text (expire, 1, account, -1, SQLITE_STATIC);
-  sqlite3_bind_text (expire, 2, purpose, -1, SQLITE_STATIC);
-  if (sqlite3_step (expire) != SQLITE_DONE)
+  bd_sql_stmt_bind_text (expire, 1, account);
+  bd_sql_stmt_bind_text (expire, 2, purpose);
+  if (bd_sql_stmt_step (expire) != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "otp expire");
+      bd_sql_connection_set_error (self->sql, error, "otp expire");
       goto fail;
     }
 
@@ -683,7 +683,7 @@ bd_central_db_otp_request (BdCentralDb  *self,
     goto fail;
 
   /* Inserted with an impossible hash; issue_code() sets the real one. */
-  insert = bd_database_prepare (self->db,
+  insert = bd_sql_connection_prepare (self->sql,
                                 "INSERT INTO otp_tickets (id, account, purpose, mobile, code_salt, "
                                 "  code_hash, state, attempts_left, created_at, expires_at, "
                                 "  resend_after, created_by) "
@@ -691,15 +691,15 @@ bd_central_db_otp_request (BdCentralDb  *self,
                                 error);
   if (insert == NULL)
     goto fail;
-  sqlite3_bind_text (insert, 1, id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 2, account, -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 3, purpose, -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 4, target, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (insert, 5, now);
-  sqlite3_bind_text (insert, 6, staff_username, -1, SQLITE_STATIC);
-  if (sqlite3_step (insert) != SQLITE_DONE)
+  bd_sql_stmt_bind_text (insert, 1, id);
+  bd_sql_stmt_bind_text (insert, 2, account);
+  bd_sql_stmt_bind_text (insert, 3, purpose);
+  bd_sql_stmt_bind_text (insert, 4, target);
+  bd_sql_stmt_bind_int64 (insert, 5, now);
+  bd_sql_stmt_bind_text (insert, 6, staff_username);
+  if (bd_sql_stmt_step (insert) != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "otp insert");
+      bd_sql_connection_set_error (self->sql, error, "otp insert");
       goto fail;
     }
 
@@ -707,13 +707,13 @@ bd_central_db_otp_request (BdCentralDb  *self,
       || !read_ticket (self, zone, id, now, &row, error))
     goto fail;
 
-  if (!bd_database_commit (self->db, error))
+  if (!bd_sql_connection_commit (self->sql, error))
     goto fail_committed;
 
   return g_steal_pointer (&row.ticket);
 
 fail:
-  bd_database_rollback (self->db);
+  bd_sql_connection_rollback (self->sql);
 fail_committed:
   if (out_code != NULL)
     g_clear_pointer (out_code, g_free);
@@ -759,7 +759,7 @@ bd_central_db_otp_resend (BdCentralDb  *self,
   if (out_retry_after != NULL)
     *out_retry_after = 0;
 
-  if (!bd_database_begin (self->db, error))
+  if (!bd_sql_connection_begin (self->sql, error))
     return NULL;
 
   if (!read_ticket (self, zone, id, now, &row, error))
@@ -793,13 +793,13 @@ bd_central_db_otp_resend (BdCentralDb  *self,
       || !read_ticket (self, zone, id, now, &fresh, error))
     goto fail;
 
-  if (!bd_database_commit (self->db, error))
+  if (!bd_sql_connection_commit (self->sql, error))
     goto fail_committed;
 
   return g_steal_pointer (&fresh.ticket);
 
 fail:
-  bd_database_rollback (self->db);
+  bd_sql_connection_rollback (self->sql);
 fail_committed:
   if (out_code != NULL)
     g_clear_pointer (out_code, g_free);
@@ -878,7 +878,7 @@ bd_central_db_otp_verify (BdCentralDb  *self,
   if (out_attempts_left != NULL)
     *out_attempts_left = 0;
 
-  if (!bd_database_begin (self->db, error))
+  if (!bd_sql_connection_begin (self->sql, error))
     return NULL;
 
   if (!read_ticket (self, zone, id, now, &row, error))
@@ -947,7 +947,7 @@ bd_central_db_otp_verify (BdCentralDb  *self,
   if (!set_ticket_state (self, id, "verified", ticket->attempts_left, now, error)
       || !read_ticket (self, zone, id, now, &verified, error))
     goto fail;
-  if (!bd_database_commit (self->db, error))
+  if (!bd_sql_connection_commit (self->sql, error))
     return NULL;
 
   return g_steal_pointer (&verified.ticket);
@@ -955,13 +955,13 @@ bd_central_db_otp_verify (BdCentralDb  *self,
   /* A refused code still changes the ticket (one attempt fewer, or dead):
    * that must be stored before answering. */
 commit_outcome:
-  if (!bd_database_commit (self->db, error))
+  if (!bd_sql_connection_commit (self->sql, error))
     return NULL;
   g_propagate_error (error, g_steal_pointer (&outcome));
   return NULL;
 
 fail:
-  bd_database_rollback (self->db);
+  bd_sql_connection_rollback (self->sql);
   return NULL;
 }
 
@@ -979,8 +979,8 @@ bd_central_db_register (BdCentralDb  *self,
                         GError      **error)
 {
   g_autoptr(BdConsumer) consumer = NULL;
-  g_autoptr(sqlite3_stmt) taken = NULL;
-  g_autoptr(sqlite3_stmt) insert = NULL;
+  g_autoptr(BdSqlStmt) taken = NULL;
+  g_autoptr(BdSqlStmt) insert = NULL;
   g_auto(TicketRow) row = { NULL, };
   g_autofree char *temporary = NULL;
   g_autofree char *text = NULL;
@@ -992,7 +992,7 @@ bd_central_db_register (BdCentralDb  *self,
   g_return_val_if_fail (BD_IS_CENTRAL_DB (self), NULL);
   g_return_val_if_fail (zone != NULL && account != NULL && otp_id != NULL && username != NULL, NULL);
 
-  if (!bd_database_begin (self->db, error))
+  if (!bd_sql_connection_begin (self->sql, error))
     return NULL;
 
   consumer = bd_central_db_lookup_consumer (self, zone, account, error);
@@ -1008,20 +1008,20 @@ bd_central_db_register (BdCentralDb  *self,
       goto fail;
     }
 
-  taken = bd_database_prepare (self->db, "SELECT 1 FROM app_registrations WHERE username = ?1", error);
+  taken = bd_sql_connection_prepare (self->sql, "SELECT 1 FROM app_registrations WHERE username = ?1", error);
   if (taken == NULL)
     goto fail;
-  sqlite3_bind_text (taken, 1, username, -1, SQLITE_STATIC);
-  rc = sqlite3_step (taken);
-  if (rc == SQLITE_ROW)
+  bd_sql_stmt_bind_text (taken, 1, username);
+  rc = bd_sql_stmt_step (taken);
+  if (rc == BD_SQL_ROW)
     {
       g_set_error (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_USERNAME_TAKEN,
                    _("The user name “%s” is taken. Choose another."), username);
       goto fail;
     }
-  if (rc != SQLITE_DONE)
+  if (rc != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "username");
+      bd_sql_connection_set_error (self->sql, error, "username");
       goto fail;
     }
 
@@ -1049,7 +1049,7 @@ bd_central_db_register (BdCentralDb  *self,
         goto fail;
       password = temporary;
     }
-  insert = bd_database_prepare (self->db,
+  insert = bd_sql_connection_prepare (self->sql,
                                 "INSERT INTO app_registrations (account, username, password_hash, "
                                 "  password_salt, password_iterations, temporary_password, "
                                 "  registered_at, registered_by) "
@@ -1057,15 +1057,15 @@ bd_central_db_register (BdCentralDb  *self,
                                 error);
   if (insert == NULL)
     goto fail;
-  sqlite3_bind_text (insert, 1, account, -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 2, username, -1, SQLITE_STATIC);
+  bd_sql_stmt_bind_text (insert, 1, account);
+  bd_sql_stmt_bind_text (insert, 2, username);
   _bd_central_bind_password (insert, 3, password, bd_central_db_get_password_iterations (self));
-  sqlite3_bind_int (insert, 6, temporary != NULL);
-  sqlite3_bind_int64 (insert, 7, now);
-  sqlite3_bind_text (insert, 8, staff_username, -1, SQLITE_STATIC);
-  if (sqlite3_step (insert) != SQLITE_DONE)
+  bd_sql_stmt_bind_int64 (insert, 6, temporary != NULL);
+  bd_sql_stmt_bind_int64 (insert, 7, now);
+  bd_sql_stmt_bind_text (insert, 8, staff_username);
+  if (bd_sql_stmt_step (insert) != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "registration insert");
+      bd_sql_connection_set_error (self->sql, error, "registration insert");
       goto fail;
     }
 
@@ -1087,7 +1087,7 @@ bd_central_db_register (BdCentralDb  *self,
                                      now * 1000, error) < 0)
     goto fail;
 
-  if (!bd_database_commit (self->db, error))
+  if (!bd_sql_connection_commit (self->sql, error))
     goto fail_committed;
 
   if (out_temporary_password != NULL)
@@ -1105,7 +1105,7 @@ bd_central_db_register (BdCentralDb  *self,
   return registration;
 
 fail:
-  bd_database_rollback (self->db);
+  bd_sql_connection_rollback (self->sql);
 fail_committed:
   if (temporary != NULL)
     explicit_bzero (temporary, strlen (temporary));
@@ -1121,7 +1121,7 @@ bd_central_db_lookup_registration (BdCentralDb  *self,
                                    GError      **error)
 {
   g_autoptr(BdConsumer) consumer = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   BdCentralRegistration *registration;
   int rc;
 
@@ -1131,31 +1131,31 @@ bd_central_db_lookup_registration (BdCentralDb  *self,
   if (consumer == NULL)
     return NULL;
 
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "SELECT username, registered_at, temporary_password "
                               "FROM app_registrations WHERE account = ?1",
                               error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, account, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
+  bd_sql_stmt_bind_text (stmt, 1, account);
+  rc = bd_sql_stmt_step (stmt);
+  if (rc == BD_SQL_DONE)
     {
       g_set_error (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_NOT_REGISTERED,
                    _("This consumer is not registered in the app yet."));
       return NULL;
     }
-  if (rc != SQLITE_ROW)
+  if (rc != BD_SQL_ROW)
     {
-      bd_database_set_error (self->db, error, "registration");
+      bd_sql_connection_set_error (self->sql, error, "registration");
       return NULL;
     }
 
   registration = g_new0 (BdCentralRegistration, 1);
   registration->account = g_strdup (account);
   registration->username = g_strdup (_bd_central_column_text (stmt, 0));
-  registration->registered_at = sqlite3_column_int64 (stmt, 1);
-  registration->temporary_password_sent = sqlite3_column_int (stmt, 2) != 0;
+  registration->registered_at = bd_sql_stmt_column_int64 (stmt, 1);
+  registration->temporary_password_sent = bd_sql_stmt_column_int (stmt, 2) != 0;
 
   return registration;
 }
@@ -1173,7 +1173,7 @@ _bd_central_db_otp_take (BdCentralDb  *self,
 {
   g_auto(TicketRow) row = { NULL, };
   g_autoptr(GError) ticket_error = NULL;
-  g_autoptr(sqlite3_stmt) used = NULL;
+  g_autoptr(BdSqlStmt) used = NULL;
 
   if (!read_ticket (self, zone, id, now, &row, &ticket_error)
       && !g_error_matches (ticket_error, BD_STORE_ERROR, BD_STORE_ERROR_NOT_FOUND))
@@ -1193,13 +1193,13 @@ _bd_central_db_otp_take (BdCentralDb  *self,
       return FALSE;
     }
 
-  used = bd_database_prepare (self->db, "UPDATE otp_tickets SET state = 'used' WHERE id = ?1", error);
+  used = bd_sql_connection_prepare (self->sql, "UPDATE otp_tickets SET state = 'used' WHERE id = ?1", error);
   if (used == NULL)
     return FALSE;
-  sqlite3_bind_text (used, 1, id, -1, SQLITE_STATIC);
-  if (sqlite3_step (used) != SQLITE_DONE)
+  bd_sql_stmt_bind_text (used, 1, id);
+  if (bd_sql_stmt_step (used) != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "otp use");
+      bd_sql_connection_set_error (self->sql, error, "otp use");
       return FALSE;
     }
   return TRUE;

@@ -20,11 +20,11 @@
 #pragma once
 
 #include <json-glib/json-glib.h>
-#include <sqlite3.h>
 
 #include "core/bd-disconnection-rules.h"
 
 #include "bd-central-db.h"
+#include "bd-sql-connection.h"
 
 G_BEGIN_DECLS
 
@@ -41,10 +41,9 @@ typedef enum {
   STMT_FIND_ACCOUNT_OR_MOBILE,
   STMT_FIND_METER,
   STMT_FIND_NAMES,
+  STMT_FIND_NAME_KEYS,
   STMT_CHANGES,
   STMT_REMAINING,
-  STMT_BEGIN_READ,
-  STMT_END_READ,
   N_STMTS
 } BdCentralStmt;
 
@@ -52,8 +51,8 @@ struct _BdCentralDb
 {
   GObject       parent_instance;
 
-  BdDatabase   *db;
-  sqlite3_stmt *stmts[N_STMTS];
+  BdSqlConnection *sql;
+  BdSqlStmt       *stmts[N_STMTS];
 
   /* The file did not exist before this connection opened it, so a bulk
    * load may skip the journal: a crash can only lose a file nobody has used. */
@@ -115,43 +114,39 @@ enum {
 
 /* A cached statement in use for the scope it is declared in: leaving the
  * scope resets it and drops its bindings. */
-typedef sqlite3_stmt BdCentralCachedStmt;
+typedef BdSqlStmt BdCentralCachedStmt;
 
 static inline void
 _bd_central_cached_stmt_release (BdCentralCachedStmt *stmt)
 {
-  sqlite3_reset (stmt);
-  sqlite3_clear_bindings (stmt);
+  bd_sql_stmt_reset (stmt);
+  bd_sql_stmt_clear_bindings (stmt);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BdCentralCachedStmt, _bd_central_cached_stmt_release)
 
 static inline const char *
-_bd_central_column_text (sqlite3_stmt *stmt,
-                         int           col)
+_bd_central_column_text (BdSqlStmt *stmt,
+                         int        col)
 {
-  const char *text = (const char *) sqlite3_column_text (stmt, col);
+  const char *text = bd_sql_stmt_column_text (stmt, col);
 
   return text != NULL ? text : "";
 }
 
 /* Hashes password with a fresh salt and binds the hash, salt and
  * iteration count to parameters first, first + 1 and first + 2. */
-void _bd_central_bind_password (sqlite3_stmt *stmt,
+void _bd_central_bind_password (BdSqlStmt    *stmt,
                                 int           first,
                                 const char   *password,
                                 guint         iterations);
 
 static inline void
-_bd_central_bind_text_or_null (sqlite3_stmt *stmt,
-                               int           index,
-                               const char   *text)
+_bd_central_bind_text_or_null (BdSqlStmt  *stmt,
+                               int         index,
+                               const char *text)
 {
-  /* Static: every caller keeps the text alive until the statement is reset. */
-  if (text != NULL)
-    sqlite3_bind_text (stmt, index, text, -1, SQLITE_STATIC);
-  else
-    sqlite3_bind_null (stmt, index);
+  bd_sql_stmt_bind_text (stmt, index, text);
 }
 
 /* bd-central-db.c */
@@ -163,7 +158,7 @@ BdCentralCachedStmt *_bd_central_db_cached_stmt       (BdCentralDb    *self,
 /* Each name's spelling keys (core/bd-name-key.h), English words then Hindi. */
 char                *_bd_central_db_build_name_key    (const char     *name_en,
                                                        const char     *name_hi);
-BdConsumer          *_bd_central_db_consumer_from_row (sqlite3_stmt   *stmt);
+BdConsumer          *_bd_central_db_consumer_from_row (BdSqlStmt      *stmt);
 /* Stores a new consumer with change sequence seq (during a bulk load, with
  * its name keys memoised). */
 gboolean             _bd_central_db_insert_row        (BdCentralDb    *self,

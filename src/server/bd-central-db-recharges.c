@@ -19,21 +19,21 @@
 #include "bd-central-db-recharges.h"
 
 static BdRecharge *
-recharge_from_row (sqlite3_stmt *stmt)
+recharge_from_row (BdSqlStmt *stmt)
 {
   BdRecharge *r = bd_recharge_new (_bd_central_column_text (stmt, 0), _bd_central_column_text (stmt, 2));
 
   r->receipt = g_strdup (_bd_central_column_text (stmt, 1));
-  r->amount_paise = sqlite3_column_int64 (stmt, 3);
+  r->amount_paise = bd_sql_stmt_column_int64 (stmt, 3);
   bd_payment_mode_from_string (_bd_central_column_text (stmt, 4), &r->mode);
   g_free (r->reference);
   r->reference = g_strdup (_bd_central_column_text (stmt, 5));
-  r->created_at = sqlite3_column_int64 (stmt, 6);
+  r->created_at = bd_sql_stmt_column_int64 (stmt, 6);
   g_free (r->created_by);
   r->created_by = g_strdup (_bd_central_column_text (stmt, 7));
-  r->credited_at = sqlite3_column_int64 (stmt, 8);
-  r->balance_after_paise = sqlite3_column_int64 (stmt, 9);
-  r->reconnected = sqlite3_column_int64 (stmt, 10) != 0;
+  r->credited_at = bd_sql_stmt_column_int64 (stmt, 8);
+  r->balance_after_paise = bd_sql_stmt_column_int64 (stmt, 9);
+  r->reconnected = bd_sql_stmt_column_int64 (stmt, 10) != 0;
   return r;
 }
 
@@ -44,14 +44,14 @@ static gboolean
 cut_for_dues (BdCentralDb *self,
               const char  *account)
 {
-  g_autoptr(sqlite3_stmt) stmt = bd_database_prepare (self->db,
+  g_autoptr(BdSqlStmt) stmt = bd_sql_connection_prepare (self->sql,
                                                       "SELECT reason FROM supply_events WHERE account = ?1 "
                                                       "ORDER BY at DESC, id DESC LIMIT 1", NULL);
 
   if (stmt == NULL)
     return TRUE;
-  sqlite3_bind_text (stmt, 1, account, -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  bd_sql_stmt_bind_text (stmt, 1, account);
+  if (bd_sql_stmt_step (stmt) != BD_SQL_ROW)
     return TRUE;
   return g_str_equal (_bd_central_column_text (stmt, 0), "negative_balance") ||
          g_str_equal (_bd_central_column_text (stmt, 0), "request_nonpayment");
@@ -64,27 +64,27 @@ bd_central_db_recharge_list (BdCentralDb  *self,
                              guint         limit,
                              GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) bd_recharge_free);
   g_autoptr(BdConsumer) consumer = bd_central_db_lookup_consumer (self, zone, account, error);
   int rc;
 
   if (consumer == NULL)
     return NULL;
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "SELECT local_id, receipt, account, amount_paise, mode, reference, created_at, "
                               "  created_by, credited_at, balance_after_paise, reconnected "
                               "FROM recharges WHERE account = ?1 ORDER BY id DESC LIMIT ?2",
                               error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, account, -1, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, 2, (int) limit);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  bd_sql_stmt_bind_text (stmt, 1, account);
+  bd_sql_stmt_bind_int64 (stmt, 2, (int) limit);
+  while ((rc = bd_sql_stmt_step (stmt)) == BD_SQL_ROW)
     g_ptr_array_add (list, recharge_from_row (stmt));
-  if (rc != SQLITE_DONE)
+  if (rc != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "recharges");
+      bd_sql_connection_set_error (self->sql, error, "recharges");
       return NULL;
     }
   return g_steal_pointer (&list);
@@ -125,8 +125,8 @@ bd_central_db_recharge_create (BdCentralDb  *self,
   g_autoptr(BdPrepaidRules) rules = NULL;
   g_autoptr(BdRecharge) r = NULL;
   g_autoptr(BdBalance) balance = NULL;
-  g_autoptr(sqlite3_stmt) insert = NULL;
-  g_autoptr(sqlite3_stmt) number = NULL;
+  g_autoptr(BdSqlStmt) insert = NULL;
+  g_autoptr(BdSqlStmt) number = NULL;
   g_autoptr(JsonBuilder) detail = json_builder_new ();
   g_autoptr(JsonNode) detail_node = NULL;
   g_auto(MeterRow) row = { 0 };
@@ -139,7 +139,7 @@ bd_central_db_recharge_create (BdCentralDb  *self,
   BdIstDate ist;
 
   *out_replayed = FALSE;
-  if (!bd_database_begin (self->db, error))
+  if (!bd_sql_connection_begin (self->sql, error))
     return FALSE;
   if (!_bd_central_db_idempotency_lookup (self, key, staff_username, request_hash, &found,
                                           out_status, out_body, error))
@@ -147,7 +147,7 @@ bd_central_db_recharge_create (BdCentralDb  *self,
   if (found)
     {
       *out_replayed = TRUE;
-      return bd_database_commit (self->db, error);
+      return bd_sql_connection_commit (self->sql, error);
     }
 
   consumer = bd_central_db_lookup_consumer (self, zone, request->account, error);
@@ -186,16 +186,16 @@ bd_central_db_recharge_create (BdCentralDb  *self,
   row.balance_paise += r->amount_paise;
   r->balance_after_paise = row.balance_paise;
 
-  number = bd_database_prepare (self->db, "SELECT COALESCE (MAX (id), 0) + 1 FROM recharges", error);
-  if (number == NULL || sqlite3_step (number) != SQLITE_ROW)
+  number = bd_sql_connection_prepare (self->sql, "SELECT COALESCE (MAX (id), 0) + 1 FROM recharges", error);
+  if (number == NULL || bd_sql_stmt_step (number) != BD_SQL_ROW)
     {
       if (number != NULL)
-        bd_database_set_error (self->db, error, "receipt number");
+        bd_sql_connection_set_error (self->sql, error, "receipt number");
       goto fail;
     }
   bd_time_ist_date (now, &ist);
   r->receipt = g_strdup_printf ("RC-%s-%02d%02d%02d-%06" G_GINT64_FORMAT, zone, ist.year % 100, ist.month, ist.day,
-                                (gint64) sqlite3_column_int64 (number, 0));
+                                (gint64) bd_sql_stmt_column_int64 (number, 0));
 
   if (row.supply == BD_SUPPLY_DISCONNECTED && bd_prepaid_reconnect_due (rules, before, r->amount_paise) &&
       row.meter_type == BD_METER_TYPE_SMART && cut_for_dues (self, r->account))
@@ -210,28 +210,28 @@ bd_central_db_recharge_create (BdCentralDb  *self,
         }
     }
 
-  insert = bd_database_prepare (self->db,
+  insert = bd_sql_connection_prepare (self->sql,
                                 "INSERT INTO recharges (receipt, local_id, account, zone, amount_paise, mode, "
                                 "  reference, created_at, created_by, credited_at, balance_after_paise, reconnected) "
                                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                                 error);
   if (insert == NULL)
     goto fail;
-  sqlite3_bind_text (insert, 1, r->receipt, -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 2, r->local_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 3, r->account, -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 4, zone, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (insert, 5, r->amount_paise);
-  sqlite3_bind_text (insert, 6, bd_payment_mode_to_string (r->mode), -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 7, r->reference, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (insert, 8, r->created_at);
-  sqlite3_bind_text (insert, 9, staff_username, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (insert, 10, now);
-  sqlite3_bind_int64 (insert, 11, r->balance_after_paise);
-  sqlite3_bind_int (insert, 12, r->reconnected ? 1 : 0);
-  if (sqlite3_step (insert) != SQLITE_DONE)
+  bd_sql_stmt_bind_text (insert, 1, r->receipt);
+  bd_sql_stmt_bind_text (insert, 2, r->local_id);
+  bd_sql_stmt_bind_text (insert, 3, r->account);
+  bd_sql_stmt_bind_text (insert, 4, zone);
+  bd_sql_stmt_bind_int64 (insert, 5, r->amount_paise);
+  bd_sql_stmt_bind_text (insert, 6, bd_payment_mode_to_string (r->mode));
+  bd_sql_stmt_bind_text (insert, 7, r->reference);
+  bd_sql_stmt_bind_int64 (insert, 8, r->created_at);
+  bd_sql_stmt_bind_text (insert, 9, staff_username);
+  bd_sql_stmt_bind_int64 (insert, 10, now);
+  bd_sql_stmt_bind_int64 (insert, 11, r->balance_after_paise);
+  bd_sql_stmt_bind_int64 (insert, 12, r->reconnected ? 1 : 0);
+  if (bd_sql_stmt_step (insert) != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "recharge insert");
+      bd_sql_connection_set_error (self->sql, error, "recharge insert");
       goto fail;
     }
 
@@ -258,17 +258,17 @@ bd_central_db_recharge_create (BdCentralDb  *self,
     }
   else
     {
-      g_autoptr(sqlite3_stmt) update = bd_database_prepare (self->db,
+      g_autoptr(BdSqlStmt) update = bd_sql_connection_prepare (self->sql,
                                                             "UPDATE consumers SET balance_paise = ?2, balance_as_of = ?3 "
                                                             "WHERE account = ?1", error);
       if (update == NULL)
         goto fail;
-      sqlite3_bind_text (update, 1, r->account, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (update, 2, row.balance_paise);
-      sqlite3_bind_int64 (update, 3, now);
-      if (sqlite3_step (update) != SQLITE_DONE)
+      bd_sql_stmt_bind_text (update, 1, r->account);
+      bd_sql_stmt_bind_int64 (update, 2, row.balance_paise);
+      bd_sql_stmt_bind_int64 (update, 3, now);
+      if (bd_sql_stmt_step (update) != BD_SQL_DONE)
         {
-          bd_database_set_error (self->db, error, "balance update");
+          bd_sql_connection_set_error (self->sql, error, "balance update");
           goto fail;
         }
     }
@@ -309,14 +309,14 @@ bd_central_db_recharge_create (BdCentralDb  *self,
   body = recharge_body (r, balance);
   if (!_bd_central_db_idempotency_store (self, key, staff_username, request_hash, 201, body, now, error))
     goto fail;
-  if (!bd_database_commit (self->db, error))
+  if (!bd_sql_connection_commit (self->sql, error))
     goto fail;
   *out_status = 201;
   *out_body = g_steal_pointer (&body);
   return TRUE;
 
 fail:
-  bd_database_rollback (self->db);
+  bd_sql_connection_rollback (self->sql);
   return FALSE;
 }
 

@@ -26,7 +26,7 @@ allocate_number (BdCentralDb  *self,
                  gint64        now,
                  GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   g_autoptr(GString) prefix = g_string_new (NULL);
   g_autofree char *key = NULL;
   g_autofree char *period = NULL;
@@ -39,21 +39,21 @@ allocate_number (BdCentralDb  *self,
       g_string_append_c (prefix, g_ascii_toupper (*p));
   /* The complaints' counter table, under a key of its own. */
   key = g_strconcat ("DR:", zone, NULL);
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "INSERT INTO complaint_numbers (zone, period, last) VALUES (?1, ?2, 1) "
                               "ON CONFLICT (zone, period) DO UPDATE SET last = last + 1 RETURNING last",
                               error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, period, -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  bd_sql_stmt_bind_text (stmt, 1, key);
+  bd_sql_stmt_bind_text (stmt, 2, period);
+  if (bd_sql_stmt_step (stmt) != BD_SQL_ROW)
     {
-      bd_database_set_error (self->db, error, "request number");
+      bd_sql_connection_set_error (self->sql, error, "request number");
       return NULL;
     }
   return g_strdup_printf ("DR-%s-%s-%05" G_GINT64_FORMAT, prefix->str, period,
-                          (gint64) sqlite3_column_int64 (stmt, 0));
+                          (gint64) bd_sql_stmt_column_int64 (stmt, 0));
 }
 
 static BdDisconnection *
@@ -78,51 +78,50 @@ store (BdCentralDb      *self,
        gboolean          insert,
        GError          **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   g_autofree char *json = NULL;
 
   if (insert)
     {
-      stmt = bd_database_prepare (self->db,
+      stmt = bd_sql_connection_prepare (self->sql,
                                   "INSERT INTO disconnection_requests (number, zone, account, kind, status, "
                                   "  scheduled_for, created_at, updated_at, json) "
-                                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, '{}')",
+                                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, '{}') RETURNING id",
                                   error);
       if (stmt == NULL)
         return FALSE;
-      sqlite3_bind_text (stmt, 1, r->number, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 2, r->zone, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 3, r->account, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 4, bd_request_kind_to_string (r->kind), -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 5, bd_request_status_to_string (r->status), -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 6, r->scheduled_for);
-      sqlite3_bind_int64 (stmt, 7, r->created_at);
-      sqlite3_bind_int64 (stmt, 8, r->updated_at);
-      if (sqlite3_step (stmt) != SQLITE_DONE)
+      bd_sql_stmt_bind_text (stmt, 1, r->number);
+      bd_sql_stmt_bind_text (stmt, 2, r->zone);
+      bd_sql_stmt_bind_text (stmt, 3, r->account);
+      bd_sql_stmt_bind_text (stmt, 4, bd_request_kind_to_string (r->kind));
+      bd_sql_stmt_bind_text (stmt, 5, bd_request_status_to_string (r->status));
+      bd_sql_stmt_bind_int64 (stmt, 6, r->scheduled_for);
+      bd_sql_stmt_bind_int64 (stmt, 7, r->created_at);
+      bd_sql_stmt_bind_int64 (stmt, 8, r->updated_at);
+      if (bd_sql_stmt_step (stmt) != BD_SQL_ROW)
         {
-          bd_database_set_error (self->db, error, "request insert");
+          bd_sql_connection_set_error (self->sql, error, "request insert");
           return FALSE;
         }
       g_free (r->id);
-      r->id = g_strdup_printf ("%" G_GINT64_FORMAT,
-                               (gint64) sqlite3_last_insert_rowid (bd_database_get_handle (self->db)));
-      g_clear_pointer (&stmt, sqlite3_finalize);
+      r->id = g_strdup_printf ("%" G_GINT64_FORMAT, bd_sql_stmt_column_int64 (stmt, 0));
+      g_clear_pointer (&stmt, bd_sql_stmt_free);
     }
   json = to_text (r);
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "UPDATE disconnection_requests SET status = ?2, scheduled_for = ?3, updated_at = ?4, "
                               "  json = ?5 WHERE id = ?1",
                               error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, r->id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, bd_request_status_to_string (r->status), -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 3, r->scheduled_for);
-  sqlite3_bind_int64 (stmt, 4, r->updated_at);
-  sqlite3_bind_text (stmt, 5, json, -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  bd_sql_stmt_bind_text (stmt, 1, r->id);
+  bd_sql_stmt_bind_text (stmt, 2, bd_request_status_to_string (r->status));
+  bd_sql_stmt_bind_int64 (stmt, 3, r->scheduled_for);
+  bd_sql_stmt_bind_int64 (stmt, 4, r->updated_at);
+  bd_sql_stmt_bind_text (stmt, 5, json);
+  if (bd_sql_stmt_step (stmt) != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "request update");
+      bd_sql_connection_set_error (self->sql, error, "request update");
       return FALSE;
     }
   return TRUE;
@@ -259,7 +258,7 @@ bd_central_db_request_file (BdCentralDb      *self,
   gboolean found = FALSE;
 
   *out_replayed = FALSE;
-  if (!bd_database_begin (self->db, error))
+  if (!bd_sql_connection_begin (self->sql, error))
     return FALSE;
   if (!_bd_central_db_idempotency_lookup (self, key, staff_username, request_hash, &found, out_status, out_body,
                                           error))
@@ -267,7 +266,7 @@ bd_central_db_request_file (BdCentralDb      *self,
   if (found)
     {
       *out_replayed = TRUE;
-      return bd_database_commit (self->db, error);
+      return bd_sql_connection_commit (self->sql, error);
     }
   if (draft->kind == BD_REQUEST_NONPAYMENT && staff_role == BD_ROLE_AGENT)
     {
@@ -309,35 +308,35 @@ bd_central_db_request_file (BdCentralDb      *self,
 
   body = body_of (r);
   if (!_bd_central_db_idempotency_store (self, key, staff_username, request_hash, 201, body, now, error) ||
-      !bd_database_commit (self->db, error))
+      !bd_sql_connection_commit (self->sql, error))
     goto fail;
   *out_status = 201;
   *out_body = g_steal_pointer (&body);
   return TRUE;
 
 fail:
-  bd_database_rollback (self->db);
+  bd_sql_connection_rollback (self->sql);
   return FALSE;
 }
 
 static GPtrArray *
 read_rows (BdCentralDb   *self,
-           sqlite3_stmt  *stmt,
+           BdSqlStmt  *stmt,
            GError       **error)
 {
   g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) bd_disconnection_free);
   int rc;
 
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = bd_sql_stmt_step (stmt)) == BD_SQL_ROW)
     {
       BdDisconnection *r = from_text (_bd_central_column_text (stmt, 0), error);
       if (r == NULL)
         return NULL;
       g_ptr_array_add (list, r);
     }
-  if (rc != SQLITE_DONE)
+  if (rc != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "requests");
+      bd_sql_connection_set_error (self->sql, error, "requests");
       return NULL;
     }
   return g_steal_pointer (&list);
@@ -351,20 +350,20 @@ bd_central_db_request_list (BdCentralDb         *self,
                             guint                limit,
                             GError             **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   g_autofree char *joined = statuses != NULL ? g_strjoinv (",", (char **) statuses) : NULL;
 
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "SELECT json FROM disconnection_requests WHERE zone = ?1 "
                               "AND (?2 IS NULL OR instr (',' || ?2 || ',', ',' || status || ',') > 0) "
                               "AND (?3 IS NULL OR account = ?3) ORDER BY id DESC LIMIT ?4",
                               error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, zone, -1, SQLITE_STATIC);
+  bd_sql_stmt_bind_text (stmt, 1, zone);
   _bd_central_bind_text_or_null (stmt, 2, joined);
   _bd_central_bind_text_or_null (stmt, 3, account);
-  sqlite3_bind_int (stmt, 4, (int) limit);
+  bd_sql_stmt_bind_int64 (stmt, 4, (int) limit);
   return read_rows (self, stmt, error);
 }
 
@@ -374,16 +373,16 @@ bd_central_db_request_get (BdCentralDb  *self,
                            const char   *id,
                            GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   g_autoptr(GPtrArray) list = NULL;
 
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "SELECT json FROM disconnection_requests WHERE zone = ?1 AND (id = ?2 OR number = ?2)",
                               error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, zone, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, id, -1, SQLITE_STATIC);
+  bd_sql_stmt_bind_text (stmt, 1, zone);
+  bd_sql_stmt_bind_text (stmt, 2, id);
   list = read_rows (self, stmt, error);
   if (list == NULL)
     return NULL;
@@ -419,7 +418,7 @@ bd_central_db_request_act (BdCentralDb      *self,
   gboolean found = FALSE;
 
   *out_replayed = FALSE;
-  if (!bd_database_begin (self->db, error))
+  if (!bd_sql_connection_begin (self->sql, error))
     return FALSE;
   if (!_bd_central_db_idempotency_lookup (self, key, staff_username, request_hash, &found, out_status, out_body,
                                           error))
@@ -427,7 +426,7 @@ bd_central_db_request_act (BdCentralDb      *self,
   if (found)
     {
       *out_replayed = TRUE;
-      return bd_database_commit (self->db, error);
+      return bd_sql_connection_commit (self->sql, error);
     }
   r = bd_central_db_request_get (self, zone, id, error);
   if (r == NULL)
@@ -486,7 +485,7 @@ bd_central_db_request_act (BdCentralDb      *self,
 
   body = body_of (r);
   if (!_bd_central_db_idempotency_store (self, key, staff_username, request_hash, 200, body, now, error) ||
-      !bd_database_commit (self->db, error))
+      !bd_sql_connection_commit (self->sql, error))
     goto fail;
   *out_status = 200;
   *out_body = g_steal_pointer (&body);
@@ -497,7 +496,7 @@ not_allowed:
                _("Request %s is %s; it cannot be changed that way now."), r->number,
                bd_request_status_label (r->status));
 fail:
-  bd_database_rollback (self->db);
+  bd_sql_connection_rollback (self->sql);
   return FALSE;
 }
 
@@ -630,29 +629,29 @@ bd_central_db_requests_execute (BdCentralDb  *self,
                                 guint        *out_done,
                                 GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   g_autoptr(GPtrArray) due = NULL;
 
   *out_done = 0;
-  if (!bd_database_begin (self->db, error))
+  if (!bd_sql_connection_begin (self->sql, error))
     return FALSE;
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "SELECT json FROM disconnection_requests "
                               "WHERE status IN ('scheduled','executing') AND scheduled_for <= ?1 "
                               "ORDER BY scheduled_for, id LIMIT 200",
                               error);
   if (stmt == NULL)
     goto fail;
-  sqlite3_bind_int64 (stmt, 1, now);
+  bd_sql_stmt_bind_int64 (stmt, 1, now);
   due = read_rows (self, stmt, error);
   if (due == NULL)
     goto fail;
   for (guint i = 0; i < due->len; i++)
     if (!execute_one (self, g_ptr_array_index (due, i), now, out_done, error))
       goto fail;
-  return bd_database_commit (self->db, error);
+  return bd_sql_connection_commit (self->sql, error);
 
 fail:
-  bd_database_rollback (self->db);
+  bd_sql_connection_rollback (self->sql);
   return FALSE;
 }

@@ -21,18 +21,18 @@
 
 static GPtrArray *
 collect_consumers (BdCentralDb   *self,
-                   sqlite3_stmt  *stmt,
+                   BdSqlStmt  *stmt,
                    GError       **error)
 {
   g_autoptr(GPtrArray) consumers = g_ptr_array_new_with_free_func (g_object_unref);
   int rc;
 
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = bd_sql_stmt_step (stmt)) == BD_SQL_ROW)
     g_ptr_array_add (consumers, _bd_central_db_consumer_from_row (stmt));
 
-  if (rc != SQLITE_DONE)
+  if (rc != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "consumer query");
+      bd_sql_connection_set_error (self->sql, error, "consumer query");
       return NULL;
     }
 
@@ -116,10 +116,68 @@ fuzzy_expression (char **keys)
   return g_string_free (g_steal_pointer (&expr), FALSE);
 }
 
+/* PostgreSQL: "'w1' & 'w2':*", the words split and lowered as
+ * bijli_words() (bd-central-db-postgresql.h) splits and lowers names. With
+ * prefix_last, only the last word is a prefix, once it has three letters
+ * (see fuzzy_expression()). NULL if no word is left. */
+static char *
+tsquery_expression (const char * const *words,
+                    gboolean            prefix,
+                    gboolean            prefix_last)
+{
+  g_autoptr(GString) expr = g_string_new (NULL);
+  g_autoptr(GPtrArray) terms = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      g_autofree char *lower = g_utf8_strdown (words[i], -1);
+      g_autoptr(GString) term = g_string_new (NULL);
+
+      for (const char *p = lower; ; p = g_utf8_next_char (p))
+        {
+          gunichar c = g_utf8_get_char (p);
+
+          if (c != 0 && (g_unichar_isalnum (c) || (c >= 0x900 && c <= 0x97F)))
+            {
+              g_string_append_unichar (term, c);
+              continue;
+            }
+          if (term->len > 0)
+            g_ptr_array_add (terms, g_string_free (g_steal_pointer (&term), FALSE));
+          if (c == 0)
+            break;
+          term = g_string_new (NULL);
+        }
+    }
+
+  for (guint i = 0; i < terms->len; i++)
+    {
+      const char *term = g_ptr_array_index (terms, i);
+
+      if (i > 0)
+        g_string_append (expr, " & ");
+      g_string_append_c (expr, '\'');
+      for (const char *p = term; *p != '\0'; p++)
+        {
+          if (*p == '\'' || *p == '\\')
+            g_string_append_c (expr, *p);
+          g_string_append_c (expr, *p);
+        }
+      g_string_append_c (expr, '\'');
+      if (prefix || (prefix_last && i == terms->len - 1 && g_utf8_strlen (term, -1) >= 3))
+        g_string_append (expr, ":*");
+    }
+
+  if (terms->len == 0)
+    return NULL;
+  return g_string_free (g_steal_pointer (&expr), FALSE);
+}
+
 /* Adds the tier's matches not already found, up to limit results. */
 static gboolean
 search_name_tier (BdCentralDb     *self,
                   const char      *zone,
+                  BdCentralStmt    which,
                   const char      *match,
                   BdCentralMatch   tier,
                   guint            limit,
@@ -130,23 +188,23 @@ search_name_tier (BdCentralDb     *self,
 {
   g_autoptr(BdCentralCachedStmt) stmt = NULL;
   guint wanted = limit - results->len + g_hash_table_size (seen);
-  int rc = SQLITE_DONE;
+  int rc = BD_SQL_DONE;
 
   if (match == NULL || results->len >= limit)
     return TRUE;
 
-  stmt = _bd_central_db_cached_stmt (self, STMT_FIND_NAMES, error);
+  stmt = _bd_central_db_cached_stmt (self, which, error);
   if (stmt == NULL)
     return FALSE;
 
-  sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, zone, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 3, MAX (SEARCH_CANDIDATES, wanted));
-  sqlite3_bind_int64 (stmt, 4, wanted);
+  bd_sql_stmt_bind_text (stmt, 1, match);
+  bd_sql_stmt_bind_text (stmt, 2, zone);
+  bd_sql_stmt_bind_int64 (stmt, 3, MAX (SEARCH_CANDIDATES, wanted));
+  bd_sql_stmt_bind_int64 (stmt, 4, wanted);
 
-  while (results->len < limit && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while (results->len < limit && (rc = bd_sql_stmt_step (stmt)) == BD_SQL_ROW)
     {
-      gint64 rowid = sqlite3_column_int64 (stmt, COL_EXTRA);
+      gint64 rowid = bd_sql_stmt_column_int64 (stmt, COL_EXTRA);
 
       if (!g_hash_table_add (seen, g_memdup2 (&rowid, sizeof rowid)))
         continue;
@@ -154,19 +212,20 @@ search_name_tier (BdCentralDb     *self,
       g_array_append_val (tiers, tier);
     }
 
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+  if (rc != BD_SQL_ROW && rc != BD_SQL_DONE)
     {
-      const char *message = sqlite3_errmsg (bd_database_get_handle (self->db));
+      g_autoptr(GError) local_error = NULL;
 
       /* The query parser and the tokenizer split words alike, so this is
        * not expected; if odd input ever slips through, it matches nothing
        * rather than failing the whole search. */
-      if (g_str_has_prefix (message, "fts5:"))
+      bd_sql_connection_set_error (self->sql, &local_error, "name search");
+      if (strstr (local_error->message, "fts5:") != NULL)
         {
-          g_debug ("Name search tier skipped: %s", message);
+          g_debug ("Name search tier skipped: %s", local_error->message);
           return TRUE;
         }
-      bd_database_set_error (self->db, error, "name search");
+      bd_sql_connection_set_error (self->sql, error, "name search");
       return FALSE;
     }
 
@@ -197,15 +256,24 @@ search_names (BdCentralDb  *self,
   g_ptr_array_add (words, NULL);
   g_ptr_array_add (keys, NULL);
 
-  exact = match_expression ("{name_en name_hi}", (const char * const *) words->pdata, FALSE);
-  prefix = match_expression ("{name_en name_hi}", (const char * const *) words->pdata, TRUE);
-  fuzzy = fuzzy_expression ((char **) keys->pdata);
+  if (bd_sql_connection_get_dialect (self->sql) == BD_SQL_DIALECT_POSTGRESQL)
+    {
+      exact = tsquery_expression ((const char * const *) words->pdata, FALSE, FALSE);
+      prefix = tsquery_expression ((const char * const *) words->pdata, TRUE, FALSE);
+      fuzzy = tsquery_expression ((const char * const *) keys->pdata, FALSE, TRUE);
+    }
+  else
+    {
+      exact = match_expression ("{name_en name_hi}", (const char * const *) words->pdata, FALSE);
+      prefix = match_expression ("{name_en name_hi}", (const char * const *) words->pdata, TRUE);
+      fuzzy = fuzzy_expression ((char **) keys->pdata);
+    }
 
-  return search_name_tier (self, zone, exact, BD_CENTRAL_MATCH_NAME_EXACT, limit,
+  return search_name_tier (self, zone, STMT_FIND_NAMES, exact, BD_CENTRAL_MATCH_NAME_EXACT, limit,
                            results, tiers, seen, error) &&
-         search_name_tier (self, zone, prefix, BD_CENTRAL_MATCH_NAME_PREFIX, limit,
+         search_name_tier (self, zone, STMT_FIND_NAMES, prefix, BD_CENTRAL_MATCH_NAME_PREFIX, limit,
                            results, tiers, seen, error) &&
-         search_name_tier (self, zone, fuzzy, BD_CENTRAL_MATCH_NAME_FUZZY, limit,
+         search_name_tier (self, zone, STMT_FIND_NAME_KEYS, fuzzy, BD_CENTRAL_MATCH_NAME_FUZZY, limit,
                            results, tiers, seen, error);
 }
 
@@ -259,9 +327,9 @@ bd_central_db_search (BdCentralDb  *self,
   stmt = _bd_central_db_cached_stmt (self, which, error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, zone, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, query->identifier, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 3, limit);
+  bd_sql_stmt_bind_text (stmt, 1, zone);
+  bd_sql_stmt_bind_text (stmt, 2, query->identifier);
+  bd_sql_stmt_bind_int64 (stmt, 3, limit);
 
   g_clear_pointer (&results, g_ptr_array_unref);
   results = collect_consumers (self, stmt, error);

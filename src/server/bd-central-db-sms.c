@@ -69,10 +69,10 @@ update_message (BdCentralDb  *self,
                 gint64        now_ms,
                 GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   g_autofree char *text = NULL;
 
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "UPDATE sms_outbox SET status = ?2, attempts = ?3, next_at_ms = ?4, "
                               "  text = ?5, secret = ?6, updated_at = ?7 "
                               "WHERE id = ?1 AND status = ?8 AND attempts = ?9",
@@ -81,18 +81,18 @@ update_message (BdCentralDb  *self,
     return FALSE;
 
   text = scrub ? scrub_text (message->text, message->secret) : g_strdup (message->text);
-  sqlite3_bind_int64 (stmt, 1, message->id);
-  sqlite3_bind_text (stmt, 2, status, -1, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, 3, attempts);
-  sqlite3_bind_int64 (stmt, 4, next_at_ms);
-  sqlite3_bind_text (stmt, 5, text, -1, SQLITE_STATIC);
+  bd_sql_stmt_bind_int64 (stmt, 1, message->id);
+  bd_sql_stmt_bind_text (stmt, 2, status);
+  bd_sql_stmt_bind_int64 (stmt, 3, attempts);
+  bd_sql_stmt_bind_int64 (stmt, 4, next_at_ms);
+  bd_sql_stmt_bind_text (stmt, 5, text);
   _bd_central_bind_text_or_null (stmt, 6, scrub ? NULL : message->secret);
-  sqlite3_bind_int64 (stmt, 7, now_ms / 1000);
-  sqlite3_bind_text (stmt, 8, message->status, -1, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, 9, message->attempts);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  bd_sql_stmt_bind_int64 (stmt, 7, now_ms / 1000);
+  bd_sql_stmt_bind_text (stmt, 8, message->status);
+  bd_sql_stmt_bind_int64 (stmt, 9, message->attempts);
+  if (bd_sql_stmt_step (stmt) != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "sms update");
+      bd_sql_connection_set_error (self->sql, error, "sms update");
       return FALSE;
     }
 
@@ -108,29 +108,29 @@ _bd_central_db_sms_enqueue (BdCentralDb  *self,
                             gint64        now_ms,
                             GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
 
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "INSERT INTO sms_outbox (account, mobile, text, secret, status, "
                               "  attempts, next_at_ms, created_at, updated_at) "
-                              "VALUES (?1, ?2, ?3, ?4, 'queued', 0, ?5, ?6, ?6)",
+                              "VALUES (?1, ?2, ?3, ?4, 'queued', 0, ?5, ?6, ?6) RETURNING id",
                               error);
   if (stmt == NULL)
     return -1;
 
-  sqlite3_bind_text (stmt, 1, account, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, mobile, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, text, -1, SQLITE_STATIC);
+  bd_sql_stmt_bind_text (stmt, 1, account);
+  bd_sql_stmt_bind_text (stmt, 2, mobile);
+  bd_sql_stmt_bind_text (stmt, 3, text);
   _bd_central_bind_text_or_null (stmt, 4, secret);
-  sqlite3_bind_int64 (stmt, 5, now_ms + BD_CENTRAL_SMS_SEND_DELAY_MS);
-  sqlite3_bind_int64 (stmt, 6, now_ms / 1000);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  bd_sql_stmt_bind_int64 (stmt, 5, now_ms + BD_CENTRAL_SMS_SEND_DELAY_MS);
+  bd_sql_stmt_bind_int64 (stmt, 6, now_ms / 1000);
+  if (bd_sql_stmt_step (stmt) != BD_SQL_ROW)
     {
-      bd_database_set_error (self->db, error, "sms insert");
+      bd_sql_connection_set_error (self->sql, error, "sms insert");
       return -1;
     }
 
-  return sqlite3_last_insert_rowid (bd_database_get_handle (self->db));
+  return bd_sql_stmt_column_int64 (stmt, 0);
 }
 
 gboolean
@@ -142,8 +142,8 @@ bd_central_db_sms_process (BdCentralDb  *self,
                            gint64       *out_next_due_ms,
                            GError      **error)
 {
-  g_autoptr(sqlite3_stmt) due = NULL;
-  g_autoptr(sqlite3_stmt) next = NULL;
+  g_autoptr(BdSqlStmt) due = NULL;
+  g_autoptr(BdSqlStmt) next = NULL;
   g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (due_message_free);
   int rc;
 
@@ -151,51 +151,51 @@ bd_central_db_sms_process (BdCentralDb  *self,
   g_return_val_if_fail (rand != NULL, FALSE);
 
   /* Most rounds find nothing to do: that needs no write lock. */
-  next = bd_database_prepare (self->db,
+  next = bd_sql_connection_prepare (self->sql,
                               "SELECT MIN (next_at_ms) FROM sms_outbox "
                               "WHERE status IN ('queued','sent')",
                               error);
   if (next == NULL)
     return FALSE;
-  if (sqlite3_step (next) != SQLITE_ROW)
+  if (bd_sql_stmt_step (next) != BD_SQL_ROW)
     {
-      bd_database_set_error (self->db, error, "sms next");
+      bd_sql_connection_set_error (self->sql, error, "sms next");
       return FALSE;
     }
-  if (sqlite3_column_type (next, 0) == SQLITE_NULL || sqlite3_column_int64 (next, 0) > now_ms)
+  if (bd_sql_stmt_column_is_null (next, 0) || bd_sql_stmt_column_int64 (next, 0) > now_ms)
     {
       if (out_next_due_ms != NULL)
-        *out_next_due_ms = sqlite3_column_type (next, 0) == SQLITE_NULL
-                           ? -1 : sqlite3_column_int64 (next, 0);
+        *out_next_due_ms = bd_sql_stmt_column_is_null (next, 0)
+                           ? -1 : bd_sql_stmt_column_int64 (next, 0);
       return TRUE;
     }
-  sqlite3_reset (next);
+  bd_sql_stmt_reset (next);
 
-  if (!bd_database_begin (self->db, error))
+  if (!bd_sql_connection_begin (self->sql, error))
     return FALSE;
 
-  due = bd_database_prepare (self->db,
+  due = bd_sql_connection_prepare (self->sql,
                              "SELECT id, status, attempts, text, secret FROM sms_outbox "
                              "WHERE status IN ('queued','sent') AND next_at_ms <= ?1 "
                              "ORDER BY next_at_ms LIMIT 100",
                              error);
   if (due == NULL)
     goto fail;
-  sqlite3_bind_int64 (due, 1, now_ms);
-  while ((rc = sqlite3_step (due)) == SQLITE_ROW)
+  bd_sql_stmt_bind_int64 (due, 1, now_ms);
+  while ((rc = bd_sql_stmt_step (due)) == BD_SQL_ROW)
     {
       DueMessage *message = g_new0 (DueMessage, 1);
 
-      message->id = sqlite3_column_int64 (due, 0);
+      message->id = bd_sql_stmt_column_int64 (due, 0);
       message->status = g_strdup (_bd_central_column_text (due, 1));
-      message->attempts = sqlite3_column_int (due, 2);
+      message->attempts = bd_sql_stmt_column_int (due, 2);
       message->text = g_strdup (_bd_central_column_text (due, 3));
-      message->secret = g_strdup ((const char *) sqlite3_column_text (due, 4));
+      message->secret = g_strdup (bd_sql_stmt_column_text (due, 4));
       g_ptr_array_add (messages, message);
     }
-  if (rc != SQLITE_DONE)
+  if (rc != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "sms due");
+      bd_sql_connection_set_error (self->sql, error, "sms due");
       goto fail;
     }
 
@@ -227,19 +227,19 @@ bd_central_db_sms_process (BdCentralDb  *self,
 
   if (out_next_due_ms != NULL)
     {
-      if (sqlite3_step (next) != SQLITE_ROW)
+      if (bd_sql_stmt_step (next) != BD_SQL_ROW)
         {
-          bd_database_set_error (self->db, error, "sms next");
+          bd_sql_connection_set_error (self->sql, error, "sms next");
           goto fail;
         }
-      *out_next_due_ms = sqlite3_column_type (next, 0) == SQLITE_NULL
-                         ? -1 : sqlite3_column_int64 (next, 0);
+      *out_next_due_ms = bd_sql_stmt_column_is_null (next, 0)
+                         ? -1 : bd_sql_stmt_column_int64 (next, 0);
     }
 
-  return bd_database_commit (self->db, error);
+  return bd_sql_connection_commit (self->sql, error);
 
 fail:
-  bd_database_rollback (self->db);
+  bd_sql_connection_rollback (self->sql);
   return FALSE;
 }
 
@@ -250,7 +250,7 @@ bd_central_db_sms_list (BdCentralDb  *self,
                         guint         limit,
                         GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   int rc;
 
@@ -259,7 +259,7 @@ bd_central_db_sms_list (BdCentralDb  *self,
 
   /* Only messages about the caller's zone's consumers: a mobile must not
    * reveal another zone's traffic. */
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "SELECT s.id, s.mobile, s.text, s.status, s.attempts, s.created_at "
                               "FROM sms_outbox s JOIN consumers c ON c.account = s.account "
                               "WHERE s.mobile = ?1 AND c.zone = ?2 "
@@ -267,20 +267,20 @@ bd_central_db_sms_list (BdCentralDb  *self,
                               error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, mobile, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, zone, -1, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, 3, (int) limit);
+  bd_sql_stmt_bind_text (stmt, 1, mobile);
+  bd_sql_stmt_bind_text (stmt, 2, zone);
+  bd_sql_stmt_bind_int64 (stmt, 3, (int) limit);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "messages");
   json_builder_begin_array (builder);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = bd_sql_stmt_step (stmt)) == BD_SQL_ROW)
     {
-      g_autofree char *created_at = bd_time_to_iso8601 (sqlite3_column_int64 (stmt, 5));
+      g_autofree char *created_at = bd_time_to_iso8601 (bd_sql_stmt_column_int64 (stmt, 5));
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "id");
-      json_builder_add_int_value (builder, sqlite3_column_int64 (stmt, 0));
+      json_builder_add_int_value (builder, bd_sql_stmt_column_int64 (stmt, 0));
       json_builder_set_member_name (builder, "mobile");
       json_builder_add_string_value (builder, _bd_central_column_text (stmt, 1));
       json_builder_set_member_name (builder, "text");
@@ -288,14 +288,14 @@ bd_central_db_sms_list (BdCentralDb  *self,
       json_builder_set_member_name (builder, "status");
       json_builder_add_string_value (builder, _bd_central_column_text (stmt, 3));
       json_builder_set_member_name (builder, "attempts");
-      json_builder_add_int_value (builder, sqlite3_column_int (stmt, 4));
+      json_builder_add_int_value (builder, bd_sql_stmt_column_int (stmt, 4));
       json_builder_set_member_name (builder, "created_at");
       json_builder_add_string_value (builder, created_at);
       json_builder_end_object (builder);
     }
-  if (rc != SQLITE_DONE)
+  if (rc != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "sms list");
+      bd_sql_connection_set_error (self->sql, error, "sms list");
       return NULL;
     }
   json_builder_end_array (builder);

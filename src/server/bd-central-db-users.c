@@ -41,15 +41,15 @@ set_not_found (GError **error)
 static void
 add_time_or_null (JsonBuilder  *builder,
                   const char   *name,
-                  sqlite3_stmt *stmt,
+                  BdSqlStmt *stmt,
                   int           column)
 {
   json_builder_set_member_name (builder, name);
-  if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
+  if (bd_sql_stmt_column_is_null (stmt, column))
     json_builder_add_null_value (builder);
   else
     {
-      g_autofree char *text = bd_time_to_iso8601 (sqlite3_column_int64 (stmt, column));
+      g_autofree char *text = bd_time_to_iso8601 (bd_sql_stmt_column_int64 (stmt, column));
 
       json_builder_add_string_value (builder, text);
     }
@@ -57,7 +57,7 @@ add_time_or_null (JsonBuilder  *builder,
 
 static void
 add_user (JsonBuilder  *builder,
-          sqlite3_stmt *stmt)
+          BdSqlStmt *stmt)
 {
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "username");
@@ -70,15 +70,15 @@ add_user (JsonBuilder  *builder,
   json_builder_add_string_value (builder, _bd_central_column_text (stmt, 3));
   add_time_or_null (builder, "created_at", stmt, 4);
   json_builder_set_member_name (builder, "disabled");
-  json_builder_add_boolean_value (builder, sqlite3_column_type (stmt, 5) != SQLITE_NULL);
+  json_builder_add_boolean_value (builder, !bd_sql_stmt_column_is_null (stmt, 5));
   add_time_or_null (builder, "disabled_at", stmt, 5);
   add_time_or_null (builder, "password_changed_at", stmt, 6);
   add_time_or_null (builder, "last_sign_in_at", stmt, 7);
   json_builder_set_member_name (builder, "active_sessions");
-  json_builder_add_int_value (builder, sqlite3_column_int64 (stmt, 8));
+  json_builder_add_int_value (builder, bd_sql_stmt_column_int64 (stmt, 8));
   json_builder_set_member_name (builder, "zones");
   json_builder_begin_array (builder);
-  if (sqlite3_column_type (stmt, 9) != SQLITE_NULL)
+  if (!bd_sql_stmt_column_is_null (stmt, 9))
     {
       g_auto(GStrv) zones = g_strsplit (_bd_central_column_text (stmt, 9), ",", -1);
 
@@ -95,7 +95,7 @@ bd_central_db_users_list (BdCentralDb  *self,
                           gint64        now,
                           GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   g_autoptr(JsonBuilder) builder = NULL;
   int rc;
 
@@ -104,23 +104,23 @@ bd_central_db_users_list (BdCentralDb  *self,
 
   if (!require_admin (admin, error))
     return NULL;
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "SELECT " USER_COLUMNS " FROM users u WHERE u.zone = ?2 ORDER BY u.username",
                               error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int64 (stmt, 1, now);
-  sqlite3_bind_text (stmt, 2, bd_session_get_zone (admin), -1, SQLITE_STATIC);
+  bd_sql_stmt_bind_int64 (stmt, 1, now);
+  bd_sql_stmt_bind_text (stmt, 2, bd_session_get_zone (admin));
 
   builder = json_builder_new ();
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "users");
   json_builder_begin_array (builder);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = bd_sql_stmt_step (stmt)) == BD_SQL_ROW)
     add_user (builder, stmt);
-  if (rc != SQLITE_DONE)
+  if (rc != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "staff list");
+      bd_sql_connection_set_error (self->sql, error, "staff list");
       return NULL;
     }
   json_builder_end_array (builder);
@@ -135,7 +135,7 @@ bd_central_db_user_get (BdCentralDb  *self,
                         gint64        now,
                         GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   g_autoptr(JsonBuilder) builder = NULL;
   int rc;
 
@@ -145,23 +145,23 @@ bd_central_db_user_get (BdCentralDb  *self,
 
   if (!require_admin (admin, error))
     return NULL;
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "SELECT " USER_COLUMNS " FROM users u WHERE u.zone = ?2 AND u.username = ?3",
                               error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int64 (stmt, 1, now);
-  sqlite3_bind_text (stmt, 2, bd_session_get_zone (admin), -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, username, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
+  bd_sql_stmt_bind_int64 (stmt, 1, now);
+  bd_sql_stmt_bind_text (stmt, 2, bd_session_get_zone (admin));
+  bd_sql_stmt_bind_text (stmt, 3, username);
+  rc = bd_sql_stmt_step (stmt);
+  if (rc == BD_SQL_DONE)
     {
       set_not_found (error);
       return NULL;
     }
-  if (rc != SQLITE_ROW)
+  if (rc != BD_SQL_ROW)
     {
-      bd_database_set_error (self->db, error, "staff user");
+      bd_sql_connection_set_error (self->sql, error, "staff user");
       return NULL;
     }
   builder = json_builder_new ();
@@ -179,7 +179,7 @@ find_user (BdCentralDb  *self,
            char        **out_display_name,
            GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = bd_database_prepare (self->db,
+  g_autoptr(BdSqlStmt) stmt = bd_sql_connection_prepare (self->sql,
                                                       "SELECT role, disabled_at IS NOT NULL, display_name "
                                                       "FROM users WHERE username = ?1 AND zone = ?2",
                                                       error);
@@ -187,22 +187,22 @@ find_user (BdCentralDb  *self,
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, username, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, zone, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
+  bd_sql_stmt_bind_text (stmt, 1, username);
+  bd_sql_stmt_bind_text (stmt, 2, zone);
+  rc = bd_sql_stmt_step (stmt);
+  if (rc == BD_SQL_DONE)
     {
       set_not_found (error);
       return FALSE;
     }
-  if (rc != SQLITE_ROW)
+  if (rc != BD_SQL_ROW)
     {
-      bd_database_set_error (self->db, error, "staff user");
+      bd_sql_connection_set_error (self->sql, error, "staff user");
       return FALSE;
     }
   *out_role = BD_ROLE_OPERATOR;
   bd_role_from_string (_bd_central_column_text (stmt, 0), out_role);
-  *out_disabled = sqlite3_column_int (stmt, 1) != 0;
+  *out_disabled = bd_sql_stmt_column_int (stmt, 1) != 0;
   if (out_display_name != NULL)
     *out_display_name = g_strdup (_bd_central_column_text (stmt, 2));
   return TRUE;
@@ -213,18 +213,18 @@ delete_sessions (BdCentralDb  *self,
                  const char   *username,
                  GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = bd_database_prepare (self->db,
+  g_autoptr(BdSqlStmt) stmt = bd_sql_connection_prepare (self->sql,
                                                       "DELETE FROM sessions WHERE username = ?1", error);
 
   if (stmt == NULL)
     return -1;
-  sqlite3_bind_text (stmt, 1, username, -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  bd_sql_stmt_bind_text (stmt, 1, username);
+  if (bd_sql_stmt_step (stmt) != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "end sessions");
+      bd_sql_connection_set_error (self->sql, error, "end sessions");
       return -1;
     }
-  return sqlite3_changes (bd_database_get_handle (self->db));
+  return bd_sql_connection_changes (self->sql);
 }
 
 static gboolean
@@ -293,7 +293,7 @@ bd_central_db_user_create (BdCentralDb  *self,
   g_autoptr(GError) local_error = NULL;
   g_autofree char *name = NULL;
   g_autofree char *full_name = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   int rc;
 
   g_return_val_if_fail (BD_IS_CENTRAL_DB (self), FALSE);
@@ -318,29 +318,29 @@ bd_central_db_user_create (BdCentralDb  *self,
 
   /* Hashed before the transaction: the write lock is not held for the
    * 85 ms the key derivation takes. */
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "INSERT INTO users (username, display_name, role, zone, password_hash, "
                               "  password_salt, password_iterations, created_at, password_changed_at) "
                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) ON CONFLICT (username) DO NOTHING",
                               error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, full_name, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, bd_role_to_string (role), -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, bd_session_get_zone (admin), -1, SQLITE_STATIC);
+  bd_sql_stmt_bind_text (stmt, 1, name);
+  bd_sql_stmt_bind_text (stmt, 2, full_name);
+  bd_sql_stmt_bind_text (stmt, 3, bd_role_to_string (role));
+  bd_sql_stmt_bind_text (stmt, 4, bd_session_get_zone (admin));
   _bd_central_bind_password (stmt, 5, password, iterations);
-  sqlite3_bind_int64 (stmt, 8, now);
+  bd_sql_stmt_bind_int64 (stmt, 8, now);
 
-  if (!bd_database_begin (self->db, error))
+  if (!bd_sql_connection_begin (self->sql, error))
     return FALSE;
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_DONE)
+  rc = bd_sql_stmt_step (stmt);
+  if (rc != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "new staff user");
+      bd_sql_connection_set_error (self->sql, error, "new staff user");
       goto fail;
     }
-  if (sqlite3_changes (bd_database_get_handle (self->db)) == 0)
+  if (bd_sql_connection_changes (self->sql) == 0)
     {
       /* Taken in any zone: user names are global, sign-in has no zone. */
       g_set_error_literal (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_USERNAME_TAKEN,
@@ -349,10 +349,10 @@ bd_central_db_user_create (BdCentralDb  *self,
     }
   if (!audit_admin (self, admin, now, "user.create", name, "role", NULL, bd_role_to_string (role), error))
     goto fail;
-  return bd_database_commit (self->db, error);
+  return bd_sql_connection_commit (self->sql, error);
 
 fail:
-  bd_database_rollback (self->db);
+  bd_sql_connection_rollback (self->sql);
   return FALSE;
 }
 
@@ -366,20 +366,20 @@ set_column (BdCentralDb  *self,
             gint64        number,
             GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = bd_database_prepare (self->db, sql, error);
+  g_autoptr(BdSqlStmt) stmt = bd_sql_connection_prepare (self->sql, sql, error);
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, username, -1, SQLITE_STATIC);
+  bd_sql_stmt_bind_text (stmt, 1, username);
   if (text != NULL)
-    sqlite3_bind_text (stmt, 2, text, -1, SQLITE_STATIC);
+    bd_sql_stmt_bind_text (stmt, 2, text);
   else if (number != 0)
-    sqlite3_bind_int64 (stmt, 2, number);
+    bd_sql_stmt_bind_int64 (stmt, 2, number);
   else
-    sqlite3_bind_null (stmt, 2);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+    bd_sql_stmt_bind_null (stmt, 2);
+  if (bd_sql_stmt_step (stmt) != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "staff user");
+      bd_sql_connection_set_error (self->sql, error, "staff user");
       return FALSE;
     }
   return TRUE;
@@ -391,17 +391,17 @@ granted_zones (BdCentralDb  *self,
                const char   *username,
                GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = bd_database_prepare (self->db,
+  g_autoptr(BdSqlStmt) stmt = bd_sql_connection_prepare (self->sql,
                                                       "SELECT COALESCE (group_concat (zone, ','), '') FROM "
                                                       "(SELECT zone FROM user_zones WHERE username = ?1 ORDER BY zone)",
                                                       error);
 
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, username, -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  bd_sql_stmt_bind_text (stmt, 1, username);
+  if (bd_sql_stmt_step (stmt) != BD_SQL_ROW)
     {
-      bd_database_set_error (self->db, error, "staff zones");
+      bd_sql_connection_set_error (self->sql, error, "staff zones");
       return NULL;
     }
   return g_strdup (_bd_central_column_text (stmt, 0));
@@ -416,25 +416,25 @@ set_zones (BdCentralDb        *self,
            const char * const *zones,
            GError            **error)
 {
-  g_autoptr(sqlite3_stmt) clear = bd_database_prepare (self->db, "DELETE FROM user_zones WHERE username = ?1",
+  g_autoptr(BdSqlStmt) clear = bd_sql_connection_prepare (self->sql, "DELETE FROM user_zones WHERE username = ?1",
                                                        error);
-  g_autoptr(sqlite3_stmt) check = NULL;
-  g_autoptr(sqlite3_stmt) insert = NULL;
+  g_autoptr(BdSqlStmt) check = NULL;
+  g_autoptr(BdSqlStmt) insert = NULL;
 
   if (clear == NULL)
     return FALSE;
-  sqlite3_bind_text (clear, 1, username, -1, SQLITE_STATIC);
-  if (sqlite3_step (clear) != SQLITE_DONE)
+  bd_sql_stmt_bind_text (clear, 1, username);
+  if (bd_sql_stmt_step (clear) != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "staff zones");
+      bd_sql_connection_set_error (self->sql, error, "staff zones");
       return FALSE;
     }
-  check = bd_database_prepare (self->db,
+  check = bd_sql_connection_prepare (self->sql,
                                "SELECT EXISTS (SELECT 1 FROM zones WHERE code = ?2) AND "
                                "  (EXISTS (SELECT 1 FROM users WHERE username = ?1 AND zone = ?2) OR "
                                "   EXISTS (SELECT 1 FROM user_zones WHERE username = ?1 AND zone = ?2))",
                                error);
-  insert = bd_database_prepare (self->db,
+  insert = bd_sql_connection_prepare (self->sql,
                                 "INSERT OR IGNORE INTO user_zones (username, zone) "
                                 "SELECT ?1, ?2 WHERE NOT EXISTS (SELECT 1 FROM users WHERE username = ?1 AND zone = ?2)",
                                 error);
@@ -442,26 +442,26 @@ set_zones (BdCentralDb        *self,
     return FALSE;
   for (guint i = 0; zones[i] != NULL; i++)
     {
-      sqlite3_reset (check);
-      sqlite3_bind_text (check, 1, bd_session_get_username (admin), -1, SQLITE_STATIC);
-      sqlite3_bind_text (check, 2, zones[i], -1, SQLITE_STATIC);
-      if (sqlite3_step (check) != SQLITE_ROW)
+      bd_sql_stmt_reset (check);
+      bd_sql_stmt_bind_text (check, 1, bd_session_get_username (admin));
+      bd_sql_stmt_bind_text (check, 2, zones[i]);
+      if (bd_sql_stmt_step (check) != BD_SQL_ROW)
         {
-          bd_database_set_error (self->db, error, "zone check");
+          bd_sql_connection_set_error (self->sql, error, "zone check");
           return FALSE;
         }
-      if (sqlite3_column_int (check, 0) == 0)
+      if (bd_sql_stmt_column_int (check, 0) == 0)
         {
           g_set_error (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_FORBIDDEN,
                        _("You can give only the zones you work in yourself; %s is not one of them."), zones[i]);
           return FALSE;
         }
-      sqlite3_reset (insert);
-      sqlite3_bind_text (insert, 1, username, -1, SQLITE_STATIC);
-      sqlite3_bind_text (insert, 2, zones[i], -1, SQLITE_STATIC);
-      if (sqlite3_step (insert) != SQLITE_DONE)
+      bd_sql_stmt_reset (insert);
+      bd_sql_stmt_bind_text (insert, 1, username);
+      bd_sql_stmt_bind_text (insert, 2, zones[i]);
+      if (bd_sql_stmt_step (insert) != BD_SQL_DONE)
         {
-          bd_database_set_error (self->db, error, "staff zones");
+          bd_sql_connection_set_error (self->sql, error, "staff zones");
           return FALSE;
         }
     }
@@ -518,7 +518,7 @@ bd_central_db_user_update (BdCentralDb        *self,
       return FALSE;
     }
 
-  if (!bd_database_begin (self->db, error))
+  if (!bd_sql_connection_begin (self->sql, error))
     return FALSE;
   if (!find_user (self, bd_session_get_zone (admin), username, &old_role, &was_disabled, &old_name, error))
     goto fail;
@@ -578,10 +578,10 @@ bd_central_db_user_update (BdCentralDb        *self,
         goto fail;
     }
 
-  return bd_database_commit (self->db, error);
+  return bd_sql_connection_commit (self->sql, error);
 
 fail:
-  bd_database_rollback (self->db);
+  bd_sql_connection_rollback (self->sql);
   return FALSE;
 }
 
@@ -594,7 +594,7 @@ bd_central_db_user_reset_password (BdCentralDb  *self,
                                    gint64        now,
                                    GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   gboolean disabled;
   BdRole role;
 
@@ -608,23 +608,23 @@ bd_central_db_user_reset_password (BdCentralDb  *self,
     return FALSE;
 
   /* Hashed before the transaction, as in bd_central_db_user_create(). */
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "UPDATE users SET password_hash = ?2, password_salt = ?3, password_iterations = ?4, "
                               "  password_changed_at = ?5 WHERE username = ?1",
                               error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, username, -1, SQLITE_STATIC);
+  bd_sql_stmt_bind_text (stmt, 1, username);
   _bd_central_bind_password (stmt, 2, password, iterations);
-  sqlite3_bind_int64 (stmt, 5, now);
+  bd_sql_stmt_bind_int64 (stmt, 5, now);
 
-  if (!bd_database_begin (self->db, error))
+  if (!bd_sql_connection_begin (self->sql, error))
     return FALSE;
   if (!find_user (self, bd_session_get_zone (admin), username, &role, &disabled, NULL, error))
     goto fail;
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  if (bd_sql_stmt_step (stmt) != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "reset password");
+      bd_sql_connection_set_error (self->sql, error, "reset password");
       goto fail;
     }
   /* Whoever knew the old password may be signed in with it. */
@@ -632,10 +632,10 @@ bd_central_db_user_reset_password (BdCentralDb  *self,
     goto fail;
   if (!audit_admin (self, admin, now, "user.password_reset", username, NULL, NULL, NULL, error))
     goto fail;
-  return bd_database_commit (self->db, error);
+  return bd_sql_connection_commit (self->sql, error);
 
 fail:
-  bd_database_rollback (self->db);
+  bd_sql_connection_rollback (self->sql);
   return FALSE;
 }
 
@@ -656,7 +656,7 @@ bd_central_db_user_revoke_sessions (BdCentralDb  *self,
 
   if (!require_admin (admin, error))
     return -1;
-  if (!bd_database_begin (self->db, error))
+  if (!bd_sql_connection_begin (self->sql, error))
     return -1;
   if (!find_user (self, bd_session_get_zone (admin), username, &role, &disabled, NULL, error))
     goto fail;
@@ -665,11 +665,11 @@ bd_central_db_user_revoke_sessions (BdCentralDb  *self,
     goto fail;
   if (!audit_admin (self, admin, now, "user.sessions_revoked", username, NULL, NULL, NULL, error))
     goto fail;
-  if (!bd_database_commit (self->db, error))
+  if (!bd_sql_connection_commit (self->sql, error))
     return -1;
   return ended;
 
 fail:
-  bd_database_rollback (self->db);
+  bd_sql_connection_rollback (self->sql);
   return -1;
 }

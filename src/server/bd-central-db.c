@@ -8,6 +8,7 @@
 
 #include "bd-central-db.h"
 #include "bd-central-db-private.h"
+#include "bd-central-db-postgresql.h"
 #include "bd-password.h"
 
 #define CENTRAL_MMAP_SIZE 2147483648
@@ -554,6 +555,12 @@ static const BdMigration migrations[] = {
   },
 };
 
+/* PostgreSQL's schema starts where SQLite's had arrived (version 10), in
+ * one migration; later versions are added to both lists. */
+static const BdMigration postgresql_migrations[] = {
+  { 10, POSTGRESQL_SCHEMA_10 },
+};
+
 static const char * const stmt_sql[N_STMTS] = {
   [STMT_NEXT_SEQ] =
     "UPDATE change_counter SET seq = seq + 1 WHERE id = 1 RETURNING seq",
@@ -598,6 +605,17 @@ static const char * const stmt_sql[N_STMTS] = {
     "CROSS JOIN consumers ON consumers.rowid = m.rid "
     "ORDER BY m.sort_length, m.sort_name, m.sort_account "
     "LIMIT ?4",
+  /* The FTS expression names the columns itself. */
+  [STMT_FIND_NAME_KEYS] =
+    "SELECT " CONSUMER_COLUMNS ", m.rid FROM ("
+    "  SELECT consumers_fts.rowid AS rid, length (c.name_en) AS sort_length,"
+    "    c.name_en AS sort_name, c.account AS sort_account"
+    "  FROM consumers_fts CROSS JOIN consumers c ON c.rowid = consumers_fts.rowid"
+    "  WHERE consumers_fts MATCH ?1 AND c.zone = ?2"
+    "  LIMIT ?3) AS m "
+    "CROSS JOIN consumers ON consumers.rowid = m.rid "
+    "ORDER BY m.sort_length, m.sort_name, m.sort_account "
+    "LIMIT ?4",
   [STMT_CHANGES] =
     "SELECT " CONSUMER_COLUMNS ", change_seq FROM consumers "
     "WHERE zone = ?1 AND change_seq > ?2 "
@@ -611,8 +629,24 @@ static const char * const stmt_sql[N_STMTS] = {
     "     + (SELECT COUNT(*) FROM consumers"
     "        WHERE zone = ?1 AND change_seq > ?2"
     "          AND change_seq < (((?2 >> 10) + 1) << 10))",
-  [STMT_BEGIN_READ] = "BEGIN DEFERRED",
-  [STMT_END_READ] = "COMMIT",
+};
+
+/* Where PostgreSQL needs other SQL: name search reads the tsvector
+ * columns (bd-central-db-postgresql.h) with a tsquery ?1. */
+#define POSTGRESQL_FIND_NAMES(column) \
+  "SELECT " CONSUMER_COLUMNS ", m.id FROM (" \
+  "  SELECT c.id, length (c.name_en) AS sort_length," \
+  "    c.name_en AS sort_name, c.account AS sort_account" \
+  "  FROM consumers c" \
+  "  WHERE c." column " @@ ?1::tsquery AND c.zone = ?2" \
+  "  LIMIT ?3) AS m " \
+  "JOIN consumers ON consumers.id = m.id " \
+  "ORDER BY m.sort_length, m.sort_name, m.sort_account " \
+  "LIMIT ?4"
+
+static const char * const postgresql_stmt_sql[N_STMTS] = {
+  [STMT_FIND_NAMES] = POSTGRESQL_FIND_NAMES ("name_words"),
+  [STMT_FIND_NAME_KEYS] = POSTGRESQL_FIND_NAMES ("key_words"),
 };
 
 /* bd_name_keys (name_en, name_hi) in SQL, for migration 2 to key the
@@ -648,15 +682,14 @@ _bd_central_db_cached_stmt (BdCentralDb    *self,
 {
   if (self->stmts[which] == NULL)
     {
-      int rc = sqlite3_prepare_v3 (bd_database_get_handle (self->db), stmt_sql[which], -1,
-                                   SQLITE_PREPARE_PERSISTENT, &self->stmts[which], NULL);
+      const char *sql = stmt_sql[which];
 
-      if (rc != SQLITE_OK)
-        {
-          g_clear_pointer (&self->stmts[which], sqlite3_finalize);
-          bd_database_set_error (self->db, error, "prepare");
-          return NULL;
-        }
+      if (bd_sql_connection_get_dialect (self->sql) == BD_SQL_DIALECT_POSTGRESQL &&
+          postgresql_stmt_sql[which] != NULL)
+        sql = postgresql_stmt_sql[which];
+      self->stmts[which] = bd_sql_connection_prepare (self->sql, sql, error);
+      if (self->stmts[which] == NULL)
+        return NULL;
     }
 
   return self->stmts[which];
@@ -671,8 +704,8 @@ bd_central_db_finalize (GObject *object)
 
   /* Statements must go before the connection, or SQLite cannot close it. */
   for (guint i = 0; i < N_STMTS; i++)
-    g_clear_pointer (&self->stmts[i], sqlite3_finalize);
-  g_clear_object (&self->db);
+    g_clear_pointer (&self->stmts[i], bd_sql_stmt_free);
+  g_clear_object (&self->sql);
 
   g_clear_pointer (&self->request_desk, g_free);
   G_OBJECT_CLASS (bd_central_db_parent_class)->finalize (object);
@@ -692,17 +725,18 @@ bd_central_db_init (BdCentralDb *self)
 }
 
 BdCentralDb *
-bd_central_db_open_at_version (const char  *path,
+bd_central_db_open_at_version (const char  *url,
                                int          version,
                                GError     **error)
 {
   static gsize functions_registered = 0;
   g_autoptr(BdCentralDb) self = NULL;
-  g_autoptr(BdDatabase) db = NULL;
   gboolean is_file;
   gsize n_migrations = 0;
+  gsize n_postgresql_migrations = 0;
+  const char *path = url;
 
-  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (url != NULL, NULL);
 
   if (g_once_init_enter (&functions_registered))
     {
@@ -713,26 +747,31 @@ bd_central_db_open_at_version (const char  *path,
 
   while (n_migrations < G_N_ELEMENTS (migrations) && migrations[n_migrations].version <= version)
     n_migrations++;
+  while (n_postgresql_migrations < G_N_ELEMENTS (postgresql_migrations) &&
+         postgresql_migrations[n_postgresql_migrations].version <= version)
+    n_postgresql_migrations++;
 
-  is_file = !g_str_equal (path, ":memory:") && !g_str_has_prefix (path, "file:");
+  if (g_str_has_prefix (path, "sqlite://"))
+    path += strlen ("sqlite://");
+  is_file = !bd_sql_url_is_postgresql (url) && !g_str_equal (path, ":memory:") && !g_str_has_prefix (path, "file:");
 
   self = g_object_new (BD_TYPE_CENTRAL_DB, NULL);
   self->created = is_file && !g_file_test (path, G_FILE_TEST_EXISTS);
 
-  db = bd_database_open (path, migrations, n_migrations, error);
-  if (db == NULL)
+  self->sql = bd_sql_connection_open (url, migrations, n_migrations,
+                                      postgresql_migrations, n_postgresql_migrations, error);
+  if (self->sql == NULL)
     return NULL;
-  self->db = g_steal_pointer (&db);
 
   /* Reads straight from the OS page cache, shared by worker processes,
    * instead of a copy per connection: lookups touch pages all over a
    * zone's million rows. */
-  if (is_file && !bd_database_exec (self->db, "PRAGMA mmap_size = " G_STRINGIFY (CENTRAL_MMAP_SIZE), error))
+  if (is_file && !bd_sql_connection_exec (self->sql, "PRAGMA mmap_size = " G_STRINGIFY (CENTRAL_MMAP_SIZE), error))
     return NULL;
 
-  if (bd_database_get_version (self->db) >= 4 && !_bd_central_db_seed_sla_rules (self, error))
+  if (bd_sql_connection_get_version (self->sql) >= 4 && !_bd_central_db_seed_sla_rules (self, error))
     return NULL;
-  if (bd_database_get_version (self->db) >= 6 && !_bd_central_db_seed_prepaid_tables (self, error))
+  if (bd_sql_connection_get_version (self->sql) >= 6 && !_bd_central_db_seed_prepaid_tables (self, error))
     return NULL;
 
   return g_steal_pointer (&self);
@@ -746,24 +785,28 @@ bd_central_db_dup_query_plans (BdCentralDb  *self,
 
   g_return_val_if_fail (BD_IS_CENTRAL_DB (self), NULL);
 
+  /* EXPLAIN QUERY PLAN is SQLite's; PostgreSQL plans per execution. */
+  if (bd_sql_connection_get_dialect (self->sql) != BD_SQL_DIALECT_SQLITE)
+    return g_strdup ("");
+
   for (guint i = 0; i < N_STMTS; i++)
     {
       g_autofree char *sql = NULL;
-      g_autoptr(sqlite3_stmt) stmt = NULL;
+      g_autoptr(BdSqlStmt) stmt = NULL;
       int rc;
 
       if (!g_str_has_prefix (stmt_sql[i], "SELECT"))
         continue;
 
       sql = g_strconcat ("EXPLAIN QUERY PLAN ", stmt_sql[i], NULL);
-      stmt = bd_database_prepare (self->db, sql, error);
+      stmt = bd_sql_connection_prepare (self->sql, sql, error);
       if (stmt == NULL)
         return NULL;
-      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+      while ((rc = bd_sql_stmt_step (stmt)) == BD_SQL_ROW)
         g_string_append_printf (plans, "%u: %s\n", i, _bd_central_column_text (stmt, 3));
-      if (rc != SQLITE_DONE)
+      if (rc != BD_SQL_DONE)
         {
-          bd_database_set_error (self->db, error, "query plan");
+          bd_sql_connection_set_error (self->sql, error, "query plan");
           return NULL;
         }
     }
@@ -782,16 +825,16 @@ char *
 bd_central_db_dup_instance_id (BdCentralDb  *self,
                                GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
 
   g_return_val_if_fail (BD_IS_CENTRAL_DB (self), NULL);
 
-  stmt = bd_database_prepare (self->db, "SELECT id FROM instance", error);
+  stmt = bd_sql_connection_prepare (self->sql, "SELECT id FROM instance", error);
   if (stmt == NULL)
     return NULL;
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  if (bd_sql_stmt_step (stmt) != BD_SQL_ROW)
     {
-      bd_database_set_error (self->db, error, "instance");
+      bd_sql_connection_set_error (self->sql, error, "instance");
       return NULL;
     }
   return g_strdup (_bd_central_column_text (stmt, 0));
@@ -802,7 +845,15 @@ bd_central_db_get_database (BdCentralDb *self)
 {
   g_return_val_if_fail (BD_IS_CENTRAL_DB (self), NULL);
 
-  return self->db;
+  return bd_sql_connection_get_database (self->sql);
+}
+
+BdSqlConnection *
+bd_central_db_get_connection (BdCentralDb *self)
+{
+  g_return_val_if_fail (BD_IS_CENTRAL_DB (self), NULL);
+
+  return self->sql;
 }
 
 gboolean
@@ -811,23 +862,23 @@ bd_central_db_ensure_zone (BdCentralDb  *self,
                            const char   *name,
                            GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
 
   g_return_val_if_fail (BD_IS_CENTRAL_DB (self), FALSE);
   g_return_val_if_fail (code != NULL && name != NULL, FALSE);
 
-  stmt = bd_database_prepare (self->db,
+  stmt = bd_sql_connection_prepare (self->sql,
                               "INSERT INTO zones (code, name) VALUES (?1, ?2) "
                               "ON CONFLICT (code) DO UPDATE SET name = excluded.name",
                               error);
   if (stmt == NULL)
     return FALSE;
 
-  sqlite3_bind_text (stmt, 1, code, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, name, -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  bd_sql_stmt_bind_text (stmt, 1, code);
+  bd_sql_stmt_bind_text (stmt, 2, name);
+  if (bd_sql_stmt_step (stmt) != BD_SQL_DONE)
     {
-      bd_database_set_error (self->db, error, "zone");
+      bd_sql_connection_set_error (self->sql, error, "zone");
       return FALSE;
     }
 

@@ -18,6 +18,8 @@
 #include "core/bd-session.h"
 #include "store/bd-database.h"
 
+#include "bd-sql-connection.h"
+
 G_BEGIN_DECLS
 
 #define BD_CENTRAL_ERROR (bd_central_error_quark ())
@@ -52,9 +54,13 @@ GQuark bd_central_error_quark (void);
 #define BD_TYPE_CENTRAL_DB (bd_central_db_get_type ())
 G_DECLARE_FINAL_TYPE (BdCentralDb, bd_central_db, BD, CENTRAL_DB, GObject)
 
-/* Opens or creates the server database (":memory:" for tests) and migrates it. */
-BdCentralDb   *bd_central_db_open               (const char     *path,
+/* Opens or creates the server database and migrates it. url is a file
+ * path or "sqlite:///path" (":memory:" for tests), or "postgresql://…". */
+BdCentralDb   *bd_central_db_open               (const char     *url,
                                                  GError        **error);
+/* The storage connection, to run transactions around calls below. */
+BdSqlConnection *bd_central_db_get_connection   (BdCentralDb    *self);
+/* The SQLite file, or NULL on PostgreSQL. */
 BdDatabase    *bd_central_db_get_database       (BdCentralDb    *self);
 /* A random id made with the database: a new file at the same path has
  * another. */
@@ -162,7 +168,7 @@ void           bd_central_db_bulk_abort         (BdCentralDb    *self);
 
 /* Inserts a new consumer with the next change sequence (version and
  * updated_at are taken from the object). Wrap many calls in
- * bd_database_begin()/commit() on bd_central_db_get_database(): the
+ * bd_sql_connection_begin()/commit() on bd_central_db_get_connection(): the
  * statements are prepared once and reused. */
 gboolean       bd_central_db_insert_consumer    (BdCentralDb    *self,
                                                  BdConsumer     *consumer,

@@ -159,7 +159,7 @@ fts_consistent (BdCentralDb *db)
   g_autoptr(GError) error = NULL;
 
   /* With rank 1 FTS5 also checks the index against the consumers table. */
-  return bd_database_exec (bd_central_db_get_database (db),
+  return bd_sql_connection_exec (bd_central_db_get_connection (db),
                            "INSERT INTO consumers_fts (consumers_fts, rank) VALUES ('integrity-check', 1)",
                            &error);
 }

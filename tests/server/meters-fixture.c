@@ -42,9 +42,9 @@ meters_fixture_exec (Fixture    *fixture,
       const char *sql)
 {
   g_autoptr(GError) error = NULL;
-  BdDatabase *db = fixture->db->db;
+  BdSqlConnection *db = fixture->db->sql;
 
-  g_assert_true (bd_database_exec (db, sql, &error));
+  g_assert_true (bd_sql_connection_exec (db, sql, &error));
   g_assert_no_error (error);
 }
 
@@ -53,12 +53,12 @@ meters_fixture_query_int (Fixture    *fixture,
            const char *sql)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3_stmt) stmt = bd_database_prepare (fixture->db->db, sql, &error);
+  g_autoptr(BdSqlStmt) stmt = bd_sql_connection_prepare (fixture->db->sql, sql, &error);
   gint64 value;
 
   g_assert_no_error (error);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
+  g_assert_cmpint (bd_sql_stmt_step (stmt), ==, BD_SQL_ROW);
+  value = bd_sql_stmt_column_int64 (stmt, 0);
   return value;
 }
 

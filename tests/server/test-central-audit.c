@@ -83,15 +83,15 @@ test_chain (void)
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (list), "entries")), ==, 0);
 
   /* Append-only: the database itself refuses. */
-  g_assert_false (bd_database_exec (bd_central_db_get_database (db), "UPDATE audit_log SET username = 'x'", &error));
+  g_assert_false (bd_sql_connection_exec (bd_central_db_get_connection (db), "UPDATE audit_log SET username = 'x'", &error));
   g_assert_nonnull (error);
   g_clear_error (&error);
-  g_assert_false (bd_database_exec (bd_central_db_get_database (db), "DELETE FROM audit_log WHERE seq = 4", &error));
+  g_assert_false (bd_sql_connection_exec (bd_central_db_get_connection (db), "DELETE FROM audit_log WHERE seq = 4", &error));
   g_clear_error (&error);
 
   /* Someone with the file drops the guard and edits entry 2: the chain
    * says so from there. */
-  g_assert_true (bd_database_exec (bd_central_db_get_database (db),
+  g_assert_true (bd_sql_connection_exec (bd_central_db_get_connection (db),
                                    "DROP TRIGGER audit_log_no_update;"
                                    "UPDATE audit_log SET at = at + 60 WHERE seq = 2", &error));
   g_assert_no_error (error);
@@ -101,7 +101,7 @@ test_chain (void)
   g_assert_cmpint (count, ==, 1);
 
   /* A removed entry is a gap. */
-  g_assert_true (bd_database_exec (bd_central_db_get_database (db),
+  g_assert_true (bd_sql_connection_exec (bd_central_db_get_connection (db),
                                    "UPDATE audit_log SET at = at - 60 WHERE seq = 2;"
                                    "DROP TRIGGER audit_log_no_delete;"
                                    "DELETE FROM audit_log WHERE seq = 3", &error));
@@ -149,7 +149,7 @@ test_desk (void)
   g_assert_cmpint (count, ==, 2);
 
   /* Claiming another desk for an entry breaks the chain there. */
-  g_assert_true (bd_database_exec (bd_central_db_get_database (db),
+  g_assert_true (bd_sql_connection_exec (bd_central_db_get_connection (db),
                                    "DROP TRIGGER audit_log_no_update;"
                                    "UPDATE audit_log SET desk = 'desk-0000' WHERE seq = 1", &error));
   g_assert_no_error (error);

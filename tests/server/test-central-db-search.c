@@ -274,16 +274,16 @@ test_migration_from_v1 (Fixture       *fixture,
   /* What a bijli-central of schema 1 left: consumers, old-style name_key. */
   db = bd_central_db_open_at_version (path, 1, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (bd_database_get_version (bd_central_db_get_database (db)), ==, 1);
+  g_assert_cmpint (bd_sql_connection_get_version (bd_central_db_get_connection (db)), ==, 1);
   insert_named (db);
-  g_assert_true (bd_database_exec (bd_central_db_get_database (db),
+  g_assert_true (bd_sql_connection_exec (bd_central_db_get_connection (db),
                                    "UPDATE consumers SET name_key = ' ' || lower (name_en)", &error));
   g_assert_no_error (error);
   g_clear_object (&db);
 
   db = bd_central_db_open (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (bd_database_get_version (bd_central_db_get_database (db)), >=, 2);
+  g_assert_cmpint (bd_sql_connection_get_version (bd_central_db_get_connection (db)), >=, 2);
   assert_search (db, "LKO-C", "ram", 50, "2100000001 2100000002 2100000003", exact_prefix_fuzzy);
   assert_search (db, "LKO-C", "रमश", 50, "2100000002", NULL);
   g_assert_cmpint (bd_central_db_count_consumers (db, "LKO-C", &error), ==, 6);

@@ -367,7 +367,7 @@ test_sessions (Fixture       *fixture,
   g_autoptr(BdSession) session = NULL;
   g_autoptr(BdSession) found = NULL;
   g_autoptr(BdSession) none = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(BdSqlStmt) stmt = NULL;
   g_autofree char *expected_hash = NULL;
   const char *token;
 
@@ -386,12 +386,12 @@ test_sessions (Fixture       *fixture,
 
   /* Only the token's SHA-256 is stored. */
   expected_hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, token, -1);
-  stmt = bd_database_prepare (bd_central_db_get_database (fixture->db),
+  stmt = bd_sql_connection_prepare (bd_central_db_get_connection (fixture->db),
                               "SELECT token_hash FROM sessions", &error);
   g_assert_no_error (error);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, expected_hash);
-  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), !=, token);
+  g_assert_cmpint (bd_sql_stmt_step (stmt), ==, BD_SQL_ROW);
+  g_assert_cmpstr (bd_sql_stmt_column_text (stmt, 0), ==, expected_hash);
+  g_assert_cmpstr (bd_sql_stmt_column_text (stmt, 0), !=, token);
 
   none = bd_central_db_lookup_session (fixture->db, token,
                                        FIXED_NOW + BD_CENTRAL_SESSION_LIFETIME_S, &error);
@@ -424,15 +424,15 @@ dump_query (BdCentralDb *db,
             const char  *sql)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3_stmt) stmt = bd_database_prepare (bd_central_db_get_database (db), sql, &error);
+  g_autoptr(BdSqlStmt) stmt = bd_sql_connection_prepare (bd_central_db_get_connection (db), sql, &error);
   GString *dump = g_string_new (NULL);
 
   g_assert_no_error (error);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
+  while (bd_sql_stmt_step (stmt) == BD_SQL_ROW)
     {
-      for (int i = 0; i < sqlite3_column_count (stmt); i++)
+      for (int i = 0; i < bd_sql_stmt_column_count (stmt); i++)
         {
-          const char *text = (const char *) sqlite3_column_text (stmt, i);
+          const char *text = bd_sql_stmt_column_text (stmt, i);
           g_string_append_printf (dump, "%s|", text != NULL ? text : "NULL");
         }
       g_string_append_c (dump, '\n');
@@ -578,16 +578,16 @@ brute_remaining (BdCentralDb *db,
                  gint64       after)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3_stmt) stmt = bd_database_prepare (bd_central_db_get_database (db),
+  g_autoptr(BdSqlStmt) stmt = bd_sql_connection_prepare (bd_central_db_get_connection (db),
                                                       "SELECT COUNT(*) FROM consumers "
                                                       "WHERE zone = ?1 AND change_seq > ?2",
                                                       &error);
 
   g_assert_no_error (error);
-  sqlite3_bind_text (stmt, 1, zone, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, after);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  return sqlite3_column_int64 (stmt, 0);
+  bd_sql_stmt_bind_text (stmt, 1, zone);
+  bd_sql_stmt_bind_int64 (stmt, 2, after);
+  g_assert_cmpint (bd_sql_stmt_step (stmt), ==, BD_SQL_ROW);
+  return bd_sql_stmt_column_int64 (stmt, 0);
 }
 
 static void

@@ -419,36 +419,41 @@ static GPtrArray *
 where_found (BdCentralDb *db,
              const char  *secret)
 {
-  sqlite3 *handle = bd_database_get_handle (bd_central_db_get_database (db));
-  g_autoptr(sqlite3_stmt) tables = NULL;
+  BdSqlConnection *connection = bd_central_db_get_connection (db);
+  g_autoptr(BdSqlStmt) tables = NULL;
   GPtrArray *found = g_ptr_array_new_with_free_func (g_free);
   gsize secret_length = strlen (secret);
+  g_autoptr(GError) error = NULL;
 
-  g_assert_cmpint (sqlite3_prepare_v2 (handle, "SELECT name FROM sqlite_master WHERE type = 'table'",
-                                       -1, &tables, NULL), ==, SQLITE_OK);
-  while (sqlite3_step (tables) == SQLITE_ROW)
+  if (bd_sql_connection_get_dialect (connection) == BD_SQL_DIALECT_POSTGRESQL)
+    tables = bd_sql_connection_prepare (connection,
+                                        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema ()",
+                                        &error);
+  else
+    tables = bd_sql_connection_prepare (connection, "SELECT name FROM sqlite_master WHERE type = 'table'", &error);
+  g_assert_no_error (error);
+  while (bd_sql_stmt_step (tables) == BD_SQL_ROW)
     {
-      const char *table = (const char *) sqlite3_column_text (tables, 0);
+      const char *table = bd_sql_stmt_column_text (tables, 0);
       g_autofree char *sql = g_strdup_printf ("SELECT * FROM \"%s\"", table);
-      g_autoptr(sqlite3_stmt) rows = NULL;
+      g_autoptr(BdSqlStmt) rows = bd_sql_connection_prepare (connection, sql, &error);
 
-      g_assert_cmpint (sqlite3_prepare_v2 (handle, sql, -1, &rows, NULL), ==, SQLITE_OK);
-      while (sqlite3_step (rows) == SQLITE_ROW)
-        for (int c = 0; c < sqlite3_column_count (rows); c++)
+      g_assert_no_error (error);
+      while (bd_sql_stmt_step (rows) == BD_SQL_ROW)
+        for (int c = 0; c < bd_sql_stmt_column_count (rows); c++)
           {
-            int type = sqlite3_column_type (rows, c);
             const guint8 *data;
             gsize length;
             char *label;
 
-            if (type != SQLITE_TEXT && type != SQLITE_BLOB)
+            if (bd_sql_stmt_column_is_null (rows, c) || bd_sql_stmt_column_is_number (rows, c))
               continue;
-            data = sqlite3_column_blob (rows, c);
-            length = (gsize) sqlite3_column_bytes (rows, c);
+            data = bd_sql_stmt_column_blob (rows, c);
+            length = (gsize) bd_sql_stmt_column_bytes (rows, c);
             if (length < secret_length || memmem (data, length, secret, secret_length) == NULL)
               continue;
 
-            label = g_strdup_printf ("%s.%s", table, sqlite3_column_name (rows, c));
+            label = g_strdup_printf ("%s.%s", table, bd_sql_stmt_column_name (rows, c));
             if (g_ptr_array_find_with_equal_func (found, label, g_str_equal, NULL))
               g_free (label);
             else

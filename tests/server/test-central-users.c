@@ -234,7 +234,7 @@ test_zones (Fixture       *fixture,
                                              T0, &error));
   g_assert_error (error, BD_CENTRAL_ERROR, BD_CENTRAL_ERROR_FORBIDDEN);
   g_clear_error (&error);
-  g_assert_true (bd_database_exec (bd_central_db_get_database (fixture->db),
+  g_assert_true (bd_sql_connection_exec (bd_central_db_get_connection (fixture->db),
                                    "INSERT INTO user_zones (username, zone) VALUES ('admin', 'LKO-E')", &error));
   g_assert_true (bd_central_db_user_update (fixture->db, fixture->admin, "supervisor", NULL, NULL, -1, east_only,
                                             T0, &error));
@@ -272,14 +272,14 @@ stored_iterations (BdCentralDb *db,
                    const char  *username)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3_stmt) stmt = bd_database_prepare (bd_central_db_get_database (db),
+  g_autoptr(BdSqlStmt) stmt = bd_sql_connection_prepare (bd_central_db_get_connection (db),
                                                       "SELECT password_iterations FROM users WHERE username = ?1",
                                                       &error);
 
   g_assert_no_error (error);
-  sqlite3_bind_text (stmt, 1, username, -1, SQLITE_STATIC);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  return sqlite3_column_int64 (stmt, 0);
+  bd_sql_stmt_bind_text (stmt, 1, username);
+  g_assert_cmpint (bd_sql_stmt_step (stmt), ==, BD_SQL_ROW);
+  return bd_sql_stmt_column_int64 (stmt, 0);
 }
 
 /* A cheaper hash from before the count was raised is replaced at the next
