@@ -370,7 +370,7 @@ allocate_number (BdCentralDb  *self,
 
   stmt = bd_sql_connection_prepare (self->sql,
                               "INSERT INTO complaint_numbers (zone, period, last) VALUES (?1, ?2, 1) "
-                              "ON CONFLICT (zone, period) DO UPDATE SET last = last + 1 "
+                              "ON CONFLICT (zone, period) DO UPDATE SET last = complaint_numbers.last + 1 "
                               "RETURNING last",
                               error);
   if (stmt == NULL)
@@ -1069,8 +1069,8 @@ bd_central_db_complaint_summary (BdCentralDb  *self,
   /* A smart meter whose balance has not moved for a day has stopped
    * reporting (the balance moves only with a reading). */
   consumers = bd_sql_connection_prepare (self->sql,
-                                   "SELECT sum (balance_paise < 0), "
-                                   "  sum (meter_type = 'smart' AND (balance_as_of IS NULL OR balance_as_of < ?2)) "
+                                   "SELECT sum (CASE WHEN balance_paise < 0 THEN 1 ELSE 0 END), "
+                                   "  sum (CASE WHEN meter_type = 'smart' AND (balance_as_of IS NULL OR balance_as_of < ?2) THEN 1 ELSE 0 END) "
                                    "FROM consumers WHERE zone = ?1",
                                    error);
   if (consumers == NULL)

@@ -329,7 +329,7 @@ seed_tables (BdCentralDb  *self,
 
   /* The holidays live in their own table (a calendar the utility edits
    * every year); the rules' definition holds the rest. */
-  holiday = bd_sql_connection_prepare (self->sql, "INSERT OR IGNORE INTO holidays (date, name) VALUES (?1, ?2)", error);
+  holiday = bd_sql_connection_prepare (self->sql, "INSERT INTO holidays (date, name) VALUES (?1, ?2) ON CONFLICT DO NOTHING", error);
   if (holiday == NULL)
     return FALSE;
   for (guint i = 0; i < defaults->holidays->len; i++)
@@ -865,7 +865,7 @@ bd_central_db_meters_tick (BdCentralDb      *self,
       if (!bd_sql_connection_begin (self->sql, error))
         return FALSE;
       stmt = bd_sql_connection_prepare (self->sql,
-                                  METER_SELECT "WHERE m.account > ?1 AND (m.last_slot < ?2 OR m.reconnect_pending) "
+                                  METER_SELECT "WHERE m.account > ?1 AND (m.last_slot < ?2 OR m.reconnect_pending <> 0) "
                                   "ORDER BY m.account LIMIT " G_STRINGIFY (TICK_BATCH),
                                   error);
       if (stmt == NULL)

@@ -687,7 +687,7 @@ bd_central_db_otp_request (BdCentralDb  *self,
                                 "INSERT INTO otp_tickets (id, account, purpose, mobile, code_salt, "
                                 "  code_hash, state, attempts_left, created_at, expires_at, "
                                 "  resend_after, created_by) "
-                                "VALUES (?1, ?2, ?3, ?4, x'', x'', 'pending', 0, ?5, ?5, ?5, ?6)",
+                                "VALUES (?1, ?2, ?3, ?4, ?7, ?7, 'pending', 0, ?5, ?5, ?5, ?6)",
                                 error);
   if (insert == NULL)
     goto fail;
@@ -697,6 +697,7 @@ bd_central_db_otp_request (BdCentralDb  *self,
   bd_sql_stmt_bind_text (insert, 4, target);
   bd_sql_stmt_bind_int64 (insert, 5, now);
   bd_sql_stmt_bind_text (insert, 6, staff_username);
+  bd_sql_stmt_bind_blob (insert, 7, "", 0);
   if (bd_sql_stmt_step (insert) != BD_SQL_DONE)
     {
       bd_sql_connection_set_error (self->sql, error, "otp insert");

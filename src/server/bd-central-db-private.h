@@ -52,6 +52,7 @@ struct _BdCentralDb
   GObject       parent_instance;
 
   BdSqlConnection *sql;
+  char            *url;
   BdSqlStmt       *stmts[N_STMTS];
 
   /* The file did not exist before this connection opened it, so a bulk

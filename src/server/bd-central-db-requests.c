@@ -41,7 +41,7 @@ allocate_number (BdCentralDb  *self,
   key = g_strconcat ("DR:", zone, NULL);
   stmt = bd_sql_connection_prepare (self->sql,
                               "INSERT INTO complaint_numbers (zone, period, last) VALUES (?1, ?2, 1) "
-                              "ON CONFLICT (zone, period) DO UPDATE SET last = last + 1 RETURNING last",
+                              "ON CONFLICT (zone, period) DO UPDATE SET last = complaint_numbers.last + 1 RETURNING last",
                               error);
   if (stmt == NULL)
     return NULL;
@@ -377,7 +377,7 @@ bd_central_db_request_get (BdCentralDb  *self,
   g_autoptr(GPtrArray) list = NULL;
 
   stmt = bd_sql_connection_prepare (self->sql,
-                              "SELECT json FROM disconnection_requests WHERE zone = ?1 AND (id = ?2 OR number = ?2)",
+                              "SELECT json FROM disconnection_requests WHERE zone = ?1 AND (CAST (id AS TEXT) = ?2 OR number = ?2)",
                               error);
   if (stmt == NULL)
     return NULL;

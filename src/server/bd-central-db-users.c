@@ -18,7 +18,7 @@
   "(SELECT max (at) FROM audit_log a WHERE a.username = u.username AND a.action = 'session.sign_in'), " \
   "(SELECT count (*) FROM sessions s WHERE s.username = u.username AND s.expires_at > ?1), " \
   "(SELECT group_concat (zone, ',') FROM (SELECT g.zone FROM user_zones g " \
-  "                                      WHERE g.username = u.username ORDER BY g.zone))"
+  "                                      WHERE g.username = u.username ORDER BY g.zone) AS z)"
 
 static gboolean
 require_admin (BdSession  *admin,
@@ -393,7 +393,7 @@ granted_zones (BdCentralDb  *self,
 {
   g_autoptr(BdSqlStmt) stmt = bd_sql_connection_prepare (self->sql,
                                                       "SELECT COALESCE (group_concat (zone, ','), '') FROM "
-                                                      "(SELECT zone FROM user_zones WHERE username = ?1 ORDER BY zone)",
+                                                      "(SELECT zone FROM user_zones WHERE username = ?1 ORDER BY zone) AS z",
                                                       error);
 
   if (stmt == NULL)
@@ -435,8 +435,9 @@ set_zones (BdCentralDb        *self,
                                "   EXISTS (SELECT 1 FROM user_zones WHERE username = ?1 AND zone = ?2))",
                                error);
   insert = bd_sql_connection_prepare (self->sql,
-                                "INSERT OR IGNORE INTO user_zones (username, zone) "
-                                "SELECT ?1, ?2 WHERE NOT EXISTS (SELECT 1 FROM users WHERE username = ?1 AND zone = ?2)",
+                                "INSERT INTO user_zones (username, zone) "
+                                "SELECT ?1, ?2 WHERE NOT EXISTS (SELECT 1 FROM users WHERE username = ?1 AND zone = ?2) "
+                                "ON CONFLICT DO NOTHING",
                                 error);
   if (check == NULL || insert == NULL)
     return FALSE;

@@ -706,6 +706,7 @@ bd_central_db_finalize (GObject *object)
   for (guint i = 0; i < N_STMTS; i++)
     g_clear_pointer (&self->stmts[i], bd_sql_stmt_free);
   g_clear_object (&self->sql);
+  g_clear_pointer (&self->url, g_free);
 
   g_clear_pointer (&self->request_desk, g_free);
   G_OBJECT_CLASS (bd_central_db_parent_class)->finalize (object);
@@ -757,6 +758,7 @@ bd_central_db_open_at_version (const char  *url,
 
   self = g_object_new (BD_TYPE_CENTRAL_DB, NULL);
   self->created = is_file && !g_file_test (path, G_FILE_TEST_EXISTS);
+  self->url = g_strdup (url);
 
   self->sql = bd_sql_connection_open (url, migrations, n_migrations,
                                       postgresql_migrations, n_postgresql_migrations, error);
@@ -846,6 +848,24 @@ bd_central_db_get_database (BdCentralDb *self)
   g_return_val_if_fail (BD_IS_CENTRAL_DB (self), NULL);
 
   return bd_sql_connection_get_database (self->sql);
+}
+
+const char *
+bd_central_db_get_url (BdCentralDb *self)
+{
+  g_return_val_if_fail (BD_IS_CENTRAL_DB (self), NULL);
+
+  return self->url;
+}
+
+gboolean
+bd_central_db_try_lead (BdCentralDb  *self,
+                        const char   *role,
+                        GError      **error)
+{
+  g_return_val_if_fail (BD_IS_CENTRAL_DB (self), FALSE);
+
+  return bd_sql_connection_try_lead (self->sql, role, error);
 }
 
 BdSqlConnection *

@@ -58,6 +58,13 @@ G_DECLARE_FINAL_TYPE (BdCentralDb, bd_central_db, BD, CENTRAL_DB, GObject)
  * path or "sqlite:///path" (":memory:" for tests), or "postgresql://…". */
 BdCentralDb   *bd_central_db_open               (const char     *url,
                                                  GError        **error);
+/* What bd_central_db_open() was given. */
+const char    *bd_central_db_get_url            (BdCentralDb    *self);
+/* TRUE while this process leads in role among every bijli-central on the
+ * database (bd_sql_connection_try_lead()). */
+gboolean       bd_central_db_try_lead           (BdCentralDb    *self,
+                                                 const char     *role,
+                                                 GError        **error);
 /* The storage connection, to run transactions around calls below. */
 BdSqlConnection *bd_central_db_get_connection   (BdCentralDb    *self);
 /* The SQLite file, or NULL on PostgreSQL. */

@@ -52,6 +52,16 @@ on_meter_tick_cb (gpointer user_data)
   BdMeterTickStats stats;
   guint done = 0;
 
+  /* Several bijli-central processes on one PostgreSQL database: only the
+   * elected one runs the head-end, or each reading would be taken once
+   * per process. The others keep asking, to take over if it stops. */
+  if (!bd_central_db_try_lead (self->db, "meter-simulator", &error))
+    {
+      if (error != NULL)
+        g_printerr ("bijli-central: meter election failed: %s\n", error->message);
+      return G_SOURCE_CONTINUE;
+    }
+
   if (!bd_central_db_meters_tick (self->db, _bd_central_meter_now (self), &stats, &error))
     {
       /* Busy or full disks pass; the next tick catches up. */

@@ -1451,19 +1451,28 @@ bd_central_server_constructed (GObject *object)
   self->sms = bd_central_sms_new (self->db, self->sms_failure_rate, self->demo);
   {
     const char *path = bd_database_get_path (bd_central_db_get_database (self->db));
+    const char *url = bd_central_db_get_url (self->db);
     g_autofree char *instance = NULL;
+    g_autofree char *parent = NULL;
 
+    /* Beside an SQLite file; in the user's cache for PostgreSQL, where
+     * every process on the host shares them (one builds, see
+     * bd-central-snapshots.c). */
     if (path != NULL && !g_str_equal (path, ":memory:") && !g_str_has_prefix (path, "file:"))
+      parent = g_strconcat (path, ".snapshots", NULL);
+    else if (bd_sql_url_is_postgresql (url))
+      parent = g_build_filename (g_get_user_cache_dir (), "bijli-central", "snapshots", NULL);
+    if (parent != NULL)
       instance = bd_central_db_dup_instance_id (self->db, NULL);
     /* One directory per database, so that a database made anew at the
      * same path never serves the old one's snapshots. */
     if (instance != NULL)
       {
-        g_autofree char *parent = g_strconcat (path, ".snapshots", NULL);
         g_autofree char *directory = g_build_filename (parent, instance, NULL);
 
-        bd_central_snapshots_remove_others (parent, instance);
-        self->snapshots = bd_central_snapshots_new (path, directory);
+        if (path != NULL)
+          bd_central_snapshots_remove_others (parent, instance);
+        self->snapshots = bd_central_snapshots_new (url, directory);
       }
   }
   /* The request log costs an allocation per request: only when it is read. */

@@ -687,8 +687,10 @@ bd_demo_generator_create_users (BdDemoGenerator  *self,
 
   /* The administrator looks after both demo zones' staff: signed in to
    * LKO-E (the zone on the sign-in page), they manage Lucknow East's. */
-  return bd_database_exec (bd_central_db_get_database (db),
-                           "INSERT OR IGNORE INTO user_zones (username, zone) VALUES ('admin', 'LKO-E')", error);
+  return bd_sql_connection_exec (bd_central_db_get_connection (db),
+                                 "INSERT INTO user_zones (username, zone) VALUES ('admin', 'LKO-E') "
+                                 "ON CONFLICT DO NOTHING",
+                                 error);
 }
 
 gint64

@@ -105,6 +105,29 @@ _bd_sql_postgresql_rewrite (const char  *sql,
             g_string_append_c (out, *p++);
           continue;
         }
+      /* The two functions the server uses that PostgreSQL names otherwise. */
+      if (p == sql || !(g_ascii_isalnum (p[-1]) || p[-1] == '_'))
+        {
+          static const struct { const char *sqlite; const char *postgresql; } renames[] = {
+            { "group_concat", "string_agg" },
+            { "instr", "strpos" },
+          };
+          gboolean renamed = FALSE;
+
+          for (guint i = 0; i < G_N_ELEMENTS (renames) && !renamed; i++)
+            {
+              gsize n = strlen (renames[i].sqlite);
+
+              if (g_ascii_strncasecmp (p, renames[i].sqlite, n) == 0 && !(g_ascii_isalnum (p[n]) || p[n] == '_'))
+                {
+                  g_string_append (out, renames[i].postgresql);
+                  p += n;
+                  renamed = TRUE;
+                }
+            }
+          if (renamed)
+            continue;
+        }
       if (*p == '?')
         {
           int number;
@@ -254,7 +277,13 @@ _bd_sql_postgresql_open (BdSqlConnection    *self,
                          gsize               n_migrations,
                          GError            **error)
 {
-  self->pg = PQconnectdb (url);
+  const char *conninfo = url;
+
+  /* "postgresql:key=value …" is a libpq keyword string; URIs go as they are. */
+  if (!g_str_has_prefix (url, "postgresql://") && !g_str_has_prefix (url, "postgres://"))
+    conninfo = strchr (url, ':') + 1;
+
+  self->pg = PQconnectdb (conninfo);
   self->pg_prepared = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
   if (self->pg == NULL || PQstatus (self->pg) != CONNECTION_OK)
@@ -355,10 +384,13 @@ _bd_sql_postgresql_stmt_free (BdSqlStmt *stmt)
 
 /* The server-side statement for this SQL with these parameter types. */
 static const char *
-ensure_prepared (BdSqlStmt *stmt)
+ensure_prepared (BdSqlStmt *stmt,
+                 gboolean   text_typed)
 {
   BdSqlConnection *self = stmt->connection;
   g_autofree char *key = g_strconcat (stmt->kinds, "\x1f", stmt->sql, NULL);
+  char *state;
+  gboolean in_transaction;
   const char *name = g_hash_table_lookup (self->pg_prepared, key);
   g_autofree Oid *types = NULL;
   PGresult *result;
@@ -374,14 +406,37 @@ ensure_prepared (BdSqlStmt *stmt)
         types[i] = INT8_OID;
       else if (stmt->kinds[i] == 'b')
         types[i] = BYTEA_OID;
-      else if (!stmt->used[i])
+      else if (!stmt->used[i] || text_typed)
         types[i] = TEXT_OID;    /* a number the SQL skips still needs a type */
     }
 
+  /* A failed prepare would abort the transaction it runs in, and the
+   * retry below expects to fail sometimes: inside a transaction, it runs
+   * under a savepoint (once per statement and types on this connection). */
+  in_transaction = PQtransactionStatus (self->pg) == PQTRANS_INTRANS;
+  if (in_transaction && !_bd_sql_postgresql_exec (self, "SAVEPOINT bd_prepare", NULL))
+    return NULL;
+
   new_name = g_strdup_printf ("bd%u", ++self->pg_next_name);
   result = PQprepare (self->pg, new_name, stmt->sql, stmt->n_params, types);
+  if (in_transaction)
+    _bd_sql_postgresql_exec (self,
+                             PQresultStatus (result) == PGRES_COMMAND_OK
+                               ? "RELEASE SAVEPOINT bd_prepare"
+                               : "ROLLBACK TO SAVEPOINT bd_prepare; RELEASE SAVEPOINT bd_prepare",
+                             NULL);
   if (PQresultStatus (result) != PGRES_COMMAND_OK)
     {
+      state = PQresultErrorField (result, PG_DIAG_SQLSTATE);
+      /* Text left untyped takes the type of what it meets (a bigint
+       * column, a bytea); alone ("?2 IS NULL"), it has none: then text. */
+      if (!text_typed && state != NULL &&
+          (g_str_equal (state, "42P08") || g_str_equal (state, "42P18")))
+        {
+          PQclear (result);
+          g_free (new_name);
+          return ensure_prepared (stmt, TRUE);
+        }
       remember_failure (self, result);
       PQclear (result);
       g_free (new_name);
@@ -411,7 +466,7 @@ execute (BdSqlStmt *stmt)
       own_transaction = TRUE;
     }
 
-  name = ensure_prepared (stmt);
+  name = ensure_prepared (stmt, FALSE);
   if (name == NULL)
     goto failed;
 

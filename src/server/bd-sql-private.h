@@ -85,7 +85,8 @@ void             _bd_sql_postgresql_set_error   (BdSqlConnection    *self,
 #define BD_SQL_WRITE_LOCK     G_GINT64_CONSTANT (0x62696a6c69000001)
 #define BD_SQL_MIGRATION_LOCK G_GINT64_CONSTANT (0x62696a6c69000002)
 
-/* SQL with ?N / ? parameters in SQLite's meaning, as $N for PostgreSQL;
+/* SQL with ?N / ? parameters in SQLite's meaning, as $N for PostgreSQL
+ * (and group_concat, instr as string_agg, strpos);
  * *out_n_params is the highest number used, used[i] marks each one named. */
 char            *_bd_sql_postgresql_rewrite     (const char         *sql,
                                                  int                *out_n_params,

@@ -157,7 +157,8 @@ main (int   argc,
   g_log_writer_default_set_use_stderr (TRUE);
 
   default_path = default_db_path ();
-  db_description = g_strdup_printf (_("Database file (default: %s)"), default_path);
+  db_description = g_strdup_printf (_("The database: a file path or sqlite:///PATH (default: %s), or postgresql://HOST/NAME"),
+                                    default_path);
 
   {
     GOptionEntry entries[] = {
@@ -169,7 +170,8 @@ main (int   argc,
         N_("Seed for the demo data (default 1912); the same seed gives the same data"), N_("S") },
       { "port", 0, 0, G_OPTION_ARG_INT, &port,
         N_("Port to listen on at 127.0.0.1 (default 8912; 0 picks a free port)"), N_("P") },
-      { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, db_description, N_("PATH") },
+      { "database", 0, 0, G_OPTION_ARG_FILENAME, &db_path, db_description, N_("URL") },
+      { "db", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &db_path, db_description, N_("PATH") },
       { "generate", 0, 0, G_OPTION_ARG_NONE, &generate,
         N_("Write the demo users and consumers into a new database and exit"), NULL },
       { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert,
@@ -201,8 +203,8 @@ main (int   argc,
                                       _("Listens on 127.0.0.1 only and serves the JSON API under /api/v1.\n"
                                         "Stop it with Ctrl+C or SIGTERM.\n"
                                         "\n"
-                                        "bijli-central --generate --consumers 1000000 --db PATH writes a demo\n"
-                                        "database in seconds; serve it later with --db PATH (add --demo to print\n"
+                                        "bijli-central --generate --consumers 1000000 --database URL writes a demo\n"
+                                        "database in seconds; serve it later with --database URL (add --demo to print\n"
                                         "the demo users)."));
     g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
     g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -257,12 +259,12 @@ main (int   argc,
     }
   if (generate && (db_path == NULL || g_str_equal (db_path, ":memory:")))
     {
-      g_printerr (_("%s: --generate needs --db PATH, the database file to write\n"), g_get_prgname ());
+      g_printerr (_("%s: --generate needs --database URL, the database file to write\n"), g_get_prgname ());
       return 2;
     }
   if (workers > 1 && db_path != NULL && g_str_equal (db_path, ":memory:"))
     {
-      g_printerr (_("%s: worker processes cannot share an in-memory database; give --db PATH\n"), g_get_prgname ());
+      g_printerr (_("%s: worker processes cannot share an in-memory database; give --database URL\n"), g_get_prgname ());
       return 2;
     }
   if ((tls_cert == NULL) != (tls_key == NULL))
@@ -295,7 +297,8 @@ main (int   argc,
 
   if (db_path == NULL)
     db_path = g_steal_pointer (&default_path);
-  if (!g_str_equal (db_path, ":memory:") && !ensure_parent_dir (db_path, &error))
+  if (!bd_sql_url_is_postgresql (db_path) && !g_str_equal (db_path, ":memory:") &&
+      !ensure_parent_dir (g_str_has_prefix (db_path, "sqlite://") ? db_path + strlen ("sqlite://") : db_path, &error))
     {
       g_printerr ("%s: %s\n", g_get_prgname (), error->message);
       return 1;
@@ -304,7 +307,9 @@ main (int   argc,
   db = bd_central_db_open (db_path, &error);
   if (db == NULL)
     {
-      g_printerr (_("%s: could not open the database %s: %s\n"), g_get_prgname (), db_path, error->message);
+      /* A PostgreSQL address may carry a password: it is not printed. */
+      g_printerr (_("%s: could not open the database %s: %s\n"), g_get_prgname (),
+                  bd_sql_url_is_postgresql (db_path) ? "(PostgreSQL)" : db_path, error->message);
       return 1;
     }
   /* Older, cheaper hashes (a database from before the count was raised)

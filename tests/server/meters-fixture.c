@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include "central-test-url.h"
+
 #include <glib/gstdio.h>
 
 #include "server/bd-central-db-meters.h"
@@ -71,7 +73,7 @@ meters_fixture_set_up (Fixture       *fixture,
   fixture->dir = g_dir_make_tmp ("bijli-central-meters-XXXXXX", &error);
   g_assert_no_error (error);
   fixture->path = g_build_filename (fixture->dir, "central.sqlite3", NULL);
-  fixture->db = bd_central_db_open (fixture->path, &error);
+  fixture->db = bd_central_db_open (central_test_url (fixture->path), &error);
   g_assert_no_error (error);
   g_assert_true (bd_central_db_ensure_zone (fixture->db, "LKO-C", "Lucknow Central", &error));
   g_assert_true (bd_central_db_ensure_zone (fixture->db, "LKO-E", "Lucknow East", &error));

@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include "central-test-url.h"
+
 #include <string.h>
 
 #include "central-db-fixture.h"
@@ -271,6 +273,10 @@ test_migration_from_v1 (Fixture       *fixture,
                                                 BD_CENTRAL_MATCH_NAME_PREFIX,
                                                 BD_CENTRAL_MATCH_NAME_FUZZY };
 
+  /* PostgreSQL's schema starts at version 10. */
+  if (central_test_skip_unless_sqlite ())
+    return;
+
   /* What a bijli-central of schema 1 left: consumers, old-style name_key. */
   db = bd_central_db_open_at_version (path, 1, &error);
   g_assert_no_error (error);
@@ -281,7 +287,7 @@ test_migration_from_v1 (Fixture       *fixture,
   g_assert_no_error (error);
   g_clear_object (&db);
 
-  db = bd_central_db_open (path, &error);
+  db = bd_central_db_open (central_test_url (path), &error);
   g_assert_no_error (error);
   g_assert_cmpint (bd_sql_connection_get_version (bd_central_db_get_connection (db)), >=, 2);
   assert_search (db, "LKO-C", "ram", 50, "2100000001 2100000002 2100000003", exact_prefix_fuzzy);

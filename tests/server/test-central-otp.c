@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include "central-test-url.h"
+
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -56,7 +58,7 @@ static BdCentralDb *
 open_db (Fixture *fixture)
 {
   g_autoptr(GError) error = NULL;
-  BdCentralDb *db = bd_central_db_open (fixture->path, &error);
+  BdCentralDb *db = bd_central_db_open (central_test_url (fixture->path), &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (db);

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include "central-test-url.h"
+
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -136,7 +138,7 @@ test_build_serve_rebuild (Fixture       *fixture,
   g_assert_false (g_file_test (stale_file, G_FILE_TEST_EXISTS));
   g_assert_true (g_file_test (other_file, G_FILE_TEST_EXISTS));
 
-  snapshots = bd_central_snapshots_new (db_path, directory);
+  snapshots = bd_central_snapshots_new (central_test_url (db_path), directory);
   bd_central_snapshots_set_stale_changes (snapshots, 5);
 
   /* Nothing yet: the first lookup starts the build; another zone's name
@@ -194,7 +196,7 @@ test_build_serve_rebuild (Fixture       *fixture,
 
   /* Another process (a worker) finds the newest file on disk. */
   {
-    g_autoptr(BdCentralSnapshots) other = bd_central_snapshots_new (db_path, directory);
+    g_autoptr(BdCentralSnapshots) other = bd_central_snapshots_new (central_test_url (db_path), directory);
     g_autoptr(GBytes) found = NULL;
     gint64 cursor3 = 0, consumers3 = 0;
 

@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include "central-test-url.h"
+
 #include "core/bd-validate.h"
 #include "server/bd-central-db.h"
 #include "server/bd-central-db-audit.h"
@@ -26,7 +28,7 @@ fixture_set_up (Fixture       *fixture,
 {
   g_autoptr(GError) error = NULL;
 
-  fixture->db = bd_central_db_open (":memory:", &error);
+  fixture->db = bd_central_db_open (central_test_url (":memory:"), &error);
   g_assert_no_error (error);
   g_assert_true (bd_central_db_ensure_zone (fixture->db, "LKO-C", "Lucknow Central", &error));
   g_assert_true (bd_central_db_ensure_zone (fixture->db, "LKO-E", "Lucknow East", &error));
