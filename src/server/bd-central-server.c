@@ -1450,7 +1450,7 @@ bd_central_server_constructed (GObject *object)
   g_signal_connect (self->server, "request-finished", G_CALLBACK (on_request_finished_timeout_cb), self);
   self->sms = bd_central_sms_new (self->db, self->sms_failure_rate, self->demo);
   {
-    const char *path = bd_database_get_path (bd_central_db_get_database (self->db));
+    const char *path = bd_sql_connection_get_path (bd_central_db_get_connection (self->db));
     const char *url = bd_central_db_get_url (self->db);
     g_autofree char *instance = NULL;
     g_autofree char *parent = NULL;

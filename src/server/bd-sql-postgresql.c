@@ -313,6 +313,7 @@ _bd_sql_postgresql_close (BdSqlConnection *self)
 {
   g_clear_pointer (&self->pg, PQfinish);
   g_clear_pointer (&self->pg_prepared, g_hash_table_unref);
+  g_clear_pointer (&self->pg_leading, g_hash_table_unref);
   g_clear_pointer (&self->pg_error, g_free);
 }
 
@@ -569,6 +570,10 @@ _bd_sql_postgresql_try_lead (BdSqlConnection  *self,
   PGresult *result;
   gboolean leads;
 
+  /* Held already: asking again would only stack the lock. */
+  if (self->pg_leading != NULL && g_hash_table_contains (self->pg_leading, key))
+    return TRUE;
+
   /* Session-level: held until this connection closes, so when the leading
    * process dies another one takes over at its next try. */
   result = PQexecParams (self->pg, "SELECT pg_try_advisory_lock (hashtext ('bijli-central:' || $1::text))",
@@ -582,5 +587,11 @@ _bd_sql_postgresql_try_lead (BdSqlConnection  *self,
     }
   leads = g_str_equal (PQgetvalue (result, 0, 0), "t");
   PQclear (result);
+  if (leads)
+    {
+      if (self->pg_leading == NULL)
+        self->pg_leading = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_hash_table_add (self->pg_leading, g_strdup (key));
+    }
   return leads;
 }

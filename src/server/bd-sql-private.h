@@ -28,6 +28,7 @@ struct _BdSqlConnection
   guint         pg_next_name;
   gint64        pg_changes;
   int           pg_version;
+  GHashTable   *pg_leading;       /* keys whose leadership lock this session holds */
   char         *pg_error;         /* the last failure's message */
   char          pg_sqlstate[6];
 };
