@@ -201,6 +201,10 @@ _bd_central_db_insert_row (BdCentralDb  *self,
 
   name_key = dup_name_key (self, consumer);
   bind_consumer (stmt, consumer, seq, name_key);
+  /* A bulk load does not wait for each row's answer (PostgreSQL); a
+   * failure shows at the next sync, and bulk_end() syncs. */
+  if (self->bulk)
+    return bd_sql_stmt_step_pipelined (stmt, error);
   if (bd_sql_stmt_step (stmt) != BD_SQL_DONE)
     {
       bd_sql_connection_set_error (self->sql, error, "consumer insert");

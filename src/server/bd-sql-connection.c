@@ -338,6 +338,36 @@ bd_sql_stmt_bind_null (BdSqlStmt *stmt,
   stmt->kinds[index - 1] = 'n';
 }
 
+gboolean
+bd_sql_stmt_step_pipelined (BdSqlStmt  *stmt,
+                            GError    **error)
+{
+  if (stmt->lite != NULL)
+    {
+      int rc = sqlite3_step (stmt->lite);
+
+      sqlite3_reset (stmt->lite);
+      if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        {
+          bd_database_set_error (stmt->connection->database, error, NULL);
+          return FALSE;
+        }
+      return TRUE;
+    }
+  return _bd_sql_postgresql_send (stmt, error);
+}
+
+gboolean
+bd_sql_connection_sync (BdSqlConnection  *self,
+                        GError          **error)
+{
+  g_return_val_if_fail (BD_IS_SQL_CONNECTION (self), FALSE);
+
+  if (self->dialect == BD_SQL_DIALECT_SQLITE)
+    return TRUE;
+  return _bd_sql_postgresql_sync (self, error);
+}
+
 int
 bd_sql_stmt_step (BdSqlStmt *stmt)
 {

@@ -108,6 +108,18 @@ void             bd_sql_stmt_bind_blob             (BdSqlStmt          *stmt,
                                                     gsize               size);
 void             bd_sql_stmt_bind_null             (BdSqlStmt          *stmt,
                                                     int                 index);
+/* For a statement that returns no rows, run many times in a row (a bulk
+ * load): PostgreSQL sends it without waiting for its answer (libpq's
+ * pipeline mode), and a failure is reported at the latest by
+ * bd_sql_connection_sync(), or by the next other call on the connection.
+ * SQLite runs it at once. The statement is reset and may be bound again
+ * at once. */
+gboolean         bd_sql_stmt_step_pipelined        (BdSqlStmt          *stmt,
+                                                    GError            **error);
+/* Waits for every pipelined statement's answer. */
+gboolean         bd_sql_connection_sync            (BdSqlConnection    *self,
+                                                    GError            **error);
+
 /* BD_SQL_ROW, BD_SQL_DONE, or anything else for an error, which
  * bd_sql_connection_set_error() then reports. */
 int              bd_sql_stmt_step                  (BdSqlStmt          *stmt);

@@ -158,6 +158,62 @@ _bd_sql_postgresql_rewrite (const char  *sql,
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
+/* Statements sent between two syncs: their answers (a line each) wait in
+ * the socket meanwhile, so the server never blocks on a full buffer while
+ * we block sending to it. */
+#define PIPELINE_BATCH 1000
+
+gboolean
+_bd_sql_postgresql_sync (BdSqlConnection  *self,
+                         GError          **error)
+{
+  gboolean failed = FALSE;
+
+  if (PQpipelineStatus (self->pg) == PQ_PIPELINE_OFF)
+    return TRUE;
+
+  if (!PQpipelineSync (self->pg))
+    {
+      remember_failure (self, NULL);
+      failed = TRUE;
+    }
+  while (!failed || PQstatus (self->pg) == CONNECTION_OK)
+    {
+      PGresult *result = PQgetResult (self->pg);
+      ExecStatusType status;
+
+      if (result == NULL)
+        {
+          if (PQstatus (self->pg) != CONNECTION_OK)
+            break;
+          continue;   /* between one statement's answer and the next */
+        }
+      status = PQresultStatus (result);
+      if (status == PGRES_PIPELINE_SYNC)
+        {
+          PQclear (result);
+          break;
+        }
+      /* The first failure is the one to report; the statements after it
+       * answer PGRES_PIPELINE_ABORTED. */
+      if (status == PGRES_FATAL_ERROR && !failed)
+        {
+          remember_failure (self, result);
+          failed = TRUE;
+        }
+      PQclear (result);
+    }
+  PQexitPipelineMode (self->pg);
+  self->pg_pipelined = 0;
+
+  if (failed)
+    {
+      _bd_sql_postgresql_set_error (self, error, NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Runs sql (no parameters, one or more statements) and keeps the last
  * result's failure. */
 gboolean
@@ -165,9 +221,16 @@ _bd_sql_postgresql_exec (BdSqlConnection  *self,
                          const char       *sql,
                          GError          **error)
 {
-  PGresult *result = PQexec (self->pg, sql);
-  ExecStatusType status = PQresultStatus (result);
-  gboolean ok = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
+  PGresult *result;
+  ExecStatusType status;
+  gboolean ok;
+
+  if (!_bd_sql_postgresql_sync (self, error))
+    return FALSE;
+
+  result = PQexec (self->pg, sql);
+  status = PQresultStatus (result);
+  ok = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
 
   if (ok)
     {
@@ -458,6 +521,9 @@ execute (BdSqlStmt *stmt)
   const char *tuples;
   gboolean own_transaction = FALSE;
 
+  if (!_bd_sql_postgresql_sync (self, NULL))
+    return FALSE;
+
   /* A write outside a transaction is one of its own, under the same lock
    * as every other write. */
   if (stmt->writes && PQtransactionStatus (self->pg) == PQTRANS_IDLE)
@@ -514,6 +580,61 @@ failed:
       memcpy (self->pg_sqlstate, state, sizeof state);
     }
   return FALSE;
+}
+
+gboolean
+_bd_sql_postgresql_send (BdSqlStmt  *stmt,
+                         GError    **error)
+{
+  BdSqlConnection *self = stmt->connection;
+  g_autofree char *key = g_strconcat (stmt->kinds, "\x1f", stmt->sql, NULL);
+  const char *name = g_hash_table_lookup (self->pg_prepared, key);
+
+  /* Outside a transaction each statement is its own, with the write lock:
+   * nothing to gain from the pipeline. */
+  if (PQtransactionStatus (self->pg) == PQTRANS_IDLE)
+    {
+      int rc = _bd_sql_postgresql_step (stmt);
+
+      _bd_sql_postgresql_reset (stmt);
+      if (rc != BD_SQL_DONE && rc != BD_SQL_ROW)
+        {
+          _bd_sql_postgresql_set_error (self, error, NULL);
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  /* Preparing waits for its answer, which pipeline mode does not allow. */
+  if (name == NULL)
+    {
+      if (!_bd_sql_postgresql_sync (self, error))
+        return FALSE;
+      name = ensure_prepared (stmt, FALSE);
+      if (name == NULL)
+        {
+          _bd_sql_postgresql_set_error (self, error, NULL);
+          return FALSE;
+        }
+    }
+
+  if (PQpipelineStatus (self->pg) == PQ_PIPELINE_OFF && !PQenterPipelineMode (self->pg))
+    {
+      remember_failure (self, NULL);
+      _bd_sql_postgresql_set_error (self, error, NULL);
+      return FALSE;
+    }
+  if (!PQsendQueryPrepared (self->pg, name, stmt->n_params, (const char * const *) stmt->values,
+                            stmt->lengths, stmt->formats, 0))
+    {
+      remember_failure (self, NULL);
+      _bd_sql_postgresql_sync (self, NULL);
+      _bd_sql_postgresql_set_error (self, error, NULL);
+      return FALSE;
+    }
+  if (++self->pg_pipelined >= PIPELINE_BATCH)
+    return _bd_sql_postgresql_sync (self, error);
+  return TRUE;
 }
 
 int

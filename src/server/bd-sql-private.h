@@ -29,6 +29,8 @@ struct _BdSqlConnection
   gint64        pg_changes;
   int           pg_version;
   GHashTable   *pg_leading;       /* keys whose leadership lock this session holds */
+  guint         pg_pipelined;     /* statements sent in pipeline mode, not yet synced */
+  gboolean      pg_pipeline_failed;
   char         *pg_error;         /* the last failure's message */
   char          pg_sqlstate[6];
 };
@@ -76,6 +78,10 @@ void             _bd_sql_postgresql_stmt_free   (BdSqlStmt          *stmt);
 const void      *_bd_sql_postgresql_column_blob (BdSqlStmt          *stmt,
                                                  int                 column,
                                                  gsize              *out_size);
+gboolean         _bd_sql_postgresql_send        (BdSqlStmt          *stmt,
+                                                 GError            **error);
+gboolean         _bd_sql_postgresql_sync        (BdSqlConnection    *self,
+                                                 GError            **error);
 gboolean         _bd_sql_postgresql_try_lead    (BdSqlConnection    *self,
                                                  const char         *key,
                                                  GError            **error);

@@ -532,21 +532,24 @@ static void
 test_bulk_abort (Fixture       *fixture,
                  gconstpointer  data)
 {
-  /* SQLite's own: its schema history, pragmas, query planner or files. */
-  if (central_test_skip_unless_sqlite ())
-    return;
-
   g_autofree char *path = fixture_path (fixture, "aborted.sqlite3");
   g_autoptr(GError) error = NULL;
   g_autoptr(BdCentralDb) db = bd_central_db_open (central_test_url (path), &error);
   g_autoptr(BdDemoGenerator) generator = bd_demo_generator_new (3, FIXED_NOW);
   g_autofree char *schema_before = NULL;
   g_autofree char *schema_after = NULL;
+  gboolean postgresql = central_test_is_postgresql ();
+  /* What a load drops and rebuilds: indexes and triggers (and on
+   * PostgreSQL whether each trigger is enabled). */
+  const char *schema_sql = postgresql
+    ? "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema () "
+      "UNION ALL SELECT tgname, tgenabled::text FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1"
+    : "SELECT name, sql FROM sqlite_master ORDER BY name";
 
   g_assert_no_error (error);
   bd_demo_generator_set_password_iterations (generator, 1000);
   g_assert_true (bd_demo_generator_create_users (generator, db, &error));
-  schema_before = dump_query (db, "SELECT name, sql FROM sqlite_master ORDER BY name");
+  schema_before = dump_query (db, schema_sql);
 
   g_assert_true (bd_central_db_bulk_begin (db, &error));
   for (guint i = 0; i < 50; i++)
@@ -560,21 +563,32 @@ test_bulk_abort (Fixture       *fixture,
     g_autoptr(BdConsumer) again = make_named_consumer (0);
 
     g_assert_true (bd_central_db_bulk_insert (db, twin, &error));
-    g_assert_false (bd_central_db_bulk_insert (db, again, &error));
+    /* PostgreSQL does not wait for each row's answer: the failure shows
+     * when the load ends, which then fails too. */
+    if (bd_central_db_bulk_insert (db, again, &error))
+      {
+        g_assert_true (postgresql);
+        g_assert_false (bd_central_db_bulk_end (db, &error));
+      }
     g_assert_nonnull (error);
     g_clear_error (&error);
   }
   bd_central_db_bulk_abort (db);
 
   /* Everything rolled back, indexes and triggers included. */
-  schema_after = dump_query (db, "SELECT name, sql FROM sqlite_master ORDER BY name");
+  schema_after = dump_query (db, schema_sql);
   g_assert_cmpstr (schema_before, ==, schema_after);
   g_assert_cmpint (bd_central_db_count_consumers (db, NULL, &error), ==, 0);
   {
     g_autofree char *count = dump_query (db, "SELECT COUNT(*) FROM consumers");
-    g_autofree char *fk = dump_query (db, "PRAGMA foreign_keys");
+
     g_assert_cmpstr (count, ==, "0|\n");
-    g_assert_cmpstr (fk, ==, "1|\n");
+    if (!postgresql)
+      {
+        g_autofree char *fk = dump_query (db, "PRAGMA foreign_keys");
+
+        g_assert_cmpstr (fk, ==, "1|\n");
+      }
   }
 
   /* And the database still takes a load. */
