@@ -1276,3 +1276,62 @@ _bd_central_db_switch_supply (BdCentralDb     *self,
     return FALSE;
   return !found || _bd_meter_row_store (self, &row, error);
 }
+
+gboolean
+bd_central_db_meter_clock_get (BdCentralDb  *self,
+                               gint64       *out_sim_at,
+                               gint64       *out_real_at_ms,
+                               gint64       *out_scale_milli,
+                               GError      **error)
+{
+  g_autoptr(BdSqlStmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (BD_IS_CENTRAL_DB (self), FALSE);
+
+  stmt = bd_sql_connection_prepare (self->sql, "SELECT sim_at, real_at_ms, scale_milli FROM meter_clock WHERE id = 1",
+                                    error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = bd_sql_stmt_step (stmt);
+  if (rc == BD_SQL_DONE)
+    return FALSE;
+  if (rc != BD_SQL_ROW)
+    {
+      bd_sql_connection_set_error (self->sql, error, "meter clock");
+      return FALSE;
+    }
+  *out_sim_at = bd_sql_stmt_column_int64 (stmt, 0);
+  *out_real_at_ms = bd_sql_stmt_column_int64 (stmt, 1);
+  *out_scale_milli = bd_sql_stmt_column_int64 (stmt, 2);
+  return TRUE;
+}
+
+gboolean
+bd_central_db_meter_clock_set (BdCentralDb  *self,
+                               gint64        sim_at,
+                               gint64        real_at_ms,
+                               gint64        scale_milli,
+                               GError      **error)
+{
+  g_autoptr(BdSqlStmt) stmt = NULL;
+
+  g_return_val_if_fail (BD_IS_CENTRAL_DB (self), FALSE);
+
+  stmt = bd_sql_connection_prepare (self->sql,
+                                    "INSERT INTO meter_clock (id, sim_at, real_at_ms, scale_milli) VALUES (1, ?1, ?2, ?3) "
+                                    "ON CONFLICT (id) DO UPDATE SET sim_at = excluded.sim_at, "
+                                    "  real_at_ms = excluded.real_at_ms, scale_milli = excluded.scale_milli",
+                                    error);
+  if (stmt == NULL)
+    return FALSE;
+  bd_sql_stmt_bind_int64 (stmt, 1, sim_at);
+  bd_sql_stmt_bind_int64 (stmt, 2, real_at_ms);
+  bd_sql_stmt_bind_int64 (stmt, 3, scale_milli);
+  if (bd_sql_stmt_step (stmt) != BD_SQL_DONE)
+    {
+      bd_sql_connection_set_error (self->sql, error, "meter clock");
+      return FALSE;
+    }
+  return TRUE;
+}

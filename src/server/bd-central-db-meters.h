@@ -31,6 +31,22 @@ gint64      bd_central_db_meters_provision  (BdCentralDb  *self,
                                              gint64        now,
                                              GError      **error);
 
+/* The simulated clock every process on the database shares (with a
+ * --time-scale above 1): simulated time sim_at (seconds) was reached at
+ * real time real_at_ms (milliseconds: a second of real time is many
+ * minutes of simulated time), running scale_milli / 1000 times real time. Get gives FALSE
+ * (no error) when none is kept. */
+gboolean    bd_central_db_meter_clock_get   (BdCentralDb  *self,
+                                             gint64       *out_sim_at,
+                                             gint64       *out_real_at_ms,
+                                             gint64       *out_scale_milli,
+                                             GError      **error);
+gboolean    bd_central_db_meter_clock_set   (BdCentralDb  *self,
+                                             gint64        sim_at,
+                                             gint64        real_at_ms,
+                                             gint64        scale_milli,
+                                             GError      **error);
+
 typedef struct {
   guint meters_read;          /* meters that reported */
   guint readings;             /* 15-minute readings applied */

@@ -17,6 +17,15 @@ G_DEFINE_TYPE (BdCentralDb, bd_central_db, G_TYPE_OBJECT)
 
 G_DEFINE_QUARK (bd-central-error-quark, bd_central_error)
 
+/* In the dialect both accept. */
+#define METER_CLOCK_SCHEMA \
+  "CREATE TABLE meter_clock (" \
+  "  id          BIGINT PRIMARY KEY CHECK (id = 1)," \
+  "  sim_at      BIGINT NOT NULL," \
+  "  real_at_ms  BIGINT NOT NULL," \
+  "  scale_milli BIGINT NOT NULL" \
+  ");"
+
 static const BdMigration migrations[] = {
   { 1,
     "CREATE TABLE zones ("
@@ -553,12 +562,16 @@ static const BdMigration migrations[] = {
     ");"
     "INSERT INTO instance (id) VALUES (lower (hex (randomblob (16))));"
   },
+  /* The demo head-end's clock, shared by every process on the database
+   * (bd-central-server-meters.c). */
+  { 11, METER_CLOCK_SCHEMA },
 };
 
 /* PostgreSQL's schema starts where SQLite's had arrived (version 10), in
  * one migration; later versions are added to both lists. */
 static const BdMigration postgresql_migrations[] = {
   { 10, POSTGRESQL_SCHEMA_10 },
+  { 11, METER_CLOCK_SCHEMA },
 };
 
 static const char * const stmt_sql[N_STMTS] = {

@@ -8,9 +8,12 @@
  *   GET  prepaid/rules
  *
  * The meters run on a clock that --time-scale may speed up for demos and
- * tests: simulated time starts at the real time the server started and
- * runs time-scale times faster. Every time a meter answer carries is on
- * that clock.
+ * tests: simulated time starts at the real time the first server started
+ * and runs time-scale times faster. Every time a meter answer carries is
+ * on that clock. Processes sharing a database share the clock: the one
+ * running the head-end writes where it stands at every tick (meter_clock),
+ * the others set theirs by it, and one starting while another runs joins
+ * it rather than starting over.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -37,12 +40,47 @@ _bd_central_meter_now (BdCentralServer *self)
 {
   gint64 real = g_get_real_time () / G_USEC_PER_SEC;
 
-  if (self->time_scale <= 1.0 || self->clock_origin == 0)
+  if (self->time_scale <= 1.0 || self->clock_real_ms == 0)
     return real;
-  return self->clock_origin + (gint64) ((double) (real - self->clock_origin) * self->time_scale);
+  return self->clock_sim +
+         (gint64) ((double) (g_get_real_time () / 1000 - self->clock_real_ms) * self->time_scale / 1000.0);
 }
 
 /* The head-end --------------------------------------------------------- */
+
+/* Sets this process's clock by the one the database keeps, when it runs at
+ * the same speed and was written recently enough that its writer still
+ * runs (within max_age_s). FALSE if it does not. */
+static gboolean
+adopt_shared_clock (BdCentralServer *self,
+                    gint64           max_age_s)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 real_ms = g_get_real_time () / 1000;
+  gint64 sim_at;
+  gint64 real_at_ms;
+  gint64 scale_milli;
+
+  if (!bd_central_db_meter_clock_get (self->db, &sim_at, &real_at_ms, &scale_milli, &error))
+    {
+      if (error != NULL)
+        g_printerr ("bijli-central: reading the meters' clock failed: %s\n", error->message);
+      return FALSE;
+    }
+  if (scale_milli != (gint64) (self->time_scale * 1000.0) ||
+      real_ms - real_at_ms > max_age_s * 1000 || real_at_ms > real_ms + 5000)
+    return FALSE;
+  self->clock_sim = sim_at;
+  self->clock_real_ms = real_at_ms;
+  return TRUE;
+}
+
+static void
+follow_shared_clock (BdCentralServer *self)
+{
+  if (self->time_scale > 1.0)
+    adopt_shared_clock (self, G_MAXINT64 / 1000);
+}
 
 static gboolean
 on_meter_tick_cb (gpointer user_data)
@@ -54,12 +92,29 @@ on_meter_tick_cb (gpointer user_data)
 
   /* Several bijli-central processes on one PostgreSQL database: only the
    * elected one runs the head-end, or each reading would be taken once
-   * per process. The others keep asking, to take over if it stops. */
+   * per process. The others keep asking, to take over if it stops, and
+   * keep their clock on the leader's. */
   if (!bd_central_db_try_lead (self->db, "meter-simulator", &error))
     {
       if (error != NULL)
         g_printerr ("bijli-central: meter election failed: %s\n", error->message);
+      else
+        follow_shared_clock (self);
       return G_SOURCE_CONTINUE;
+    }
+  if (self->time_scale > 1.0)
+    {
+      /* Where this clock stands now, exactly: the anchor it extrapolates from. */
+      gint64 real_ms = g_get_real_time () / 1000;
+      gint64 sim = self->clock_sim +
+                   (gint64) ((double) (real_ms - self->clock_real_ms) * self->time_scale / 1000.0);
+
+      if (!bd_central_db_meter_clock_set (self->db, sim, real_ms,
+                                          (gint64) (self->time_scale * 1000.0), &error))
+        {
+          g_printerr ("bijli-central: keeping the meters' clock failed: %s\n", error->message);
+          g_clear_error (&error);
+        }
     }
 
   if (!bd_central_db_meters_tick (self->db, _bd_central_meter_now (self), &stats, &error))
@@ -94,7 +149,15 @@ bd_central_server_start_meters (BdCentralServer  *self,
   g_return_val_if_fail (time_scale >= 1.0, FALSE);
 
   self->time_scale = time_scale;
-  self->clock_origin = g_get_real_time () / G_USEC_PER_SEC;
+  self->clock_real_ms = g_get_real_time () / 1000;
+  self->clock_sim = self->clock_real_ms / 1000;
+  /* A clock written in the last few ticks has a process running it: join
+   * it. Otherwise simulated time starts over from now. */
+  if (time_scale > 1.0 &&
+      !adopt_shared_clock (self, MAX (5, 3 * (gint64) CLAMP (900.0 / time_scale, 0.5, 60.0) + 2)) &&
+      !bd_central_db_meter_clock_set (self->db, self->clock_sim, self->clock_real_ms,
+                                      (gint64) (time_scale * 1000.0), error))
+    return FALSE;
   added = bd_central_db_meters_provision (self->db, seed, _bd_central_meter_now (self), error);
   if (added < 0)
     return FALSE;

@@ -34,7 +34,8 @@ struct _BdCentralServer
   BdCentralFaults *faults;  /* --inject-faults, or NULL */
   gboolean      tls;        /* serves HTTPS (--tls-cert, --tls-key) */
   double        time_scale; /* the meters' clock runs this much faster */
-  gint64        clock_origin;
+  gint64        clock_sim;      /* simulated time clock_sim (s) was reached at */
+  gint64        clock_real_ms;  /* real time clock_real_ms */
   guint         meter_source;
   guint         idle_timeout_s; /* a connection silent this long is closed */
   BdCentralSnapshots *snapshots; /* zone snapshots; NULL for a database in memory */

@@ -18,10 +18,9 @@ with requests sent at once from threads spread over the three:
 4. the changes feed: while writers change consumers through every process,
    a desk pulling /changes from cursor 0 page by page (each page from
    another process) ends with every consumer's last version;
-5. the meter simulator (each process runs the --time-scale clock from its
-   own start, so with a scale above 1 they disagree on simulated time; at
-   real time, as deployed, they agree): exactly one process holds the election at any time,
-   simulated time advances at one clock's pace, and when the leader is killed (twice) another takes over and readings
+5. the meter simulator: exactly one process holds the election at any time,
+   simulated time advances at one clock's pace, all processes agree on it
+   (the --time-scale clock is kept in the database), and when the leader is killed (twice) another takes over and readings
    keep advancing.
 
 Usage: test-multiprocess.py BIJLI_CENTRAL
@@ -579,6 +578,38 @@ def check_changes_feed(ports, token, db, accounts):
            f"and every one of the zone's {len(held)} consumers at its database version", "\n".join(behind[:20]))
 
 
+def check_clocks(ports, token, account, db):
+    """All processes serve one simulated time. Each answer's generated_at
+    (simulated) minus TIME_SCALE x the real time it was asked and answered
+    gives the clock's offset, known to within TIME_SCALE x the round trip;
+    the offsets of all processes must overlap. Processes started seconds
+    apart with a clock each would differ by TIME_SCALE x those seconds."""
+    target = f"{API}/consumers/{account}/readings?step=15m&from={iso(int(time.time()) - 3600)}"
+    spans = []
+    answers = []
+    for port in ports:
+        best = None
+        for _ in range(3):
+            sent = time.time()
+            answer = request(port, "GET", target, token=token)
+            received = time.time()
+            answers.append(answer)
+            if answer.status != 200:
+                continue
+            generated = datetime.datetime.fromisoformat(answer.json["generated_at"].replace("Z", "+00:00")).timestamp()
+            # generated_at has whole seconds: one more of slack.
+            low = generated - TIME_SCALE * received - 1
+            high = generated + 1 - TIME_SCALE * sent
+            if best is None or high - low < best[1] - best[0]:
+                best = (low, high)
+        spans.append(best)
+    good = None not in spans and max(s[0] for s in spans) <= min(s[1] for s in spans)
+    widths = [None if s is None else round((s[1] - s[0]) / TIME_SCALE, 3) for s in spans]
+    tap.ok(good, "the three processes agree on the simulated time (their clocks' offsets overlap)",
+           f"offset spans {[None if s is None else (round(s[0]), round(s[1])) for s in spans]} "
+           f"(round trips {widths} s)\n" + show(answers[-3:]))
+
+
 def check_election_samples(watch, known):
     samples = watch.samples
     bad = [f"t={t - samples[0][0]:.1f}s holders {h}" for t, h, _ in samples if len(h) != 1 or h[0] not in known]
@@ -719,7 +750,8 @@ def run(exe, db, url, tmp, servers):
             ("OTP limits", check_otp_limits, (ports, token, db, with_mobile[1]["account"])),
             ("complaint numbers", check_complaint_numbers,
              (ports, token, db, [c["account"] for c in with_mobile[2:12]])),
-            ("changes feed", check_changes_feed, (ports, token, db, zone[100:340]))):
+            ("changes feed", check_changes_feed, (ports, token, db, zone[100:340])),
+            ("clocks", check_clocks, (ports, token, smart_any[1]["account"], db))):
         started = time.monotonic()
         check(*args)
         tap.diag(f"{what}: {time.monotonic() - started:.1f} s")
