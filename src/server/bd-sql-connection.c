@@ -257,6 +257,28 @@ bd_sql_connection_try_lead (BdSqlConnection  *self,
 
 /* Statements */
 
+/* PostgreSQL: takes value (NULL for SQL NULL) as parameter index. A number
+ * the SQL does not use is dropped, as SQLite ignores it. */
+static void
+set_parameter (BdSqlStmt *stmt,
+               int        index,
+               char      *value,
+               int        length,
+               int        format,
+               char       kind)
+{
+  if (index < 1 || index > stmt->n_params)
+    {
+      g_free (value);
+      return;
+    }
+  g_free (stmt->values[index - 1]);
+  stmt->values[index - 1] = value;
+  stmt->lengths[index - 1] = length;
+  stmt->formats[index - 1] = format;
+  stmt->kinds[index - 1] = kind;
+}
+
 void
 bd_sql_stmt_bind_text (BdSqlStmt  *stmt,
                        int         index,
@@ -272,13 +294,7 @@ bd_sql_stmt_bind_text (BdSqlStmt  *stmt,
       sqlite3_bind_text (stmt->lite, index, text, -1, SQLITE_TRANSIENT);
       return;
     }
-  if (index < 1 || index > stmt->n_params)
-    return;
-  g_free (stmt->values[index - 1]);
-  stmt->values[index - 1] = g_strdup (text);
-  stmt->lengths[index - 1] = 0;
-  stmt->formats[index - 1] = 0;
-  stmt->kinds[index - 1] = 't';
+  set_parameter (stmt, index, g_strdup (text), 0, 0, 't');
 }
 
 void
@@ -291,13 +307,7 @@ bd_sql_stmt_bind_int64 (BdSqlStmt *stmt,
       sqlite3_bind_int64 (stmt->lite, index, value);
       return;
     }
-  if (index < 1 || index > stmt->n_params)
-    return;
-  g_free (stmt->values[index - 1]);
-  stmt->values[index - 1] = g_strdup_printf ("%" G_GINT64_FORMAT, value);
-  stmt->lengths[index - 1] = 0;
-  stmt->formats[index - 1] = 0;
-  stmt->kinds[index - 1] = 'i';
+  set_parameter (stmt, index, g_strdup_printf ("%" G_GINT64_FORMAT, value), 0, 0, 'i');
 }
 
 void
@@ -311,14 +321,8 @@ bd_sql_stmt_bind_blob (BdSqlStmt  *stmt,
       sqlite3_bind_blob64 (stmt->lite, index, data, size, SQLITE_TRANSIENT);
       return;
     }
-  if (index < 1 || index > stmt->n_params)
-    return;
-  g_free (stmt->values[index - 1]);
   /* Binary format: no escaping, and an empty blob is not NULL. */
-  stmt->values[index - 1] = size > 0 ? g_memdup2 (data, size) : g_malloc (1);
-  stmt->lengths[index - 1] = (int) size;
-  stmt->formats[index - 1] = 1;
-  stmt->kinds[index - 1] = 'b';
+  set_parameter (stmt, index, size > 0 ? g_memdup2 (data, size) : g_malloc (1), (int) size, 1, 'b');
 }
 
 void
@@ -330,12 +334,7 @@ bd_sql_stmt_bind_null (BdSqlStmt *stmt,
       sqlite3_bind_null (stmt->lite, index);
       return;
     }
-  if (index < 1 || index > stmt->n_params)
-    return;
-  g_clear_pointer (&stmt->values[index - 1], g_free);
-  stmt->lengths[index - 1] = 0;
-  stmt->formats[index - 1] = 0;
-  stmt->kinds[index - 1] = 'n';
+  set_parameter (stmt, index, NULL, 0, 0, 'n');
 }
 
 gboolean
