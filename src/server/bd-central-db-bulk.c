@@ -89,9 +89,9 @@ restore_pragmas (BdCentralDb *self)
     g_warning ("Could not restore the database settings after a bulk load: %s", error->message);
 }
 
-/* PostgreSQL: the indexes a load builds once at the end, and the trigger
- * whose counts it rebuilds once; the one that keeps name words per row
- * stays (its work is per row either way). */
+/* PostgreSQL: the indexes a load builds once at the end, and the triggers
+ * whose tables (feed counts, the word table) it fills once; the one that
+ * keeps name words per row stays (its work is per row either way). */
 static const char * const postgresql_deferred_indexes[] = {
   "CREATE INDEX consumers_zone_mobile ON consumers (zone, mobile)",
   "CREATE INDEX consumers_zone_meter ON consumers (zone, meter_serial)",
@@ -109,7 +109,9 @@ bulk_begin_postgresql (BdCentralDb  *self,
                                  "DROP INDEX consumers_zone_meter;"
                                  "DROP INDEX consumers_name_words;"
                                  "DROP INDEX consumers_key_words;"
-                                 "ALTER TABLE consumers DISABLE TRIGGER consumers_feed",
+                                 "ALTER TABLE consumer_words DROP CONSTRAINT consumer_words_pkey;"
+                                 "ALTER TABLE consumers DISABLE TRIGGER consumers_feed;"
+                                 "ALTER TABLE consumers DISABLE TRIGGER consumers_word_rows",
                                  error);
 }
 
@@ -123,6 +125,14 @@ bulk_end_postgresql (BdCentralDb  *self,
         return FALSE;
     }
   return bd_sql_connection_exec (self->sql,
+                                 "INSERT INTO consumer_words (zone, kind, word, id)"
+                                 "  SELECT zone, 'n', w, id FROM consumers, unnest (tsvector_to_array (name_words)) AS w"
+                                 "  UNION ALL"
+                                 "  SELECT zone, 'k', w, id FROM consumers, unnest (tsvector_to_array (key_words)) AS w;"
+                                 "ALTER TABLE consumer_words ADD CONSTRAINT consumer_words_pkey"
+                                 "  PRIMARY KEY (zone, kind, word, id);"
+                                 "ALTER TABLE consumers ENABLE TRIGGER consumers_word_rows;"
+                                 "ANALYZE consumer_words;"
                                  "ALTER TABLE consumers ENABLE TRIGGER consumers_feed;"
                                  "DELETE FROM feed_buckets;"
                                  "INSERT INTO feed_buckets (zone, bucket, n)"

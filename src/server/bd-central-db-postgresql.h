@@ -398,3 +398,46 @@
   "  id TEXT NOT NULL" \
   ");" \
   "INSERT INTO instance (id) VALUES (md5 (random ()::text || clock_timestamp ()::text));"
+
+/* Version 12: name search reads a table of each consumer's words (and
+ * spelling keys) by zone, in byte order, instead of the GIN indexes alone:
+ * a GIN match builds the whole set of matches before the first row (129 ms
+ * for "ram", seconds for a one-letter prefix in ten million), and the
+ * planner's other way, a scan, runs through the whole table when a word
+ * matches nothing. A range of this index yields matches in order and stops
+ * at the first page; a word that is not there is an empty range. */
+#define POSTGRESQL_SCHEMA_12 \
+  "CREATE TABLE consumer_words (" \
+  "  zone TEXT NOT NULL," \
+  "  kind TEXT NOT NULL CHECK (kind IN ('n','k'))," /* name word, spelling key */ \
+  "  word TEXT COLLATE \"C\" NOT NULL," \
+  "  id   BIGINT NOT NULL," \
+  "  CONSTRAINT consumer_words_pkey PRIMARY KEY (zone, kind, word, id)" \
+  ");" \
+  "INSERT INTO consumer_words (zone, kind, word, id)" \
+  "  SELECT zone, 'n', w, id FROM consumers, unnest (tsvector_to_array (name_words)) AS w" \
+  "  UNION ALL" \
+  "  SELECT zone, 'k', w, id FROM consumers, unnest (tsvector_to_array (key_words)) AS w;" \
+  "CREATE FUNCTION consumers_word_rows () RETURNS trigger LANGUAGE plpgsql AS $$" \
+  "BEGIN" \
+  "  IF TG_OP = 'UPDATE' AND NEW.zone = OLD.zone AND NEW.name_words = OLD.name_words" \
+  "     AND NEW.key_words = OLD.key_words THEN" \
+  "    RETURN NULL;" \
+  "  END IF;" \
+  "  IF TG_OP IN ('UPDATE', 'DELETE') THEN" \
+  "    DELETE FROM consumer_words WHERE zone = OLD.zone AND kind = 'n'" \
+  "      AND word = ANY (tsvector_to_array (OLD.name_words)) AND id = OLD.id;" \
+  "    DELETE FROM consumer_words WHERE zone = OLD.zone AND kind = 'k'" \
+  "      AND word = ANY (tsvector_to_array (OLD.key_words)) AND id = OLD.id;" \
+  "  END IF;" \
+  "  IF TG_OP IN ('INSERT', 'UPDATE') THEN" \
+  "    INSERT INTO consumer_words (zone, kind, word, id)" \
+  "      SELECT NEW.zone, 'n', w, NEW.id FROM unnest (tsvector_to_array (NEW.name_words)) AS w" \
+  "      UNION ALL" \
+  "      SELECT NEW.zone, 'k', w, NEW.id FROM unnest (tsvector_to_array (NEW.key_words)) AS w;" \
+  "  END IF;" \
+  "  RETURN NULL;" \
+  "END $$;" \
+  "CREATE TRIGGER consumers_word_rows AFTER INSERT OR UPDATE OR DELETE ON consumers" \
+  "  FOR EACH ROW EXECUTE FUNCTION consumers_word_rows ();" \
+  "ANALYZE consumer_words;"

@@ -116,15 +116,24 @@ fuzzy_expression (char **keys)
   return g_string_free (g_steal_pointer (&expr), FALSE);
 }
 
+/* Above every character: a prefix's range of consumer_words ends here. */
+#define LAST_CHARACTER "\xf4\x8f\xbf\xbf"   /* U+10FFFF */
+
 /* PostgreSQL: "'w1' & 'w2':*", the words split and lowered as
  * bijli_words() (bd-central-db-postgresql.h) splits and lowers names. With
  * prefix_last, only the last word is a prefix, once it has three letters
- * (see fuzzy_expression()). NULL if no word is left. */
+ * (see fuzzy_expression()). NULL if no word is left. The search walks the
+ * range [*out_low, *out_high] of the longest word (the likeliest to be
+ * rare) and checks the others on each row it finds. */
 static char *
 tsquery_expression (const char * const *words,
                     gboolean            prefix,
-                    gboolean            prefix_last)
+                    gboolean            prefix_last,
+                    char              **out_low,
+                    char              **out_high)
 {
+  glong longest = -1;
+
   g_autoptr(GString) expr = g_string_new (NULL);
   g_autoptr(GPtrArray) terms = g_ptr_array_new_with_free_func (g_free);
 
@@ -153,6 +162,7 @@ tsquery_expression (const char * const *words,
   for (guint i = 0; i < terms->len; i++)
     {
       const char *term = g_ptr_array_index (terms, i);
+      gboolean is_prefix;
 
       if (i > 0)
         g_string_append (expr, " & ");
@@ -164,8 +174,17 @@ tsquery_expression (const char * const *words,
           g_string_append_c (expr, *p);
         }
       g_string_append_c (expr, '\'');
-      if (prefix || (prefix_last && i == terms->len - 1 && g_utf8_strlen (term, -1) >= 3))
+      is_prefix = prefix || (prefix_last && i == terms->len - 1 && g_utf8_strlen (term, -1) >= 3);
+      if (is_prefix)
         g_string_append (expr, ":*");
+      if (g_utf8_strlen (term, -1) > longest)
+        {
+          longest = g_utf8_strlen (term, -1);
+          g_free (*out_low);
+          g_free (*out_high);
+          *out_low = g_strdup (term);
+          *out_high = is_prefix ? g_strconcat (term, LAST_CHARACTER, NULL) : g_strdup (term);
+        }
     }
 
   if (terms->len == 0)
@@ -179,6 +198,8 @@ search_name_tier (BdCentralDb     *self,
                   const char      *zone,
                   BdCentralStmt    which,
                   const char      *match,
+                  const char      *low,
+                  const char      *high,
                   BdCentralMatch   tier,
                   guint            limit,
                   GPtrArray       *results,
@@ -201,6 +222,11 @@ search_name_tier (BdCentralDb     *self,
   bd_sql_stmt_bind_text (stmt, 2, zone);
   bd_sql_stmt_bind_int64 (stmt, 3, MAX (SEARCH_CANDIDATES, wanted));
   bd_sql_stmt_bind_int64 (stmt, 4, wanted);
+  if (low != NULL)
+    {
+      bd_sql_stmt_bind_text (stmt, 5, low);
+      bd_sql_stmt_bind_text (stmt, 6, high);
+    }
 
   while (results->len < limit && (rc = bd_sql_stmt_step (stmt)) == BD_SQL_ROW)
     {
@@ -247,6 +273,10 @@ search_names (BdCentralDb  *self,
   g_autofree char *exact = NULL;
   g_autofree char *prefix = NULL;
   g_autofree char *fuzzy = NULL;
+  /* PostgreSQL: each tier's range of consumer_words. */
+  g_autofree char *exact_low = NULL, *exact_high = NULL;
+  g_autofree char *prefix_low = NULL, *prefix_high = NULL;
+  g_autofree char *fuzzy_low = NULL, *fuzzy_high = NULL;
 
   for (guint i = 0; query_words[i] != NULL && words->len < SEARCH_MAX_WORDS; i++)
     {
@@ -258,9 +288,9 @@ search_names (BdCentralDb  *self,
 
   if (bd_sql_connection_get_dialect (self->sql) == BD_SQL_DIALECT_POSTGRESQL)
     {
-      exact = tsquery_expression ((const char * const *) words->pdata, FALSE, FALSE);
-      prefix = tsquery_expression ((const char * const *) words->pdata, TRUE, FALSE);
-      fuzzy = tsquery_expression ((const char * const *) keys->pdata, FALSE, TRUE);
+      exact = tsquery_expression ((const char * const *) words->pdata, FALSE, FALSE, &exact_low, &exact_high);
+      prefix = tsquery_expression ((const char * const *) words->pdata, TRUE, FALSE, &prefix_low, &prefix_high);
+      fuzzy = tsquery_expression ((const char * const *) keys->pdata, FALSE, TRUE, &fuzzy_low, &fuzzy_high);
     }
   else
     {
@@ -269,12 +299,12 @@ search_names (BdCentralDb  *self,
       fuzzy = fuzzy_expression ((char **) keys->pdata);
     }
 
-  return search_name_tier (self, zone, STMT_FIND_NAMES, exact, BD_CENTRAL_MATCH_NAME_EXACT, limit,
-                           results, tiers, seen, error) &&
-         search_name_tier (self, zone, STMT_FIND_NAMES, prefix, BD_CENTRAL_MATCH_NAME_PREFIX, limit,
-                           results, tiers, seen, error) &&
-         search_name_tier (self, zone, STMT_FIND_NAME_KEYS, fuzzy, BD_CENTRAL_MATCH_NAME_FUZZY, limit,
-                           results, tiers, seen, error);
+  return search_name_tier (self, zone, STMT_FIND_NAMES, exact, exact_low, exact_high,
+                           BD_CENTRAL_MATCH_NAME_EXACT, limit, results, tiers, seen, error) &&
+         search_name_tier (self, zone, STMT_FIND_NAMES, prefix, prefix_low, prefix_high,
+                           BD_CENTRAL_MATCH_NAME_PREFIX, limit, results, tiers, seen, error) &&
+         search_name_tier (self, zone, STMT_FIND_NAME_KEYS, fuzzy, fuzzy_low, fuzzy_high,
+                           BD_CENTRAL_MATCH_NAME_FUZZY, limit, results, tiers, seen, error);
 }
 
 GPtrArray *

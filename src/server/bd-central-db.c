@@ -565,6 +565,9 @@ static const BdMigration migrations[] = {
   /* The demo head-end's clock, shared by every process on the database
    * (bd-central-server-meters.c). */
   { 11, METER_CLOCK_SCHEMA },
+  /* PostgreSQL's name-search word table (bd-central-db-postgresql.h);
+   * FTS5 is that here already. */
+  { 12, "-- nothing to change on SQLite" },
 };
 
 /* PostgreSQL's schema starts where SQLite's had arrived (version 10), in
@@ -572,6 +575,7 @@ static const BdMigration migrations[] = {
 static const BdMigration postgresql_migrations[] = {
   { 10, POSTGRESQL_SCHEMA_10 },
   { 11, METER_CLOCK_SCHEMA },
+  { 12, POSTGRESQL_SCHEMA_12 },
 };
 
 static const char * const stmt_sql[N_STMTS] = {
@@ -644,22 +648,24 @@ static const char * const stmt_sql[N_STMTS] = {
     "          AND change_seq < (((?2 >> 10) + 1) << 10))",
 };
 
-/* Where PostgreSQL needs other SQL: name search reads the tsvector
- * columns (bd-central-db-postgresql.h) with a tsquery ?1. */
-#define POSTGRESQL_FIND_NAMES(column) \
+/* Where PostgreSQL needs other SQL: name search walks one word's range
+ * [?5, ?6] of consumer_words (bd-central-db-postgresql.h), kind, and
+ * checks every word of the query, the tsquery ?1, on the tsvector column. */
+#define POSTGRESQL_FIND_NAMES(kind, column) \
   "SELECT " CONSUMER_COLUMNS ", m.id FROM (" \
   "  SELECT c.id, length (c.name_en) AS sort_length," \
   "    c.name_en AS sort_name, c.account AS sort_account" \
-  "  FROM consumers c" \
-  "  WHERE c." column " @@ ?1::tsquery AND c.zone = ?2" \
+  "  FROM consumer_words w JOIN consumers c ON c.id = w.id" \
+  "  WHERE w.zone = ?2 AND w.kind = '" kind "' AND w.word >= ?5 AND w.word <= ?6" \
+  "    AND c." column " @@ ?1::tsquery" \
   "  LIMIT ?3) AS m " \
   "JOIN consumers ON consumers.id = m.id " \
   "ORDER BY m.sort_length, m.sort_name, m.sort_account " \
   "LIMIT ?4"
 
 static const char * const postgresql_stmt_sql[N_STMTS] = {
-  [STMT_FIND_NAMES] = POSTGRESQL_FIND_NAMES ("name_words"),
-  [STMT_FIND_NAME_KEYS] = POSTGRESQL_FIND_NAMES ("key_words"),
+  [STMT_FIND_NAMES] = POSTGRESQL_FIND_NAMES ("n", "name_words"),
+  [STMT_FIND_NAME_KEYS] = POSTGRESQL_FIND_NAMES ("k", "key_words"),
 };
 
 /* bd_name_keys (name_en, name_hi) in SQL, for migration 2 to key the
