@@ -95,8 +95,6 @@ restore_pragmas (BdCentralDb *self)
 static const char * const postgresql_deferred_indexes[] = {
   "CREATE INDEX consumers_zone_mobile ON consumers (zone, mobile)",
   "CREATE INDEX consumers_zone_meter ON consumers (zone, meter_serial)",
-  "CREATE INDEX consumers_name_words ON consumers USING gin (name_words)",
-  "CREATE INDEX consumers_key_words ON consumers USING gin (key_words)",
 };
 
 static gboolean
@@ -107,8 +105,6 @@ bulk_begin_postgresql (BdCentralDb  *self,
          bd_sql_connection_exec (self->sql,
                                  "DROP INDEX consumers_zone_mobile;"
                                  "DROP INDEX consumers_zone_meter;"
-                                 "DROP INDEX consumers_name_words;"
-                                 "DROP INDEX consumers_key_words;"
                                  "ALTER TABLE consumer_words DROP CONSTRAINT consumer_words_pkey;"
                                  "ALTER TABLE consumers DISABLE TRIGGER consumers_feed;"
                                  "ALTER TABLE consumers DISABLE TRIGGER consumers_word_rows",

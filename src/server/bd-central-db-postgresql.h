@@ -419,6 +419,9 @@
   "  SELECT zone, 'k', w, id FROM consumers, unnest (tsvector_to_array (key_words)) AS w;" \
   /* Built after the rows: one sort instead of an insert per row. */ \
   "ALTER TABLE consumer_words ADD CONSTRAINT consumer_words_pkey PRIMARY KEY (zone, kind, word, id);" \
+  /* With them the planner still built the GIN match first (38 ms). */ \
+  "DROP INDEX consumers_name_words;" \
+  "DROP INDEX consumers_key_words;" \
   "CREATE FUNCTION consumers_word_rows () RETURNS trigger LANGUAGE plpgsql AS $$" \
   "BEGIN" \
   "  IF TG_OP = 'UPDATE' AND NEW.zone = OLD.zone AND NEW.name_words = OLD.name_words" \
